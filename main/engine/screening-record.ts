@@ -1,0 +1,59 @@
+import type { IdCard } from '../../drivers/idcard/id-card.js';
+
+/**
+ * Shapes shared by the screening engine (which produces them) and the store (which keeps them).
+ * The engine owns this file; the store must not add fields the engine does not fill.
+ */
+
+export type Decision = 'PASS' | 'HOLD';
+export type WatchColour = 'red' | 'orange' | 'yellow' | 'blue';
+export type Outcome = 'pass' | 'hold' | 'abandoned';
+
+/** A reason for a decision: a stable code plus message keys for both languages. */
+export interface Reason {
+  code: string; // e.g. 'FEVER', 'WATCHLIST', 'KEY_REGION', 'INVALID_ID', 'CARD_EXPIRED', 'DEVICE_FAULT'
+  messageKey: string; // looked up in the renderer's zh/en tables
+  colour?: WatchColour;
+  detail?: Record<string, string | number | boolean>;
+}
+
+export interface TemperatureSample {
+  objectC: number; // raw, as the device reported
+  ambientC?: number;
+  correctedC: number; // after calibration gain/offset
+  monotonicMs: number;
+  rejected?: 'no-subject' | 'too-far' | 'out-of-range';
+}
+
+export interface TemperatureEstimate {
+  samples: TemperatureSample[];
+  medianC: number;
+  maxC: number;
+  /** Body-temperature estimate after the skin-to-body model. */
+  estimateC: number;
+  model: { name: string; params: Record<string, number> };
+  calibrationId: string | null;
+  attempt: number; // 1 = first measurement, 2 = re-measure
+}
+
+/** Exactly one per started screening, whatever happened. */
+export interface ScreeningRecord {
+  id: string; // UUIDv7: also the upload idempotency key
+  checkpointId: string;
+  deviceId: string;
+  startedAt: string; // ISO wall-clock
+  finishedAt: string;
+  stationMode: 'card-then-temp' | 'temp-then-card' | 'temp-only';
+  outcome: Outcome;
+  decision: Decision | null; // null when abandoned
+  mode: 'hard' | 'soft';
+  colour: WatchColour | null;
+  reasons: Reason[];
+  card: IdCard | null; // personal data: the store encrypts it
+  /** Card presented twice within the duplicate window. */
+  duplicateOf: string | null;
+  temperatures: TemperatureEstimate[];
+  fever: boolean;
+  policyVersion: string;
+  abandonReason?: string;
+}

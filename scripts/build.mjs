@@ -1,0 +1,61 @@
+// Bundles the TypeScript sources with esbuild. Dependencies stay external (native modules such as
+// better-sqlite3 and @serialport/bindings-cpp must be loaded from node_modules at run time).
+import { build } from 'esbuild';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'dist');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+/** Node-side bundles: the CLI, the host process and the Electron shell. */
+const nodeEntries = [
+  { in: 'main/cli/index.ts', out: 'cli.js', format: 'esm' },
+  { in: 'main/host/entry.ts', out: 'host.js', format: 'esm' },
+  { in: 'main/electron/main.ts', out: 'electron/main.cjs', format: 'cjs' },
+  // Sandboxed preloads must be a single CommonJS file.
+  { in: 'main/electron/preload.ts', out: 'electron/preload.cjs', format: 'cjs' },
+];
+
+const jobs = [];
+for (const e of nodeEntries) {
+  if (!existsSync(join(root, e.in))) continue;
+  jobs.push(
+    build({
+      entryPoints: [join(root, e.in)],
+      outfile: join(out, e.out),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: e.format,
+      packages: 'external',
+      external: ['electron'],
+      sourcemap: true,
+      logLevel: 'warning',
+      banner: e.format === 'esm' ? { js: "import { createRequire as __kioskCreateRequire } from 'node:module'; const require = __kioskCreateRequire(import.meta.url);" } : undefined,
+    }),
+  );
+}
+
+/** The renderer: one browser bundle plus its static files. */
+if (existsSync(join(root, 'renderer/app.ts'))) {
+  jobs.push(
+    build({
+      entryPoints: [join(root, 'renderer/app.ts')],
+      outfile: join(out, 'renderer/app.js'),
+      bundle: true,
+      platform: 'browser',
+      target: 'chrome120',
+      format: 'esm',
+      sourcemap: true,
+      logLevel: 'warning',
+    }),
+  );
+}
+await Promise.all(jobs);
+for (const asset of ['index.html', 'styles.css', 'audio']) {
+  const src = join(root, 'renderer', asset);
+  if (existsSync(src)) cpSync(src, join(out, 'renderer', asset), { recursive: true });
+}

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+
+/**
+ * The one contract between the host process and any UI (Electron renderer over a MessagePort, or a
+ * browser page over a WebSocket). Every message in both directions has a zod schema here; the
+ * ContractServer and ContractClient validate with them on send and on receipt.
+ *
+ * Personal data never crosses this contract unmasked: identity fields are checked to be masked.
+ */
+
+export const CONTRACT_VERSION = 1;
+
+export const ScreenNameSchema = z.enum(['idle', 'reading', 'measuring', 'remeasure', 'pass', 'hold', 'fault']);
+export type ScreenName = z.infer<typeof ScreenNameSchema>;
+
+export const LanguageSchema = z.enum(['zh', 'en']);
+export type Language = z.infer<typeof LanguageSchema>;
+
+export const WatchColourSchema = z.enum(['red', 'orange', 'yellow', 'blue']);
+
+/** Text in both UI languages, resolved by the host from the engine's message tables. */
+export const BilingualTextSchema = z.object({ zh: z.string().min(1).max(200), en: z.string().min(1).max(200) });
+export type BilingualText = z.infer<typeof BilingualTextSchema>;
+
+/**
+ * A masked ID number such as `330784********1234`: at most 6 leading and 4 trailing visible characters
+ * around at least 4 asterisks. An unmasked number fails validation and never reaches a screen.
+ */
+export const MaskedIdNumberSchema = z
+  .string()
+  .regex(/^[0-9A-Za-z]{0,6}\*{4,}[0-9A-Za-z]{0,4}$/, 'identity number must be masked (e.g. 330784********1234)');
+
+/** A masked name: every character but the last is an asterisk (`**明`), or empty when the card has none. */
+export const MaskedNameSchema = z
+  .string()
+  .max(64)
+  .refine((s) => s === '' || /^\*+[^*]?$/u.test(s) || /^[^*]?\*+$/u.test(s) || /^[^*]\*+[^*]$/u.test(s), 'name must be masked');
+
+export const MaskedIdentitySchema = z.object({
+  idNumber: MaskedIdNumberSchema,
+  name: MaskedNameSchema,
+  cardType: z.enum(['resident', 'hmt-permit', 'foreign-2017', 'foreign-2023']),
+});
+export type MaskedIdentity = z.infer<typeof MaskedIdentitySchema>;
+
+export const ReasonViewSchema = z.object({
+  code: z.string().regex(/^[A-Z][A-Z0-9_]{1,40}$/),
+  colour: WatchColourSchema.nullable(),
+  text: BilingualTextSchema,
+});
+export type ReasonView = z.infer<typeof ReasonViewSchema>;
+
+export const DeviceViewSchema = z.object({
+  deviceId: z.string().min(1).max(80),
+  kind: z.enum(['idcard', 'thermometer']),
+  state: z.enum(['connecting', 'online', 'offline']),
+  reason: z.string().max(200).optional(),
+});
+export type DeviceView = z.infer<typeof DeviceViewSchema>;
+
+/** A temperature as shown (one decimal is a display choice; the store keeps raw values). */
+const ShownTemperatureSchema = z.number().min(-50).max(150);
+
+const screenBase = { seq: z.number().int().nonnegative(), screeningId: z.string().max(64).nullable() };
+
+export const ScreenStateSchema = z.discriminatedUnion('screen', [
+  z.object({ screen: z.literal('idle'), ...screenBase }),
+  z.object({ screen: z.literal('reading'), ...screenBase }),
+  z.object({
+    screen: z.literal('measuring'),
+    ...screenBase,
+    identity: MaskedIdentitySchema.nullable(),
+    attempt: z.number().int().min(1).max(5),
+    samples: z.number().int().nonnegative(),
+    samplesNeeded: z.number().int().positive(),
+  }),
+  z.object({
+    screen: z.literal('remeasure'),
+    ...screenBase,
+    identity: MaskedIdentitySchema.nullable(),
+    attempt: z.number().int().min(1).max(5),
+  }),
+  z.object({
+    screen: z.literal('pass'),
+    ...screenBase,
+    identity: MaskedIdentitySchema.nullable(),
+    temperatureC: ShownTemperatureSchema.nullable(),
+    reasons: z.array(ReasonViewSchema).max(10),
+  }),
+  z.object({
+    screen: z.literal('hold'),
+    ...screenBase,
+    identity: MaskedIdentitySchema.nullable(),
+    temperatureC: ShownTemperatureSchema.nullable(),
+    colour: WatchColourSchema.nullable(),
+    reasons: z.array(ReasonViewSchema).min(1).max(10),
+  }),
+  z.object({
+    screen: z.literal('fault'),
+    ...screenBase,
+    devices: z.array(DeviceViewSchema).max(8),
+  }),
+]);
+export type ScreenState = z.infer<typeof ScreenStateSchema>;
+
+export const HealthSchema = z.object({
+  status: z.enum(['starting', 'ready', 'degraded']),
+  uptimeMs: z.number().nonnegative(),
+  devices: z.array(DeviceViewSchema).max(8),
+  store: z.enum(['open', 'unavailable']),
+  screenings: z.number().int().nonnegative(),
+  rssBytes: z.number().int().nonnegative(),
+});
+export type Health = z.infer<typeof HealthSchema>;
+
+const commandId = z.number().int().nonnegative().optional();
+
+/** UI → host. */
+export const UiCommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('hello'), id: commandId, version: z.literal(CONTRACT_VERSION) }),
+  z.object({ type: z.literal('setLanguage'), id: commandId, language: LanguageSchema }),
+  z.object({ type: z.literal('getHealth'), id: commandId }),
+  /** The renderer painted a screen (sent after the frame that shows it); used for latency figures. */
+  z.object({ type: z.literal('painted'), id: commandId, seq: z.number().int().nonnegative(), screen: ScreenNameSchema }),
+]);
+export type UiCommand = z.infer<typeof UiCommandSchema>;
+
+/** Host → UI. */
+export const HostEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('snapshot'),
+    checkpointName: BilingualTextSchema,
+    language: LanguageSchema,
+    screen: ScreenStateSchema,
+    devices: z.array(DeviceViewSchema).max(8),
+  }),
+  z.object({ type: z.literal('screen'), screen: ScreenStateSchema }),
+  z.object({ type: z.literal('deviceStatus'), devices: z.array(DeviceViewSchema).max(8) }),
+  z.object({ type: z.literal('language'), language: LanguageSchema }),
+  z.object({ type: z.literal('health'), inReplyTo: commandId, health: HealthSchema }),
+  z.object({
+    type: z.literal('error'),
+    inReplyTo: commandId,
+    code: z.enum(['BAD_MESSAGE', 'UNSUPPORTED_VERSION', 'INTERNAL']),
+    message: z.string().max(500),
+  }),
+]);
+export type HostEvent = z.infer<typeof HostEventSchema>;

@@ -1,0 +1,137 @@
+import type { TransformCallback } from 'node:stream';
+import { ReadlineParser } from '@serialport/parser-readline';
+import { ASCII_DEFAULT_RANGE, isOutOfRange, type RatedRange } from './rated-range.js';
+import type { ThermoDecoded } from './reading.js';
+
+/**
+ * Configurable ASCII line protocol for text thermometers: Raytek / Fluke MI3, MI, Marathon MM
+ * pyrometers (`?T\r` → `!T36.5\r\n`, reference §2.10) and "T:36.5"-style modules (§2.11).
+ * Lines are framed by `@serialport/parser-readline`; each line is matched against a pattern.
+ */
+export interface AsciiLineOptions {
+  /**
+   * First capture group = the object temperature; an optional named group `ambient` = ambient.
+   * Default: RAYTEK_PATTERN, then TEXT_MODULE_PATTERN.
+   */
+  pattern?: RegExp;
+  /** Unit the device reports in. °F is converted to °C by formula, nothing else. Default 'C'. */
+  unit?: 'C' | 'F';
+  /** Line terminator. Default '\n' (a trailing '\r' is removed, so `\r\n` devices work too). */
+  delimiter?: string;
+  /** Query to send for one reading, e.g. '?T\r' for Raytek pyrometers. None for streaming modules. */
+  query?: string;
+  /** Rated range; a value outside it is flagged `outOfRange`. Default ASCII_DEFAULT_RANGE. */
+  ratedRange?: RatedRange;
+  /** Longest line kept while waiting for the terminator; beyond it the bytes are dropped. Default 256. */
+  maxLineBytes?: number;
+}
+
+/** Raytek / Fluke replies `!T36.5`, `!1T=36.5`, `024!T36.5` (optional multidrop address, optional head). */
+export const RAYTEK_PATTERN = /^(?:\d{3})?!\d?T=?(-?\d+(?:\.\d+)?)/;
+
+/** Text modules `T:36.5`, `TO=36.5`, `BT: 36.5`, `temp=36.5`, optionally followed by `TA:25.0` / `amb=25.0`. */
+export const TEXT_MODULE_PATTERN =
+  /(?:T|TO|BT|temp)\s*[:=]\s*(-?\d+(?:\.\d+)?)(?:[\s,;]+(?:TA|amb(?:ient)?)\s*[:=]\s*(?<ambient>-?\d+(?:\.\d+)?))?/i;
+
+/** A Raytek error reply: `*` (after an optional multidrop address), e.g. `*Syntax error`. */
+const DEVICE_ERROR = /^(?:\d{3})?\*/;
+
+export interface ResolvedAsciiOptions {
+  patterns: readonly RegExp[];
+  unit: 'C' | 'F';
+  delimiter: string;
+  query?: string;
+  ratedRange: RatedRange;
+  maxLineBytes: number;
+}
+
+/** Validates options eagerly; throws TypeError naming the field and the fix. */
+export function resolveAsciiOptions(options: AsciiLineOptions = {}): ResolvedAsciiOptions {
+  const { pattern, unit = 'C', delimiter = '\n', query, ratedRange = ASCII_DEFAULT_RANGE, maxLineBytes = 256 } = options;
+  if (unit !== 'C' && unit !== 'F') throw new TypeError(`ascii.unit must be 'C' or 'F', got ${JSON.stringify(unit)}`);
+  if (typeof delimiter !== 'string' || delimiter.length === 0) throw new TypeError('ascii.delimiter must be a non-empty string, e.g. "\\r\\n"');
+  if (query !== undefined && (typeof query !== 'string' || query.length === 0)) {
+    throw new TypeError('ascii.query must be a non-empty string such as "?T\\r", or left out for streaming devices');
+  }
+  if (!Number.isInteger(maxLineBytes) || maxLineBytes < 8) throw new TypeError(`ascii.maxLineBytes must be an integer >= 8, got ${maxLineBytes}`);
+  let patterns: RegExp[] = [RAYTEK_PATTERN, TEXT_MODULE_PATTERN];
+  if (pattern !== undefined) {
+    if (!(pattern instanceof RegExp)) throw new TypeError('ascii.pattern must be a RegExp');
+    // Global / sticky flags would make exec() depend on the previous line: drop them.
+    const stateless = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+    const groups = (new RegExp(`(?:${stateless.source})|`, stateless.flags).exec('')?.length ?? 1) - 1;
+    if (groups < 1) {
+      throw new TypeError(`ascii.pattern ${String(pattern)} has no capture group: wrap the number in ( ), e.g. /T:(-?\\d+(?:\\.\\d+)?)/`);
+    }
+    patterns = [stateless];
+  }
+  return { patterns, unit, delimiter, ...(query !== undefined ? { query } : {}), ratedRange, maxLineBytes };
+}
+
+const toCelsius = (value: number, unit: 'C' | 'F') => (unit === 'F' ? ((value - 32) * 5) / 9 : value);
+
+/** Decodes one line (terminator already removed). Returns null for a blank line. */
+export function decodeAsciiLine(rawLine: string, options: ResolvedAsciiOptions): ThermoDecoded | null {
+  const line = rawLine.replace(/\r+$/, '');
+  const text = line.trim();
+  if (text.length === 0) return null;
+  if (DEVICE_ERROR.test(text)) {
+    return { kind: 'failure', code: 'device-error', message: `device reported an error: ${text}`, raw: line };
+  }
+  for (const pattern of options.patterns) {
+    const m = pattern.exec(text);
+    if (!m || m[1] === undefined) continue;
+    const value = Number(m[1]);
+    if (!Number.isFinite(value)) continue;
+    const objectC = toCelsius(value, options.unit);
+    const ambientText = m.groups?.['ambient'];
+    const ambient = ambientText === undefined ? undefined : Number(ambientText);
+    const ambientC = ambient !== undefined && Number.isFinite(ambient) ? toCelsius(ambient, options.unit) : undefined;
+    return {
+      kind: 'reading',
+      objectC,
+      ...(ambientC !== undefined ? { ambientC } : {}),
+      outOfRange: isOutOfRange(options.ratedRange, objectC, ambientC),
+      raw: line,
+    };
+  }
+  return { kind: 'failure', code: 'unparsable', message: `no temperature in line ${JSON.stringify(line)}`, raw: line };
+}
+
+/**
+ * `ReadlineParser` specialised to push `ThermoDecoded` objects instead of line buffers: the
+ * line framing is the library's, only `push` is intercepted to decode each line.
+ */
+export class AsciiLineParser extends ReadlineParser {
+  readonly options: ResolvedAsciiOptions;
+
+  constructor(options: AsciiLineOptions = {}) {
+    const resolved = resolveAsciiOptions(options);
+    // encoding: undefined — a readable-side string decoder would mangle the pushed objects.
+    super({ delimiter: Buffer.from(resolved.delimiter, 'utf8'), encoding: undefined, readableObjectMode: true });
+    this.options = resolved;
+  }
+
+  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (chunk === null) return super.push(null, encoding);
+    const line = Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk);
+    const decoded = decodeAsciiLine(line, this.options);
+    return decoded === null ? true : super.push(decoded);
+  }
+
+  override _transform(chunk: Buffer, encoding: BufferEncoding, cb: TransformCallback): void {
+    super._transform(chunk, encoding, (err) => {
+      if (this.buffer.length > this.options.maxLineBytes) {
+        const head = this.buffer.subarray(0, 32).toString('utf8');
+        super.push({
+          kind: 'failure',
+          code: 'overflow',
+          message: `no line end within ${this.options.maxLineBytes} bytes; ${this.buffer.length} bytes dropped`,
+          raw: head,
+        } satisfies ThermoDecoded);
+        this.buffer = Buffer.alloc(0);
+      }
+      cb(err);
+    });
+  }
+}

@@ -1,0 +1,27 @@
+import { createHmac } from 'node:crypto';
+
+/**
+ * Turns an ID number into the keyed hash the watchlists and the duplicate check use, so plaintext
+ * ID numbers never enter a list or a lookup table.
+ */
+export interface IdHasher {
+  /** Lower-case hex HMAC-SHA256 of the normalised ID number. */
+  hashIdNumber(idNumber: string): string;
+}
+
+/** Normalisation applied before hashing: trimmed, check letter upper-case (`...x` = `...X`). */
+export function normaliseIdNumber(idNumber: string): string {
+  return idNumber.trim().toUpperCase();
+}
+
+/** HMAC-SHA256 keyed with the deployment's ID key (at least 16 bytes). */
+export class HmacIdHasher implements IdHasher {
+  private readonly key: Buffer;
+  constructor(key: Uint8Array) {
+    if (key.length < 16) throw new TypeError(`HmacIdHasher: key is ${key.length} bytes; use at least 16 random bytes`);
+    this.key = Buffer.from(key);
+  }
+  hashIdNumber(idNumber: string): string {
+    return createHmac('sha256', this.key).update(normaliseIdNumber(idNumber), 'utf8').digest('hex');
+  }
+}

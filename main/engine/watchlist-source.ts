@@ -1,0 +1,57 @@
+import type { WatchColour } from './screening-record.js';
+
+/** One person on a central list, known only by the keyed hash of their ID number. */
+export interface WatchlistEntry {
+  /** HMAC-SHA256 of the ID number (lower-case hex), keyed with the deployment's ID key. */
+  hmac: string;
+  colour: WatchColour;
+  listId: string;
+  /** ISO wall-clock time the entry was last changed centrally. */
+  updatedAt: string;
+}
+
+/** A key region: ID numbers whose region code starts with `prefix` get `colour`. */
+export interface KeyRegion {
+  prefix: string;
+  colour: WatchColour;
+}
+
+/** What the engine needs from the lists at decision time. */
+export interface WatchlistSnapshot {
+  /** Entries by HMAC (one person may be on several lists). */
+  byHmac: ReadonlyMap<string, readonly WatchlistEntry[]>;
+  keyRegions: readonly KeyRegion[];
+  /** When the lists were last refreshed from the central service (ISO), or null if never. */
+  refreshedAt: string | null;
+}
+
+/**
+ * The watchlists as currently held by the kiosk. `snapshot()` is called once per decision and must
+ * be cheap (return a prepared snapshot; rebuild it only when the lists change).
+ */
+export interface WatchlistSource {
+  snapshot(): WatchlistSnapshot;
+}
+
+/** Builds a snapshot from a flat list of entries (the index is by HMAC). */
+export function watchlistSnapshot(entries: Iterable<WatchlistEntry>, keyRegions: readonly KeyRegion[], refreshedAt: string | null): WatchlistSnapshot {
+  const byHmac = new Map<string, WatchlistEntry[]>();
+  for (const e of entries) {
+    const key = e.hmac.toLowerCase();
+    const list = byHmac.get(key);
+    if (list) list.push(e);
+    else byHmac.set(key, [e]);
+  }
+  return { byHmac, keyRegions: [...keyRegions], refreshedAt };
+}
+
+/** A source that always returns the same snapshot (tests, the CLI, a kiosk with a fixed list). */
+export class StaticWatchlistSource implements WatchlistSource {
+  constructor(private current: WatchlistSnapshot) {}
+  snapshot(): WatchlistSnapshot {
+    return this.current;
+  }
+  replace(next: WatchlistSnapshot): void {
+    this.current = next;
+  }
+}

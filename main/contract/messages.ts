@@ -23,18 +23,23 @@ export const BilingualTextSchema = z.object({ zh: z.string().min(1).max(200), en
 export type BilingualText = z.infer<typeof BilingualTextSchema>;
 
 /**
- * A masked ID number such as `330784********1234`: at most 6 leading and 4 trailing visible characters
- * around at least 4 asterisks. An unmasked number fails validation and never reaches a screen.
+ * A masked ID number such as `330784********1234` (see main/store/masking.ts): at most 6 leading and
+ * 4 trailing visible characters around asterisks. An unmasked number fails validation and never
+ * reaches a screen.
  */
 export const MaskedIdNumberSchema = z
   .string()
-  .regex(/^[0-9A-Za-z]{0,6}\*{4,}[0-9A-Za-z]{0,4}$/, 'identity number must be masked (e.g. 330784********1234)');
+  .max(40)
+  .regex(/^[0-9A-Za-z]{0,6}\*+[0-9A-Za-z]{0,4}$/, 'identity number must be masked (e.g. 330784********1234)');
 
-/** A masked name: every character but the last is an asterisk (`**明`), or empty when the card has none. */
+/**
+ * A masked name: each word keeps at most its first character (`张*`, `欧***`, `J*** S****`), or empty
+ * when the card has none.
+ */
 export const MaskedNameSchema = z
   .string()
   .max(64)
-  .refine((s) => s === '' || /^\*+[^*]?$/u.test(s) || /^[^*]?\*+$/u.test(s) || /^[^*]\*+[^*]$/u.test(s), 'name must be masked');
+  .refine((s) => s === '' || s.split(/[\s,]+/u).every((w) => w === '' || /^[^*\s,]?\*+$/u.test(w)), 'name must be masked (e.g. 张*)');
 
 export const MaskedIdentitySchema = z.object({
   idNumber: MaskedIdNumberSchema,

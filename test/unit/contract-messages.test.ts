@@ -22,9 +22,9 @@ function makePeer() {
 
 describe('contract schemas', () => {
   it('accepts a masked identity and refuses an unmasked one', () => {
-    expect(MaskedIdentitySchema.safeParse({ idNumber: '110101********0015', name: '*明', cardType: 'resident' }).success).toBe(true);
-    expect(MaskedIdentitySchema.safeParse({ idNumber: '11010119900307001X', name: '*明', cardType: 'resident' }).success).toBe(false);
-    expect(MaskedIdentitySchema.safeParse({ idNumber: '110101********0015', name: '王小明', cardType: 'resident' }).success).toBe(false);
+    expect(MaskedIdentitySchema.safeParse({ idNumber: '110105********002X', name: '王**', cardType: 'resident' }).success).toBe(true);
+    expect(MaskedIdentitySchema.safeParse({ idNumber: '11010519491231002X', name: '王**', cardType: 'resident' }).success).toBe(false);
+    expect(MaskedIdentitySchema.safeParse({ idNumber: '110105********002X', name: '王小明', cardType: 'resident' }).success).toBe(false);
   });
 
   it('a HOLD screen needs at least one reason', () => {
@@ -53,7 +53,7 @@ describe('ContractServer', () => {
     const server = new ContractServer({ log, onCommand });
     const peer = makePeer();
     const conn = server.attach(peer, 'test');
-    conn.receive({ type: 'setLanguage', id: 7, language: '11010119900307001X' });
+    conn.receive({ type: 'setLanguage', id: 7, language: '11010519491231002X' });
     conn.receive('not an object');
     conn.receive({ type: 'rm -rf' });
     expect(onCommand).not.toHaveBeenCalled();
@@ -61,8 +61,8 @@ describe('ContractServer', () => {
     expect(peer.sent[0]).toMatchObject({ type: 'error', code: 'BAD_MESSAGE', inReplyTo: 7 });
     expect(server.rejectedIn).toBe(3);
     expect(log.warn).toHaveBeenCalledTimes(3);
-    expect(JSON.stringify(log.warn.mock.calls)).not.toContain('11010119900307001X');
-    expect(JSON.stringify(peer.sent)).not.toContain('11010119900307001X');
+    expect(JSON.stringify(log.warn.mock.calls)).not.toContain('11010519491231002X');
+    expect(JSON.stringify(peer.sent)).not.toContain('11010519491231002X');
   });
 
   it('closes a peer that keeps sending bad messages', () => {
@@ -80,12 +80,12 @@ describe('ContractServer', () => {
     server.attach(peer, 'test');
     const bad = {
       type: 'screen',
-      screen: { screen: 'pass', seq: 2, screeningId: 'a', identity: { idNumber: '11010119900307001X', name: '*明', cardType: 'resident' }, temperatureC: 36.5, reasons: [] },
+      screen: { screen: 'pass', seq: 2, screeningId: 'a', identity: { idNumber: '11010519491231002X', name: '王**', cardType: 'resident' }, temperatureC: 36.5, reasons: [] },
     } as unknown as HostEvent;
     server.broadcast(bad);
     expect(peer.sent).toHaveLength(0);
     expect(server.rejectedOut).toBe(1);
-    expect(JSON.stringify(log.error.mock.calls)).not.toContain('11010119900307001X');
+    expect(JSON.stringify(log.error.mock.calls)).not.toContain('11010519491231002X');
     server.broadcast({ type: 'language', language: 'zh' });
     expect(peer.sent).toHaveLength(1);
   });
@@ -106,5 +106,19 @@ describe('ContractClient', () => {
     client.receive({ type: 'screen', screen: { screen: 'party', seq: 0 } });
     expect(onEvent).toHaveBeenCalledTimes(1);
     expect(onReject).toHaveBeenLastCalledWith('in', expect.any(String));
+  });
+});
+
+describe('masked identity matches the store masking', () => {
+  it('accepts what maskIdNumber/maskName produce', async () => {
+    const { maskIdNumber, maskName } = await import('../../main/store/masking.js');
+    for (const [id, name] of [
+      ['11010519491231002X', '张三'],
+      ['810000199408230021', 'John Smith'],
+      ['932682198501010017', '欧阳娜娜'],
+    ] as const) {
+      const r = MaskedIdentitySchema.safeParse({ idNumber: maskIdNumber(id), name: maskName(name), cardType: 'resident' });
+      expect(r.success, `${maskIdNumber(id)} ${maskName(name)}`).toBe(true);
+    }
   });
 });

@@ -1,0 +1,159 @@
+import { ContractClient } from '../main/contract/contract-client.js';
+import { CONTRACT_VERSION, type BilingualText, type DeviceView, type HostEvent, type Language, type ScreenState } from '../main/contract/messages.js';
+import { electronConnection, webSocketConnection, type HostConnection } from './host-connection.js';
+import { deviceLine, describeScreen, type ScreenView } from './screen-view.js';
+import { UI_TEXT } from './ui-text.js';
+import { Voice } from './voice.js';
+
+/**
+ * The traveller's screen. Talks to the host only through the contract; draws one screen at a time
+ * with textContent (never HTML strings). The root element carries `data-screen` for tests and staff.
+ */
+
+const root = document.getElementById('app') as HTMLElement;
+const voice = new Voice();
+
+let language: Language = 'zh';
+let checkpointName: BilingualText = { zh: '体温检测点', en: 'Checkpoint' };
+let screen: ScreenState | null = null;
+let devices: DeviceView[] = [];
+let lastSpokenSeq = -1;
+let clockTimer: ReturnType<typeof setInterval> | null = null;
+
+const connection: HostConnection = window.kiosk ? electronConnection(window.kiosk) : webSocketConnection(window.location);
+
+const client = new ContractClient({
+  transmit: (c) => connection.send(c),
+  onEvent: (e) => handle(e),
+  onReject: (direction, issues) => console.warn(`contract: rejected ${direction === 'in' ? 'a host event' : 'a command'}: ${issues}`),
+});
+
+connection.onMessage((raw) => client.receive(raw));
+connection.onState((state) => {
+  if (state === 'ready') client.send({ type: 'hello', version: CONTRACT_VERSION });
+  else drawStarting();
+});
+
+function handle(e: HostEvent): void {
+  switch (e.type) {
+    case 'snapshot':
+      checkpointName = e.checkpointName;
+      language = e.language;
+      devices = e.devices;
+      screen = e.screen;
+      root.dataset.host = 'ready';
+      draw();
+      return;
+    case 'screen':
+      screen = e.screen;
+      draw();
+      return;
+    case 'deviceStatus':
+      devices = e.devices;
+      if (screen?.screen === 'idle') draw();
+      return;
+    case 'language':
+      language = e.language;
+      draw();
+      return;
+    case 'health':
+    case 'error':
+      return;
+  }
+}
+
+function el(tag: string, className: string | null, text?: string | null): HTMLElement {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+function drawStarting(): void {
+  root.dataset.screen = 'fault';
+  root.dataset.host = 'starting';
+  delete root.dataset.colour;
+  const section = el('section', 'screen');
+  section.append(el('div', 'icon', '⏳'), el('h1', 'headline', UI_TEXT[language].starting), el('p', 'sub', UI_TEXT[language === 'zh' ? 'en' : 'zh'].starting));
+  root.replaceChildren(section);
+}
+
+function clockText(): string {
+  const now = new Date();
+  return `${String(now.getHours()).padStart(2, '0')}:${String(now.getMinutes()).padStart(2, '0')}`;
+}
+
+function statusBar(): HTMLElement {
+  const bar = el('footer', 'status-bar');
+  const list = el('div', 'devices');
+  for (const d of devices) {
+    const item = el('span', 'device', `${d.state === 'online' ? '●' : '○'} ${deviceLine(d, language)}`);
+    item.dataset.state = d.state;
+    list.append(item);
+  }
+  const lang = el('button', 'lang', UI_TEXT[language].switchTo) as HTMLButtonElement;
+  lang.type = 'button';
+  lang.dataset.action = 'language';
+  lang.addEventListener('click', () => client.send({ type: 'setLanguage', language: language === 'zh' ? 'en' : 'zh' }));
+  bar.append(list, lang);
+  return bar;
+}
+
+function drawView(view: ScreenView): HTMLElement {
+  const section = el('section', 'screen');
+  section.append(el('div', 'icon', view.icon));
+  if (view.screen === 'idle') {
+    const clock = el('p', 'clock', clockText());
+    clock.dataset.role = 'clock';
+    section.append(el('h1', 'checkpoint', view.headline), clock, el('p', 'sub', view.sub));
+    return section;
+  }
+  section.append(el('h1', 'headline', view.headline));
+  if (view.sub) section.append(el('p', 'sub', view.sub));
+  if (view.level) section.append(el('p', 'level', view.level));
+  if (view.reasons.length) {
+    const ul = el('ul', 'reasons');
+    for (const r of view.reasons) ul.append(el('li', null, r));
+    section.append(ul);
+  }
+  if (view.temperature) section.append(el('p', 'temperature', view.temperature));
+  if (view.progress !== null) {
+    const bar = el('div', 'progress');
+    bar.setAttribute('role', 'progressbar');
+    bar.setAttribute('aria-valuemin', '0');
+    bar.setAttribute('aria-valuemax', '100');
+    bar.setAttribute('aria-valuenow', String(Math.round(view.progress * 100)));
+    const fill = el('div', null);
+    fill.style.width = `${Math.round(view.progress * 100)}%`;
+    bar.append(fill);
+    section.append(bar);
+  }
+  if (view.identity) section.append(el('p', 'identity', view.identity));
+  if (view.staff) section.append(el('p', 'staff', view.staff));
+  for (const d of view.devices) section.append(el('p', 'sub', d));
+  return section;
+}
+
+function draw(): void {
+  if (!screen) return;
+  const view = describeScreen(screen, language, checkpointName);
+  root.dataset.screen = view.screen;
+  root.dataset.host = 'ready';
+  if (view.colour) root.dataset.colour = view.colour;
+  else delete root.dataset.colour;
+  document.documentElement.lang = language === 'zh' ? 'zh-CN' : 'en';
+  root.replaceChildren(drawView(view), statusBar());
+  if (clockTimer) clearInterval(clockTimer);
+  clockTimer = view.screen === 'idle' ? setInterval(() => {
+    const c = root.querySelector('[data-role="clock"]');
+    if (c) c.textContent = clockText();
+  }, 10_000) : null;
+  const seq = screen.seq;
+  const shown = view.screen;
+  if (view.speech && seq !== lastSpokenSeq) {
+    lastSpokenSeq = seq;
+    voice.say(view.speech, language);
+  }
+  // Report the frame that shows this screen (after the next paint) for the latency figures.
+  requestAnimationFrame(() => setTimeout(() => client.send({ type: 'painted', seq, screen: shown }), 0));
+}

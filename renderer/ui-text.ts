@@ -1,0 +1,53 @@
+import type { Language } from '../main/contract/messages.js';
+
+/** Screen text in both languages (Chinese first). Reason texts come from the host. */
+export const UI_TEXT = {
+  zh: {
+    starting: '正在启动',
+    idlePrompt: '请刷身份证 或 面向测温区',
+    reading: '正在读卡',
+    readingSub: '请勿移开证件',
+    measuring: '请将额头对准测温区',
+    measuringSub: '请保持不动',
+    remeasure: '体温偏高 请复测',
+    remeasureSub: '请稍作休息后再次面向测温区',
+    pass: '体温正常 请通行',
+    hold: '请稍候',
+    staff: '工作人员正在赶来',
+    fault: '设备故障',
+    faultSub: '请联系工作人员',
+    level: '级别',
+    cardReader: '读卡器',
+    thermometer: '测温仪',
+    online: '正常',
+    offline: '离线',
+    connecting: '连接中',
+    switchTo: 'English',
+    colour: { red: '红色', orange: '橙色', yellow: '黄色', blue: '蓝色' },
+  },
+  en: {
+    starting: 'Starting',
+    idlePrompt: 'Tap your ID card or face the sensor',
+    reading: 'Reading card',
+    readingSub: 'Keep the card on the reader',
+    measuring: 'Please face the thermometer',
+    measuringSub: 'Hold still',
+    remeasure: 'Temperature high: measure again',
+    remeasureSub: 'Rest a moment, then face the sensor again',
+    pass: 'Temperature normal. Please pass.',
+    hold: 'Please wait',
+    staff: 'Staff are on their way',
+    fault: 'Device fault',
+    faultSub: 'Please contact staff',
+    level: 'Level',
+    cardReader: 'Card reader',
+    thermometer: 'Thermometer',
+    online: 'OK',
+    offline: 'offline',
+    connecting: 'connecting',
+    switchTo: '中文',
+    colour: { red: 'Red', orange: 'Orange', yellow: 'Yellow', blue: 'Blue' },
+  },
+} as const satisfies Record<Language, unknown>;
+
+export type UiText = (typeof UI_TEXT)[Language];

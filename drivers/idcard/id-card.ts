@@ -26,6 +26,13 @@ interface CardCommon {
   fingerprint?: Uint8Array;
   /** Code units in the Private Use Area or unpaired surrogates (rare characters) were found. */
   hasUnusualCharacters: boolean;
+  /**
+   * The raw 256-byte UCS-2LE text block as read, kept next to the decoded strings so rare
+   * characters (生僻字) can be re-examined without a lossy round trip. Personal data.
+   */
+  rawText?: Uint8Array;
+  /** Address appended after issue (`30 03`), when the driver was asked to read it and the card has one. */
+  newAddress?: string;
 }
 
 export interface ResidentCard extends CardCommon {

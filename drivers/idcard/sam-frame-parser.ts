@@ -14,9 +14,12 @@ export interface SamFrameParserOptions extends TransformOptions {
 export interface SamRejection {
   /**
    * - `checksum`: preamble and LEN fine, XOR wrong (the bytes are the 7 + LEN candidate);
+   * - `overlap`: the checksum passes but another preamble starts inside the candidate: a frame
+   *   that lost bytes has swallowed the start of the next one (an XOR checksum cannot see lost
+   *   00 bytes nor two swallowed AA bytes), so the candidate is dropped in favour of the next frame;
    * - `incomplete`: the stream ended (flush / reset) in the middle of a frame.
    */
-  reason: 'checksum' | 'incomplete';
+  reason: 'checksum' | 'overlap' | 'incomplete';
   bytes: Buffer;
 }
 
@@ -32,6 +35,8 @@ export interface SamFrameParserEvents {
  * - Waits for 7 + LEN bytes, then verifies the XOR checksum. On failure (or a LEN below 3 or above
  *   `maxFrame − 7`) it drops ONE byte and rescans, so a good frame hidden behind a broken one is
  *   still found. A checksum failure is reported with a `rejected` event, never pushed as a frame.
+ * - A candidate that passes the checksum but has another preamble starting inside it (as far as
+ *   the bytes received so far show) is dropped too (`overlap`): see {@link SamRejection}.
  * - Trailing bytes after a valid frame are simply the start of the next scan.
  * - Never throws on input.
  */
@@ -102,6 +107,12 @@ export class SamFrameParser extends Transform {
       const result = verifySamFrame(candidate);
       if ('error' in result) {
         this.emit('rejected', { reason: 'checksum', bytes: Buffer.from(candidate) } satisfies SamRejection);
+        buf = buf.subarray(1);
+        continue;
+      }
+      const inner = buf.indexOf(SAM_PREAMBLE, 1);
+      if (inner >= 0 && inner < size) {
+        this.emit('rejected', { reason: 'overlap', bytes: Buffer.from(candidate) } satisfies SamRejection);
         buf = buf.subarray(1);
         continue;
       }

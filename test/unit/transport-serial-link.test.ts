@@ -1,9 +1,13 @@
-import { MockBinding, type MockPortBinding } from '@serialport/binding-mock';
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
+import { SerialPortMock } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LinkState } from '../../drivers/transport/link.js';
 import type { DiscoveredPort } from '../../drivers/transport/port-discovery.js';
 import { SerialLink } from '../../drivers/transport/serial-link.js';
+
+// @serialport/binding-mock's exports map has no ESM types; serialport re-exposes the same registry typed.
+const MockBinding = SerialPortMock.binding;
+type MockPortBinding = Awaited<ReturnType<typeof MockBinding.open>>;
 
 /** MockBinding, but keeping every port it opens so a test can act as the device or pull the cable. */
 function recordingBinding(): { binding: BindingInterface; opened: MockPortBinding[] } {

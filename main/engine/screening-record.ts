@@ -15,6 +15,8 @@ export interface Reason {
   messageKey: string; // looked up in the renderer's zh/en tables
   colour?: WatchColour;
   detail?: Record<string, string | number | boolean>;
+  /** What the reason does under the policy: holds the person, is a notice for staff, or asks for a re-measurement. */
+  effect?: 'hold' | 'notice' | 'remeasure';
 }
 
 export interface TemperatureSample {
@@ -34,6 +36,10 @@ export interface TemperatureEstimate {
   model: { name: string; params: Record<string, number> };
   calibrationId: string | null;
   attempt: number; // 1 = first measurement, 2 = re-measure
+  /** The ambient value the model used (median of the accepted samples' ambient), when it had one. */
+  ambientC?: number;
+  /** The statistic fed to the model ('median' or 'max'). */
+  statistic?: 'median' | 'max';
 }
 
 /** Exactly one per started screening, whatever happened. */
@@ -56,4 +62,8 @@ export interface ScreeningRecord {
   fever: boolean;
   policyVersion: string;
   abandonReason?: string;
+  /** Staff should look at this one: any HOLD, and any PASS carrying a notice (SOFT mode, duplicate, warnings). */
+  flaggedForStaff?: boolean;
+  /** Raw samples of a measurement attempt that never completed (kept: nothing measured is dropped). */
+  incompleteSamples?: TemperatureSample[];
 }

@@ -1,0 +1,155 @@
+import type { CalibrationConfig, KioskConfig, PolicyConfig } from '../config/kiosk-config.js';
+import type { ValidUntil } from '../../drivers/idcard/id-card.js';
+import type { CalibrationState } from './calibration-source.js';
+import { localDate } from './clock.js';
+import { matchesRegionPrefix } from './id-number.js';
+import { REASON_MESSAGE_KEYS, type ReasonCode } from './reason-messages.js';
+import type { Decision, Reason, TemperatureEstimate, WatchColour } from './screening-record.js';
+import type { WatchlistSnapshot } from './watchlist-source.js';
+
+/**
+ * The decision policy as a pure function: the same inputs give the same decision, at every kiosk,
+ * in tests and in `kiosk policy try`.
+ */
+
+/** The policy section plus what to do when the thermometer's calibration is not valid. */
+export type DecisionPolicy = PolicyConfig & { whenCalibrationInvalid: CalibrationConfig['whenMissingOrExpired'] };
+
+export function decisionPolicyOf(config: Pick<KioskConfig, 'policy' | 'calibration'>): DecisionPolicy {
+  return { ...config.policy, whenCalibrationInvalid: config.calibration.whenMissingOrExpired };
+}
+
+export interface DecisionIdentity {
+  /** Plaintext, used only in memory for the region prefix; never stored in lists or logs. */
+  idNumber: string;
+  idNumberValid: boolean;
+  /** HMAC of the ID number: what the watchlists are matched on. */
+  idHmac: string;
+  /** Card validity end (YYYY-MM-DD or long-term); null when the reader gave none. */
+  validUntil: ValidUntil | null;
+}
+
+export interface DecisionInput {
+  /** The station mode needs an identity (card modes). */
+  requireIdentity: boolean;
+  identity: DecisionIdentity | null;
+  /** Completed measurement attempts, in order (1 = first, 2 = re-measure). */
+  attempts: readonly TemperatureEstimate[];
+  /** A re-measurement may still be asked for (false once one was made or it timed out). */
+  remeasureAvailable: boolean;
+  watchlist: WatchlistSnapshot;
+  calibration: CalibrationState;
+  /** Wall-clock time of the decision (card expiry, watchlist age). */
+  now: Date;
+  /** The screening id of the same card's earlier screening within the duplicate window. */
+  duplicateOf: string | null;
+  /** A device went offline mid-screening (its id), or null. */
+  deviceFault: string | null;
+  /** The state whose timeout ended the data collection, if any. */
+  timedOutIn?: string | null;
+}
+
+export interface PolicyDecision {
+  /** 'remeasure': measure again before deciding (no decision yet). */
+  next: 'final' | 'remeasure';
+  decision: Decision | null;
+  colour: WatchColour | null;
+  reasons: Reason[];
+  fever: boolean;
+  flaggedForStaff: boolean;
+  mode: 'hard' | 'soft';
+  /** `name@version` of the policy, stored with the record. */
+  policyVersion: string;
+}
+
+/** Reasons SOFT mode never turns into a pass: nobody passes unscreened, unidentified or unrecorded. */
+export const SAFETY_CODES: ReadonlySet<string> = new Set<ReasonCode>(['NO_TEMPERATURE', 'NO_IDENTITY', 'DEVICE_FAULT', 'STORE_UNAVAILABLE']);
+
+const SEVERITY: Record<WatchColour, number> = { red: 4, orange: 3, yellow: 2, blue: 1 };
+
+export function reason(code: ReasonCode, effect: Reason['effect'], extra: Omit<Reason, 'code' | 'messageKey' | 'effect'> = {}): Reason {
+  return { code, messageKey: REASON_MESSAGE_KEYS[code], effect, ...extra };
+}
+
+export function policyVersionOf(policy: Pick<PolicyConfig, 'name' | 'version'>): string {
+  return `${policy.name}@${policy.version}`;
+}
+
+export function decide(policy: DecisionPolicy, input: DecisionInput): PolicyDecision {
+  const reasons: Reason[] = [];
+  const base = { mode: policy.mode, policyVersion: policyVersionOf(policy) };
+
+  if (input.deviceFault !== null) reasons.push(reason('DEVICE_FAULT', 'hold', { detail: { deviceId: input.deviceFault } }));
+
+  // Temperature: the latest completed attempt decides; at or above the threshold, measure once more first.
+  const latest = input.attempts[input.attempts.length - 1];
+  let fever = false;
+  if (!latest) {
+    const detail: Record<string, string> = {};
+    if (input.timedOutIn) detail.timedOutIn = input.timedOutIn;
+    reasons.push(reason('NO_TEMPERATURE', 'hold', Object.keys(detail).length ? { detail } : {}));
+  } else {
+    fever = latest.estimateC >= policy.feverThresholdC;
+    if (fever && policy.remeasureOnce && input.remeasureAvailable && input.attempts.length === 1 && input.deviceFault === null) {
+      return {
+        next: 'remeasure',
+        decision: null,
+        colour: null,
+        reasons: [reason('REMEASURE', 'remeasure', { detail: { estimateC: latest.estimateC, thresholdC: policy.feverThresholdC } })],
+        fever: true,
+        flaggedForStaff: false,
+        ...base,
+      };
+    }
+    const first = input.attempts[0]!;
+    if (fever) {
+      reasons.push(reason('FEVER', 'hold', { detail: { estimateC: latest.estimateC, thresholdC: policy.feverThresholdC, attempts: input.attempts.length } }));
+    } else if (input.attempts.length > 1 && first.estimateC >= policy.feverThresholdC) {
+      reasons.push(reason('REMEASURE', 'notice', { detail: { firstEstimateC: first.estimateC, estimateC: latest.estimateC, thresholdC: policy.feverThresholdC } }));
+    }
+  }
+
+  // Identity, card and lists.
+  const id = input.identity;
+  if (!id) {
+    if (input.requireIdentity) reasons.push(reason('NO_IDENTITY', 'hold', input.timedOutIn ? { detail: { timedOutIn: input.timedOutIn } } : {}));
+  } else {
+    if (!id.idNumberValid) reasons.push(reason('INVALID_ID', policy.invalidId === 'hold' ? 'hold' : 'notice'));
+    if (id.validUntil !== null && id.validUntil !== 'long-term' && id.validUntil < localDate(input.now)) {
+      reasons.push(reason('CARD_EXPIRED', policy.cardExpired === 'hold' ? 'hold' : 'notice', { detail: { validUntil: id.validUntil } }));
+    }
+    for (const entry of input.watchlist.byHmac.get(id.idHmac) ?? []) {
+      const action = policy.colourActions[entry.colour];
+      reasons.push(reason('WATCHLIST', action === 'pass-with-notice' ? 'notice' : 'hold', { colour: entry.colour, detail: { listId: entry.listId, action } }));
+    }
+    for (const region of input.watchlist.keyRegions) {
+      if (!matchesRegionPrefix(id.idNumber, region.prefix)) continue;
+      const action = policy.colourActions[region.colour];
+      reasons.push(reason('KEY_REGION', action === 'pass-with-notice' ? 'notice' : 'hold', { colour: region.colour, detail: { prefix: region.prefix, action } }));
+    }
+    const refreshed = input.watchlist.refreshedAt === null ? Number.NaN : Date.parse(input.watchlist.refreshedAt);
+    const ageHours = (input.now.getTime() - refreshed) / 3_600_000;
+    if (!(ageHours <= policy.watchlistMaxAgeHours)) {
+      const detail: Record<string, number> = { maxAgeHours: policy.watchlistMaxAgeHours };
+      if (Number.isFinite(ageHours)) detail.ageHours = ageHours;
+      reasons.push(reason('WATCHLIST_STALE', policy.staleWatchlist === 'hold-for-staff' ? 'hold' : 'notice', { detail }));
+    }
+  }
+
+  // The thermometer's calibration.
+  if (input.calibration !== 'valid') {
+    const code: ReasonCode = input.calibration === 'missing' ? 'CALIBRATION_MISSING' : input.calibration === 'expired' ? 'CALIBRATION_EXPIRED' : 'CALIBRATION_DRIFT';
+    reasons.push(reason(code, policy.whenCalibrationInvalid === 'hold-for-staff' ? 'hold' : 'notice'));
+  }
+
+  if (input.duplicateOf !== null) reasons.push(reason('DUPLICATE', 'notice', { detail: { duplicateOf: input.duplicateOf } }));
+
+  let colour: WatchColour | null = null;
+  for (const r of reasons) if (r.colour && (colour === null || SEVERITY[r.colour] > SEVERITY[colour])) colour = r.colour;
+
+  const holds = reasons.filter((r) => r.effect === 'hold');
+  const softened = policy.mode === 'soft' && holds.length > 0 && holds.every((r) => !SAFETY_CODES.has(r.code));
+  const decision: Decision = holds.length === 0 || softened ? 'PASS' : 'HOLD';
+  const flaggedForStaff = decision === 'HOLD' || reasons.some((r) => r.effect === 'hold' || r.effect === 'notice');
+  return { next: 'final', decision, colour, reasons, fever, flaggedForStaff, ...base };
+}

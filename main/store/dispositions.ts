@@ -1,0 +1,69 @@
+import type { SqliteDatabase } from './database.js';
+import { PRIORITY_URGENT, type Outbox } from './outbox.js';
+import type { PendingWrites } from './pending-writes.js';
+import { aadFor, type PersonalDataCipher } from './personal-data-cipher.js';
+import { assertRecordId, newRecordId } from './record-id.js';
+
+/** What staff did with a held person. */
+export interface StaffDisposition {
+  id: string; // UUIDv7
+  screeningId: string;
+  staffId: string;
+  /** e.g. 'released', 'referred', 'remeasured', 'denied'. */
+  action: string;
+  /** Free text: may name a person, so it is encrypted. */
+  note: string | null;
+  at: string; // ISO
+}
+
+export type NewDisposition = Omit<StaffDisposition, 'id' | 'at'> & { id?: string; at?: string };
+
+interface DispositionRow {
+  id: string;
+  screening_id: string;
+  staff_id: string;
+  action: string;
+  note_enc: Buffer | null;
+  at: string;
+}
+
+/** Staff dispositions, each linked (foreign key) to its screening, with its outbox row, sent urgently. */
+export class Dispositions {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly cipher: PersonalDataCipher,
+    private readonly outbox: Outbox,
+    private readonly pending: PendingWrites,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async record(input: NewDisposition): Promise<StaffDisposition> {
+    const d: StaffDisposition = { id: input.id ?? newRecordId(), screeningId: input.screeningId, staffId: input.staffId, action: input.action, note: input.note ?? null, at: input.at ?? this.now().toISOString() };
+    assertRecordId(d.id, 'disposition');
+    const atMs = Date.parse(d.at);
+    if (!Number.isFinite(atMs)) throw new Error(`disposition ${d.id}: "at" is not an ISO date-time`);
+    const write = this.db.transaction(() => {
+      if (!this.db.prepare('SELECT 1 FROM screenings WHERE id = ?').get(d.screeningId)) {
+        throw new Error(`disposition ${d.id}: screening ${d.screeningId} does not exist`);
+      }
+      const changes = this.db
+        .prepare('INSERT INTO dispositions (id, screening_id, staff_id, action, note_enc, at, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING')
+        .run(d.id, d.screeningId, d.staffId, d.action, d.note === null ? null : this.cipher.encryptText(d.note, aadFor('dispositions', 'note', d.id)), d.at, atMs).changes;
+      if (changes === 1) this.outbox.enqueue('disposition', d.id, d, PRIORITY_URGENT);
+    });
+    this.pending.run(d.id, () => write.immediate());
+    return d;
+  }
+
+  forScreening(screeningId: string): StaffDisposition[] {
+    const rows = this.db.prepare('SELECT * FROM dispositions WHERE screening_id = ? ORDER BY at_ms, id').all(screeningId) as DispositionRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      screeningId: r.screening_id,
+      staffId: r.staff_id,
+      action: r.action,
+      note: r.note_enc ? this.cipher.decryptText(r.note_enc, aadFor('dispositions', 'note', r.id)) : null,
+      at: r.at,
+    }));
+  }
+}

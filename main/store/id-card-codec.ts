@@ -1,0 +1,47 @@
+import type { IdCard } from '../../drivers/idcard/id-card.js';
+
+/**
+ * Splits an IdCard into what the store encrypts column by column (name, ID number, address, photo)
+ * and the rest (dates, issuer, nationality, ...), also encrypted, as JSON. Binary fields travel as base64.
+ */
+export interface CardParts {
+  name: string;
+  idNumber: string;
+  address: string | null;
+  photo: Buffer;
+  /** Every other field, JSON-serialisable. */
+  rest: Record<string, unknown>;
+}
+
+export function splitCard(card: IdCard): CardParts {
+  const { name, idNumber, photoWlt, fingerprint, ...others } = card;
+  const rest: Record<string, unknown> = { ...others };
+  let address: string | null = null;
+  if ('address' in rest && typeof rest.address === 'string') {
+    address = rest.address;
+    delete rest.address;
+  }
+  if (fingerprint !== undefined) rest.fingerprint = Buffer.from(fingerprint).toString('base64');
+  return { name, idNumber, address, photo: Buffer.from(photoWlt), rest };
+}
+
+export function joinCard(parts: CardParts): IdCard {
+  const { fingerprint, ...others } = parts.rest;
+  const card: Record<string, unknown> = { ...others, name: parts.name, idNumber: parts.idNumber, photoWlt: new Uint8Array(parts.photo) };
+  if (parts.address !== null) card.address = parts.address;
+  if (typeof fingerprint === 'string') card.fingerprint = new Uint8Array(Buffer.from(fingerprint, 'base64'));
+  return card as unknown as IdCard;
+}
+
+/** The card as plain JSON for the upload payload (photo as base64; fingerprints are not uploaded). */
+export function cardToJson(card: IdCard): Record<string, unknown> {
+  const { photoWlt, fingerprint: _fingerprint, ...others } = card;
+  return { ...others, photoWltBase64: Buffer.from(photoWlt).toString('base64') };
+}
+
+/** Statistics fields kept in clear: region code (first 6 digits), birth year, sex. */
+export function clearStatistics(card: IdCard): { regionCode: string | null; birthYear: number | null; sex: string } {
+  const region = /^\d{6}/.exec(card.idNumber)?.[0] ?? null;
+  const year = Number(card.birthDate.slice(0, 4));
+  return { regionCode: region, birthYear: Number.isInteger(year) && year > 1800 ? year : null, sex: card.sex };
+}

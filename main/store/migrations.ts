@@ -1,0 +1,201 @@
+import type { SqliteDatabase } from './database.js';
+
+/**
+ * The schema, as an ordered list of migrations. Each runs in its own transaction together with the
+ * row that records it in `schema_version`, so a crash mid-migration leaves the previous version intact.
+ * Never edit a released migration: append a new one.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  up(db: SqliteDatabase): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'screenings, outbox, settings, meta',
+    up(db) {
+      db.exec(`
+        CREATE TABLE meta (
+          key   TEXT PRIMARY KEY,
+          value TEXT NOT NULL
+        ) STRICT;
+
+        -- One row per started screening. In clear: only what statistics need (region code = first
+        -- 6 digits of the ID number, birth year, sex) and the decision. Personal fields are
+        -- AES-256-GCM ciphertexts; id_hash is the HMAC blind index of the ID number.
+        CREATE TABLE screenings (
+          id             TEXT    PRIMARY KEY,   -- UUIDv7, also the upload idempotency key
+          checkpoint_id  TEXT    NOT NULL,
+          device_id      TEXT    NOT NULL,
+          started_at     TEXT    NOT NULL,
+          finished_at    TEXT    NOT NULL,
+          finished_ms    INTEGER NOT NULL,      -- epoch ms of finished_at: statistics and retention
+          station_mode   TEXT    NOT NULL,
+          outcome        TEXT    NOT NULL CHECK (outcome IN ('pass', 'hold', 'abandoned')),
+          decision       TEXT    CHECK (decision IN ('PASS', 'HOLD')),
+          mode           TEXT    NOT NULL,
+          colour         TEXT,
+          fever          INTEGER NOT NULL CHECK (fever IN (0, 1)),
+          reasons        TEXT    NOT NULL,      -- JSON Reason[]
+          temperatures   TEXT    NOT NULL,      -- JSON TemperatureEstimate[]
+          duplicate_of   TEXT,
+          policy_version TEXT    NOT NULL,
+          abandon_reason TEXT,
+          card_type      TEXT,
+          region_code    TEXT,
+          birth_year     INTEGER,
+          sex            TEXT,
+          id_valid       INTEGER,
+          id_hash        BLOB,
+          name_enc       BLOB,
+          id_number_enc  BLOB,
+          address_enc    BLOB,
+          photo_enc      BLOB,
+          card_rest_enc  BLOB                   -- the other card fields (dates, issuer, ...) as JSON
+        ) STRICT;
+        CREATE INDEX screenings_by_id_hash ON screenings(id_hash) WHERE id_hash IS NOT NULL;
+
+        -- Transactional outbox (style guide section 10). The payload is encrypted: it carries the card.
+        CREATE TABLE outbox (
+          id              INTEGER PRIMARY KEY,
+          idempotency_key TEXT    NOT NULL UNIQUE,
+          kind            TEXT    NOT NULL,
+          record_id       TEXT    NOT NULL,
+          payload         BLOB,                -- encrypted JSON incl. schemaVersion; NULL once acknowledged
+          attempts        INTEGER NOT NULL DEFAULT 0,
+          next_attempt_at INTEGER NOT NULL,
+          last_error      TEXT,
+          created_at      INTEGER NOT NULL,
+          status          TEXT    NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'dead')),
+          acknowledged_at INTEGER
+        ) STRICT;
+        CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+        CREATE INDEX outbox_by_record ON outbox(record_id);
+
+        CREATE TABLE settings (
+          key        TEXT PRIMARY KEY,
+          value      TEXT NOT NULL,             -- JSON
+          updated_at TEXT NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
+  {
+    version: 2,
+    description: 'outbox priority (holds and fevers first); hash-chained append-only audit log',
+    up(db) {
+      db.exec(`
+        ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+        UPDATE outbox SET priority = 1
+          WHERE kind = 'screening' AND record_id IN (SELECT id FROM screenings WHERE decision = 'HOLD' OR fever = 1);
+        DROP INDEX outbox_due;
+        CREATE INDEX outbox_due ON outbox(status, priority DESC, next_attempt_at, id);
+
+        CREATE TABLE audit_log (
+          seq       INTEGER PRIMARY KEY,
+          at        TEXT NOT NULL,
+          actor     TEXT NOT NULL,
+          action    TEXT NOT NULL,
+          detail    TEXT NOT NULL,              -- canonical JSON, never personal data
+          prev_hash TEXT NOT NULL,
+          hash      TEXT NOT NULL
+        ) STRICT;
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+          BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE is forbidden'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+          BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE is forbidden'); END;
+      `);
+    },
+  },
+  {
+    version: 3,
+    description: 'dispositions, calibrations, device events, settings changes; statistics index',
+    up(db) {
+      db.exec(`
+        CREATE TABLE dispositions (
+          id           TEXT PRIMARY KEY,         -- UUIDv7
+          screening_id TEXT NOT NULL REFERENCES screenings(id),
+          staff_id     TEXT NOT NULL,
+          action       TEXT NOT NULL,
+          note_enc     BLOB,                     -- free text may name a person: encrypted
+          at           TEXT NOT NULL,
+          at_ms        INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX dispositions_by_screening ON dispositions(screening_id);
+
+        CREATE TABLE calibrations (
+          id            TEXT PRIMARY KEY,
+          device_id     TEXT NOT NULL,
+          performed_at  TEXT NOT NULL,
+          gain          REAL NOT NULL,
+          offset_c      REAL NOT NULL,
+          points        TEXT NOT NULL,           -- JSON [{referenceC, measuredC}]
+          technician_id TEXT,
+          note          TEXT
+        ) STRICT;
+        CREATE INDEX calibrations_by_device ON calibrations(device_id, performed_at);
+
+        CREATE TABLE device_events (
+          id        TEXT PRIMARY KEY,
+          device_id TEXT NOT NULL,
+          at        TEXT NOT NULL,
+          kind      TEXT NOT NULL,
+          detail    TEXT NOT NULL                -- JSON, no personal data
+        ) STRICT;
+        CREATE INDEX device_events_by_time ON device_events(at);
+
+        CREATE TABLE settings_changes (
+          id        TEXT PRIMARY KEY,
+          at        TEXT NOT NULL,
+          actor     TEXT NOT NULL,
+          key       TEXT NOT NULL,
+          old_value TEXT,                        -- JSON; secrets recorded as "[redacted]"
+          new_value TEXT
+        ) STRICT;
+
+        -- Covering index: the per-hour statistics read only this index, only the rows in range.
+        CREATE INDEX screenings_stats ON screenings(finished_ms, outcome, fever);
+      `);
+    },
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export function currentSchemaVersion(db: SqliteDatabase): number {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get();
+  if (!exists) return 0;
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+/**
+ * Brings the schema up to `target` (default: the latest). Returns the versions applied.
+ * A database written by a newer build is refused with a clear message and left untouched.
+ */
+export function migrate(db: SqliteDatabase, target: number = LATEST_SCHEMA_VERSION, now: () => Date = () => new Date()): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_version (
+    version     INTEGER PRIMARY KEY,
+    applied_at  TEXT NOT NULL,
+    description TEXT NOT NULL
+  ) STRICT`);
+  const current = currentSchemaVersion(db);
+  if (current > LATEST_SCHEMA_VERSION) {
+    throw new Error(
+      `the database has schema version ${current} but this kiosk build only knows up to ${LATEST_SCHEMA_VERSION}; ` +
+        'install the newer kiosk software (nothing was changed)',
+    );
+  }
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (m.version <= current || m.version > target) continue;
+    db.transaction(() => {
+      m.up(db);
+      db.prepare('INSERT INTO schema_version (version, applied_at, description) VALUES (?, ?, ?)').run(m.version, now().toISOString(), m.description);
+    }).immediate();
+    applied.push(m.version);
+  }
+  return applied;
+}

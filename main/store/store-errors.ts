@@ -1,0 +1,56 @@
+/**
+ * Errors the store raises for conditions its callers must tell apart. Each message says what is wrong
+ * and what to do; none ever contains personal data.
+ */
+
+/** SQLite could not write because the disk (or the database's size limit) is full. */
+export class StoreFullError extends Error {
+  readonly code = 'SQLITE_FULL' as const;
+  constructor(
+    message: string,
+    /** True when the record that hit the full disk is kept in memory and will be retried. */
+    readonly pending: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StoreFullError';
+  }
+}
+
+/** True for a StoreFullError and for a raw better-sqlite3 error with code SQLITE_FULL. */
+export function isStoreFull(err: unknown): boolean {
+  if (err instanceof StoreFullError) return true;
+  return typeof err === 'object' && err !== null && 'code' in err && (err as { code: unknown }).code === 'SQLITE_FULL';
+}
+
+/** The key supplied does not match the key this database was created with. Nothing was changed. */
+export class WrongKeyError extends Error {
+  readonly code = 'KIOSK_WRONG_KEY' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'WrongKeyError';
+  }
+}
+
+/** The database failed its integrity check; a copy was preserved before anything else happened. */
+export class DatabaseCorruptError extends Error {
+  readonly code = 'KIOSK_DB_CORRUPT' as const;
+  constructor(
+    message: string,
+    /** Path of the preserved copy of the damaged database file. */
+    readonly preservedCopy: string,
+    readonly problems: string[],
+  ) {
+    super(message);
+    this.name = 'DatabaseCorruptError';
+  }
+}
+
+/** A stored value could not be decrypted (tampered, or moved to another record or column). */
+export class DecryptionError extends Error {
+  readonly code = 'KIOSK_DECRYPT_FAILED' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'DecryptionError';
+  }
+}

@@ -1,0 +1,671 @@
+import { EventEmitter } from 'node:events';
+import { uuidv7 } from 'uuidv7';
+import type { KioskConfig } from '../config/kiosk-config.js';
+import type { DeviceStatus } from '../../drivers/device-status.js';
+import type { IdCard, IdentityRead } from '../../drivers/idcard/id-card.js';
+import type { ThermoReading } from '../../drivers/thermometer/reading.js';
+import { calibrationState, type Calibration, type CalibrationSource } from './calibration-source.js';
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import type { DeviceEvents, EngineEvents } from './engine-events.js';
+import { isAllowedTransition, type EngineState, type TransitionReason } from './engine-state.js';
+import type { IdHasher } from './id-hasher.js';
+import { decide, decisionPolicyOf, policyVersionOf, reason, type DecisionPolicy, type PolicyDecision } from './policy.js';
+import type { RecordSink } from './record-sink.js';
+import type { ScreeningRecord, TemperatureEstimate, TemperatureSample } from './screening-record.js';
+import { TemperaturePipeline } from './temperature-pipeline.js';
+import type { WatchlistSource } from './watchlist-source.js';
+
+export interface ScreeningEngineOptions {
+  config: KioskConfig;
+  sink: RecordSink;
+  watchlist: WatchlistSource;
+  hasher: IdHasher;
+  calibration: CalibrationSource;
+  /** Defaults to the system clock (timers through the global setTimeout, so fake timers work). */
+  clock?: Clock;
+  /** Screening ids; defaults to UUIDv7. */
+  newId?: () => string;
+}
+
+/** One person going through the workflow. */
+interface Screening {
+  id: string;
+  startedAt: Date;
+  startedMs: number;
+  trigger: 'card' | 'subject';
+  card: IdCard | null;
+  idHmac: string | null;
+  duplicateOf: string | null;
+  calibration: Calibration | null;
+  attempts: TemperatureEstimate[];
+  pipeline: TemperaturePipeline | null;
+  attemptNo: number;
+  promptedCloser: boolean;
+  incompleteSamples: TemperatureSample[];
+  deviceFault: string | null;
+  timedOutIn: EngineState | null;
+  remeasureAvailable: boolean;
+}
+
+const DEVICE_ROLE = { idcard: 'idcard', thermometer: 'thermometer' } as const;
+
+/**
+ * The screening engine: device events in, exactly one record per started screening out, and a
+ * PASS/HOLD result only after the record is committed.
+ *
+ * Guarantees (tested, including by property tests):
+ * - every state but idle has a timeout that is never extended by incoming events, so the machine
+ *   is back in idle at most `maxScreeningMs()` after a screening starts;
+ * - no PASS without a valid temperature estimate, nor without an identity in the card modes;
+ * - every started screening yields exactly one record (pass, hold or abandoned);
+ * - if the store fails, the record is retried, kept in a backlog, and the person sees HOLD with
+ *   STORE_UNAVAILABLE: the engine never shows PASS for a record it could not save.
+ */
+export class ScreeningEngine extends EventEmitter<EngineEvents> {
+  private readonly config: KioskConfig;
+  private readonly policy: DecisionPolicy;
+  private readonly clock: Clock;
+  private readonly newId: () => string;
+  private readonly requireIdentity: boolean;
+
+  private current: EngineState = 'idle';
+  private screening: Screening | null = null;
+  private stateTimer: TimerHandle | null = null;
+  private windowTimer: TimerHandle | null = null;
+  private backlogTimer: TimerHandle | null = null;
+  private readonly backlog: ScreeningRecord[] = [];
+  private readonly devices = new Map<string, DeviceStatus>();
+  /** Recent cards by HMAC: first screening id and its time, for the duplicate window. */
+  private readonly recentCards = new Map<string, { screeningId: string; atMs: number }>();
+  private promptedCardInIdle = false;
+  private stopped = false;
+  /** Increments whenever a screening ends, so a late async step cannot touch the next one. */
+  private generation = 0;
+
+  constructor(private readonly opts: ScreeningEngineOptions) {
+    super();
+    this.config = opts.config;
+    this.policy = decisionPolicyOf(opts.config);
+    this.clock = opts.clock ?? systemClock;
+    this.newId = opts.newId ?? uuidv7;
+    this.requireIdentity = this.config.station.mode !== 'temp-only';
+  }
+
+  get state(): EngineState {
+    return this.current;
+  }
+
+  get screeningId(): string | null {
+    return this.screening?.id ?? null;
+  }
+
+  /** Records the store has not confirmed yet (retried in the background). */
+  get pendingRecords(): number {
+    return this.backlog.length;
+  }
+
+  /**
+   * The longest a screening can keep the machine away from idle: every state's timeout along the
+   * longest path plus the full commit budget and the result screen.
+   */
+  maxScreeningMs(): number {
+    const t = this.config.screening.timeouts;
+    return t.identifyingMs + t.measuringMs + t.remeasuringMs + this.commitBudgetMs() + t.resultMs;
+  }
+
+  /** Worst-case time spent committing one record before the result is shown. */
+  commitBudgetMs(): number {
+    const c = this.config.screening.commit;
+    return (c.retryDelaysMs.length + 1) * c.attemptTimeoutMs + c.retryDelaysMs.reduce((a, b) => a + b, 0);
+  }
+
+  /** Subscribes to a driver-side emitter (`identity`, `reading`, `status`); returns the unsubscribe. */
+  attach(source: EventEmitter<DeviceEvents>): () => void {
+    const onIdentity = (r: IdentityRead) => this.onIdentity(r);
+    const onReading = (r: ThermoReading) => this.onReading(r);
+    const onStatus = (s: DeviceStatus) => this.onDeviceStatus(s);
+    source.on('identity', onIdentity);
+    source.on('reading', onReading);
+    source.on('status', onStatus);
+    return () => {
+      source.off('identity', onIdentity);
+      source.off('reading', onReading);
+      source.off('status', onStatus);
+    };
+  }
+
+  /** Shows the idle prompt. Call once after wiring. */
+  start(): void {
+    this.stopped = false;
+    this.promptIdle();
+  }
+
+  /**
+   * Stops the engine: an active screening is abandoned and its record committed (or queued);
+   * resolves when that is done. Timers are cancelled; the backlog is retried once more.
+   */
+  async stop(): Promise<void> {
+    const s = this.screening;
+    if (s && this.current !== 'deciding' && this.current !== 'result') {
+      const record = this.buildAbandoned(s, 'engine-stopped');
+      this.endScreening();
+      this.go('idle', 'stopped', s.id);
+      await this.commitOrQueue(record, 'abandoned');
+    }
+    this.stopped = true;
+    this.cancelStateTimer();
+    this.cancelWindowTimer();
+    if (this.backlogTimer) this.backlogTimer.cancel();
+    this.backlogTimer = null;
+  }
+
+  // ---- device events -------------------------------------------------------------------------
+
+  onIdentity(read: IdentityRead): void {
+    if (this.stopped) return;
+    if (this.config.station.mode === 'temp-only') return; // identity is registered by staff
+    switch (this.current) {
+      case 'idle': {
+        const s = this.begin('card');
+        this.go('identifying', 'card-read');
+        this.acceptIdentity(s, read.card);
+        if (this.faultIfDeviceMissing(s)) return;
+        if (s.attempts.length === 0) this.enterMeasuring(s, 'identity-accepted');
+        else this.toDeciding('identity-accepted');
+        return;
+      }
+      case 'identifying':
+        if (this.screening && !this.screening.card) {
+          this.acceptIdentity(this.screening, read.card);
+          this.toDeciding('identity-accepted');
+        }
+        return;
+      case 'measuring':
+      case 're-measuring':
+        // temp-then-card: the card may come early; keep it. A second card mid-screening is ignored.
+        if (this.screening && !this.screening.card) this.acceptIdentity(this.screening, read.card);
+        else this.prompt('prompt.wait');
+        return;
+      case 'deciding':
+        this.prompt('prompt.wait');
+        return;
+      case 'result':
+        this.go('idle', 'card-during-result');
+        this.onIdentity(read);
+        return;
+    }
+  }
+
+  onReading(reading: ThermoReading): void {
+    if (this.stopped) return;
+    switch (this.current) {
+      case 'idle': {
+        if (this.config.station.mode === 'card-then-temp') {
+          if (!this.promptedCardInIdle && this.looksLikeSubject(reading)) {
+            this.promptedCardInIdle = true;
+            this.prompt('prompt.presentCard');
+          }
+          return;
+        }
+        if (!this.looksLikeSubject(reading)) return;
+        const s = this.begin('subject');
+        this.enterMeasuring(s, 'subject-detected');
+        if ((this.current as EngineState) === 'measuring') this.addReading(s, reading);
+        return;
+      }
+      case 'measuring':
+      case 're-measuring':
+        if (this.screening) this.addReading(this.screening, reading);
+        return;
+      default:
+        return; // identifying (measured already), deciding, result: not used
+    }
+  }
+
+  onDeviceStatus(status: DeviceStatus): void {
+    this.devices.set(status.kind, status);
+    if (this.stopped) return;
+    const s = this.screening;
+    if (status.state === 'online') {
+      if (this.current === 'idle') this.promptIdle();
+      return;
+    }
+    if (!s) {
+      if (this.current === 'idle') this.prompt('prompt.deviceOffline');
+      return;
+    }
+    if (this.needs(s, status.kind)) this.fault(s, status.deviceId);
+  }
+
+  // ---- workflow ------------------------------------------------------------------------------
+
+  private begin(trigger: 'card' | 'subject'): Screening {
+    const thermoId = this.config.devices.thermometer.id;
+    const s: Screening = {
+      id: this.newId(),
+      startedAt: this.clock.now(),
+      startedMs: this.clock.monotonicMs(),
+      trigger,
+      card: null,
+      idHmac: null,
+      duplicateOf: null,
+      calibration: this.opts.calibration.current(thermoId),
+      attempts: [],
+      pipeline: null,
+      attemptNo: 0,
+      promptedCloser: false,
+      incompleteSamples: [],
+      deviceFault: null,
+      timedOutIn: null,
+      remeasureAvailable: true,
+    };
+    this.screening = s;
+    this.promptedCardInIdle = false;
+    this.emit('started', { screeningId: s.id, trigger, monotonicMs: s.startedMs });
+    return s;
+  }
+
+  private acceptIdentity(s: Screening, card: IdCard): void {
+    s.card = card;
+    const hmac = this.opts.hasher.hashIdNumber(card.idNumber);
+    s.idHmac = hmac;
+    const now = this.clock.monotonicMs();
+    const windowMs = this.config.screening.duplicateWindowMs;
+    // Drop expired entries (insertion order is time order).
+    for (const [k, v] of this.recentCards) {
+      if (now - v.atMs < windowMs) break;
+      this.recentCards.delete(k);
+    }
+    const previous = this.recentCards.get(hmac);
+    if (previous && now - previous.atMs < windowMs) {
+      s.duplicateOf = previous.screeningId;
+      this.prompt('prompt.duplicate');
+    } else if (windowMs > 0) {
+      this.recentCards.set(hmac, { screeningId: s.id, atMs: now });
+    }
+  }
+
+  /** Whether the screening still needs a device of this kind. */
+  private needs(s: Screening, kind: DeviceStatus['kind']): boolean {
+    if (this.current === 'deciding' || this.current === 'result' || this.current === 'idle') return false;
+    if (kind === DEVICE_ROLE.thermometer) return this.current === 'measuring' || this.current === 're-measuring';
+    return this.requireIdentity && s.card === null;
+  }
+
+  private deviceUnavailable(kind: DeviceStatus['kind']): DeviceStatus | null {
+    const st = this.devices.get(kind);
+    return st && st.state !== 'online' ? st : null;
+  }
+
+  /** A screening that starts while a device it needs is offline ends at once by the fault policy. */
+  private faultIfDeviceMissing(s: Screening): boolean {
+    for (const kind of ['thermometer', 'idcard'] as const) {
+      const st = this.deviceUnavailable(kind);
+      if (st && (kind === 'thermometer' ? s.attempts.length === 0 : this.requireIdentity && s.card === null)) {
+        this.fault(s, st.deviceId);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private fault(s: Screening, deviceId: string): void {
+    this.cancelWindowTimer();
+    this.keepIncomplete(s);
+    if (this.config.screening.onDeviceFault === 'hold') {
+      s.deviceFault = deviceId;
+      this.toDeciding('device-fault');
+    } else {
+      const record = this.buildAbandoned(s, 'device-offline');
+      this.endScreening();
+      this.go('idle', 'device-fault-abandon', s.id);
+      this.prompt('prompt.deviceOffline');
+      void this.commitOrQueue(record, 'abandoned');
+    }
+  }
+
+  private enterMeasuring(s: Screening, why: TransitionReason): void {
+    s.attemptNo = 1;
+    s.pipeline = new TemperaturePipeline(this.config.temperature, s.calibration);
+    s.promptedCloser = false;
+    this.go('measuring', why);
+    this.prompt('prompt.measure');
+    this.armStateTimer(this.config.screening.timeouts.measuringMs, () => this.onMeasureTimeout());
+    if (this.deviceUnavailable('thermometer')) this.fault(s, this.devices.get('thermometer')!.deviceId);
+  }
+
+  private enterRemeasuring(s: Screening): void {
+    s.attemptNo = 2;
+    s.pipeline = new TemperaturePipeline(this.config.temperature, s.calibration);
+    s.promptedCloser = false;
+    this.go('re-measuring', 'remeasure-required');
+    this.prompt('prompt.remeasure');
+    this.armStateTimer(this.config.screening.timeouts.remeasuringMs, () => this.onMeasureTimeout());
+  }
+
+  private looksLikeSubject(reading: ThermoReading): boolean {
+    const probe = new TemperaturePipeline(this.config.temperature, this.opts.calibration.current(this.config.devices.thermometer.id));
+    return probe.add(reading).rejected === undefined;
+  }
+
+  private addReading(s: Screening, reading: ThermoReading): void {
+    const p = s.pipeline;
+    if (!p) return;
+    const before = p.acceptedCount;
+    const sample = p.add(reading);
+    this.emit('sample', { screeningId: s.id, attempt: s.attemptNo, sample });
+    if (sample.rejected === 'too-far' && !s.promptedCloser) {
+      s.promptedCloser = true;
+      this.prompt('prompt.comeCloser');
+    }
+    if (before === 0 && p.acceptedCount === 1) {
+      this.prompt('prompt.holdStill');
+      const due = p.windowDueMs();
+      if (due !== null) this.armWindowTimer(Math.max(0, due - this.clock.monotonicMs()));
+    }
+    this.checkWindow(s);
+  }
+
+  private checkWindow(s: Screening): void {
+    const p = s.pipeline;
+    if (!p || !p.isComplete(this.clock.monotonicMs())) return;
+    this.finishAttempt(s);
+  }
+
+  /** A complete window: record the estimate, then re-measure, wait for the card, or decide. */
+  private finishAttempt(s: Screening): void {
+    this.cancelWindowTimer();
+    const p = s.pipeline!;
+    s.pipeline = null;
+    const est = p.estimate(s.attemptNo);
+    if (!est.ok) {
+      s.incompleteSamples.push(...p.samples());
+      this.toDeciding('measurement-complete');
+      return;
+    }
+    s.attempts.push(est.estimate);
+    if (s.attemptNo >= 2) s.remeasureAvailable = false;
+    const early = this.evaluate(s);
+    if (early.next === 'remeasure') {
+      this.enterRemeasuring(s);
+      return;
+    }
+    if (this.requireIdentity && !s.card) {
+      this.go('identifying', 'identity-required');
+      this.prompt('prompt.presentCard');
+      this.armStateTimer(this.config.screening.timeouts.identifyingMs, () => this.onIdentifyTimeout());
+      if (this.deviceUnavailable('idcard')) this.fault(s, this.devices.get('idcard')!.deviceId);
+      return;
+    }
+    this.toDeciding('measurement-complete');
+  }
+
+  private onMeasureTimeout(): void {
+    const s = this.screening;
+    if (!s || (this.current !== 'measuring' && this.current !== 're-measuring')) return;
+    const p = s.pipeline;
+    // A window that reached its minimum counts even if the full count did not arrive.
+    if (p && p.acceptedCount >= this.config.temperature.minSamples) {
+      this.finishAttempt(s);
+      return;
+    }
+    s.timedOutIn = this.current;
+    s.remeasureAvailable = false;
+    this.keepIncomplete(s);
+    this.prompt('prompt.timeout');
+    this.toDeciding('timeout');
+  }
+
+  private onIdentifyTimeout(): void {
+    const s = this.screening;
+    if (!s || this.current !== 'identifying') return;
+    s.timedOutIn = 'identifying';
+    this.prompt('prompt.timeout');
+    this.toDeciding('timeout');
+  }
+
+  private keepIncomplete(s: Screening): void {
+    if (s.pipeline) {
+      s.incompleteSamples.push(...s.pipeline.samples());
+      s.pipeline = null;
+    }
+  }
+
+  private evaluate(s: Screening): PolicyDecision {
+    const card = s.card;
+    return decide(this.policy, {
+      requireIdentity: this.requireIdentity,
+      identity: card && s.idHmac ? { idNumber: card.idNumber, idNumberValid: card.idNumberValid, idHmac: s.idHmac, validUntil: card.validUntil ?? null } : null,
+      attempts: s.attempts,
+      remeasureAvailable: s.remeasureAvailable,
+      watchlist: this.opts.watchlist.snapshot(),
+      calibration: calibrationState(s.calibration, this.clock.now()),
+      now: this.clock.now(),
+      duplicateOf: s.duplicateOf,
+      deviceFault: s.deviceFault,
+      timedOutIn: s.timedOutIn,
+    });
+  }
+
+  /** Decide, commit (awaited), then show the result. */
+  private toDeciding(why: TransitionReason): void {
+    const s = this.screening;
+    if (!s) return;
+    this.cancelWindowTimer();
+    this.keepIncomplete(s);
+    s.remeasureAvailable = false; // deciding is final: no re-measurement from here
+    this.go('deciding', why);
+    const d = this.evaluate(s);
+    const record = this.buildRecord(s, d);
+    const gen = this.generation;
+    void this.commitWithRetry(record).then((committed) => {
+      if (gen !== this.generation || this.screening !== s) return; // stopped meanwhile
+      const shown = committed ? record : this.storeUnavailable(record);
+      if (!committed) this.enqueue(shown);
+      this.endScreening();
+      this.go('result', 'decided', s.id);
+      this.prompt(shown.decision === 'PASS' ? (shown.flaggedForStaff ? 'decision.passNotice' : 'decision.pass') : 'decision.hold', s.id);
+      this.emit('result', { record: shown, committed });
+      this.armStateTimer(this.config.screening.timeouts.resultMs, () => {
+        if (this.current === 'result') {
+          this.go('idle', 'result-shown', s.id);
+          this.promptIdle();
+        }
+      });
+    });
+  }
+
+  private buildRecord(s: Screening, d: PolicyDecision): ScreeningRecord {
+    const decision = d.decision ?? 'HOLD';
+    const record: ScreeningRecord = {
+      id: s.id,
+      checkpointId: this.config.checkpoint.id,
+      deviceId: this.config.checkpoint.kioskId,
+      startedAt: s.startedAt.toISOString(),
+      finishedAt: this.clock.now().toISOString(),
+      stationMode: this.config.station.mode,
+      outcome: decision === 'PASS' ? 'pass' : 'hold',
+      decision,
+      mode: d.mode,
+      colour: d.colour,
+      reasons: d.reasons,
+      card: s.card,
+      duplicateOf: s.duplicateOf,
+      temperatures: [...s.attempts],
+      fever: d.fever,
+      policyVersion: d.policyVersion,
+      flaggedForStaff: d.flaggedForStaff,
+    };
+    if (s.incompleteSamples.length) record.incompleteSamples = [...s.incompleteSamples];
+    return record;
+  }
+
+  private buildAbandoned(s: Screening, why: string): ScreeningRecord {
+    this.keepIncomplete(s);
+    const last = s.attempts[s.attempts.length - 1];
+    const record: ScreeningRecord = {
+      id: s.id,
+      checkpointId: this.config.checkpoint.id,
+      deviceId: this.config.checkpoint.kioskId,
+      startedAt: s.startedAt.toISOString(),
+      finishedAt: this.clock.now().toISOString(),
+      stationMode: this.config.station.mode,
+      outcome: 'abandoned',
+      decision: null,
+      mode: this.policy.mode,
+      colour: null,
+      reasons: s.deviceFault || why === 'device-offline' ? [reason('DEVICE_FAULT', 'hold')] : [],
+      card: s.card,
+      duplicateOf: s.duplicateOf,
+      temperatures: [...s.attempts],
+      fever: last !== undefined && last.estimateC >= this.policy.feverThresholdC,
+      policyVersion: policyVersionOf(this.policy),
+      abandonReason: why,
+      flaggedForStaff: true,
+    };
+    if (s.incompleteSamples.length) record.incompleteSamples = [...s.incompleteSamples];
+    return record;
+  }
+
+  /** The record shown and kept when the store would not take it: HOLD for staff. */
+  private storeUnavailable(record: ScreeningRecord): ScreeningRecord {
+    return {
+      ...record,
+      outcome: 'hold',
+      decision: 'HOLD',
+      reasons: [...record.reasons, reason('STORE_UNAVAILABLE', 'hold')],
+      flaggedForStaff: true,
+    };
+  }
+
+  private endScreening(): void {
+    this.cancelStateTimer();
+    this.cancelWindowTimer();
+    this.screening = null;
+    this.promptedCardInIdle = false;
+    this.generation++;
+  }
+
+  // ---- store ---------------------------------------------------------------------------------
+
+  /** Tries the commit: once, then once per retry delay; each attempt has a time limit. */
+  private async commitWithRetry(record: ScreeningRecord): Promise<boolean> {
+    const { attemptTimeoutMs, retryDelaysMs } = this.config.screening.commit;
+    for (let attempt = 1; attempt <= retryDelaysMs.length + 1; attempt++) {
+      try {
+        await this.withTimeout(this.opts.sink.commit(record), attemptTimeoutMs);
+        return true;
+      } catch (err) {
+        this.emit('store-error', { screeningId: record.id, attempt, message: err instanceof Error ? err.message : String(err) });
+        const delay = retryDelaysMs[attempt - 1];
+        if (delay !== undefined) await this.sleep(delay);
+      }
+    }
+    return false;
+  }
+
+  private async commitOrQueue(record: ScreeningRecord, event: 'abandoned'): Promise<void> {
+    const committed = await this.commitWithRetry(record);
+    if (!committed) this.enqueue(record);
+    this.emit(event, { record, committed });
+  }
+
+  private enqueue(record: ScreeningRecord): void {
+    this.backlog.push(record);
+    this.emit('backlog', { pending: this.backlog.length });
+    this.scheduleBacklog();
+  }
+
+  private scheduleBacklog(): void {
+    if (this.backlogTimer || this.backlog.length === 0) return;
+    this.backlogTimer = this.clock.setTimer(this.config.screening.commit.backgroundRetryMs, () => {
+      this.backlogTimer = null;
+      void this.drainBacklog();
+    });
+  }
+
+  /** Commits queued records oldest first; stops at the first failure and tries again later. */
+  async drainBacklog(): Promise<number> {
+    let done = 0;
+    while (this.backlog.length > 0) {
+      const next = this.backlog[0]!;
+      try {
+        await this.withTimeout(this.opts.sink.commit(next), this.config.screening.commit.attemptTimeoutMs);
+      } catch (err) {
+        this.emit('store-error', { screeningId: next.id, attempt: 0, message: err instanceof Error ? err.message : String(err) });
+        break;
+      }
+      this.backlog.shift();
+      done++;
+      this.emit('backlog', { pending: this.backlog.length });
+    }
+    if (!this.stopped) this.scheduleBacklog();
+    return done;
+  }
+
+  private withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const t = this.clock.setTimer(ms, () => reject(new Error(`store commit did not finish within ${ms} ms`)));
+      p.then(
+        (v) => {
+          t.cancel();
+          resolve(v);
+        },
+        (e: unknown) => {
+          t.cancel();
+          reject(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.clock.setTimer(ms, resolve));
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  private go(to: EngineState, why: TransitionReason, screeningId: string | null = this.screening?.id ?? null): void {
+    const from = this.current;
+    if (!isAllowedTransition(from, to)) throw new Error(`engine: transition ${from} → ${to} (${why}) is not allowed`);
+    this.cancelStateTimer();
+    this.current = to;
+    this.emit('transition', { from, to, screeningId, reason: why, monotonicMs: this.clock.monotonicMs() });
+  }
+
+  private prompt(messageKey: string, screeningId: string | null = this.screening?.id ?? null): void {
+    this.emit('prompt', { messageKey, screeningId });
+  }
+
+  private promptIdle(): void {
+    const off = this.deviceUnavailable('thermometer') || (this.requireIdentity && this.deviceUnavailable('idcard'));
+    if (off) this.prompt('prompt.deviceOffline', null);
+    else this.prompt(this.config.station.mode === 'card-then-temp' ? 'prompt.presentCard' : 'prompt.measure', null);
+  }
+
+  private armStateTimer(ms: number, fn: () => void): void {
+    this.cancelStateTimer();
+    this.stateTimer = this.clock.setTimer(ms, () => {
+      this.stateTimer = null;
+      fn();
+    });
+  }
+
+  private cancelStateTimer(): void {
+    this.stateTimer?.cancel();
+    this.stateTimer = null;
+  }
+
+  private armWindowTimer(ms: number): void {
+    this.cancelWindowTimer();
+    this.windowTimer = this.clock.setTimer(ms, () => {
+      this.windowTimer = null;
+      if (this.screening) this.checkWindow(this.screening);
+    });
+  }
+
+  private cancelWindowTimer(): void {
+    this.windowTimer?.cancel();
+    this.windowTimer = null;
+  }
+}

@@ -1,0 +1,390 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { isAllowedTransition, type EngineState } from '../../main/engine/engine-state.js';
+import type { TransitionEvent } from '../../main/engine/engine-events.js';
+import { config, feed, identity, makeCard, makeEngine, MemorySink, reading, type Harness } from '../fixtures/engine/harness.js';
+
+const T = { identifyingMs: 10_000, measuringMs: 10_000, remeasuringMs: 20_000, resultMs: 3000 };
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: new Date('2026-11-28T09:00:00+08:00') });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function allTransitionsAllowed(h: Harness): void {
+  for (const e of h.events) {
+    if (e.name !== 'transition') continue;
+    const t = e.payload as TransitionEvent;
+    expect(isAllowedTransition(t.from, t.to), `${t.from} → ${t.to}`).toBe(true);
+  }
+}
+
+describe('card then temperature', () => {
+  it('normal: card, five readings, PASS; the record is committed before the result is shown', async () => {
+    const h = makeEngine({ config: config({ screening: { timeouts: T } }) });
+    let committedAtResult = -1;
+    h.engine.on('result', () => {
+      committedAtResult = h.sink.records.length;
+    });
+    h.engine.start();
+    h.engine.onIdentity(identity());
+    expect(h.engine.state).toBe('measuring');
+    await feed(h.engine, 36.5);
+    expect(h.engine.state).toBe('result');
+    expect(h.transitions()).toEqual([
+      'idle>identifying:card-read',
+      'identifying>measuring:identity-accepted',
+      'measuring>deciding:measurement-complete',
+      'deciding>result:decided',
+    ]);
+    expect(committedAtResult).toBe(1);
+    const [rec] = h.results();
+    expect(rec!.decision).toBe('PASS');
+    expect(rec!.outcome).toBe('pass');
+    expect(rec!.reasons).toEqual([]);
+    expect(rec!.temperatures).toHaveLength(1);
+    expect(rec!.temperatures[0]!.medianC).toBe(36.5);
+    expect(rec!.temperatures[0]!.calibrationId).toBe('cal-1');
+    expect(rec!.card?.idNumber).toBe('11010519491231002X');
+    expect(rec!.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(h.prompts()).toContain('decision.pass');
+    await vi.advanceTimersByTimeAsync(T.resultMs);
+    expect(h.engine.state).toBe('idle');
+    expect(h.transitions().at(-1)).toBe('result>idle:result-shown');
+    allTransitionsAllowed(h);
+  });
+
+  it('readings without a card start nothing and ask for the card (no PASS without identity)', async () => {
+    const h = makeEngine();
+    h.engine.start();
+    await feed(h.engine, 36.6, 10);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(h.engine.state).toBe('idle');
+    expect(h.results()).toEqual([]);
+    expect(h.sink.records).toEqual([]);
+    expect(h.prompts().filter((p) => p === 'prompt.presentCard').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('fever: re-measures once, still elevated → HOLD FEVER with both attempts', async () => {
+    const h = makeEngine({ config: config({ screening: { timeouts: T } }) });
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 38.2);
+    expect(h.engine.state).toBe('re-measuring');
+    expect(h.prompts()).toContain('prompt.remeasure');
+    await feed(h.engine, 38.1);
+    const [rec] = h.results();
+    expect(rec!.decision).toBe('HOLD');
+    expect(rec!.fever).toBe(true);
+    expect(rec!.reasons.map((r) => r.code)).toEqual(['FEVER']);
+    expect(rec!.temperatures.map((t) => t.attempt)).toEqual([1, 2]);
+    expect(h.transitions()).toContain('measuring>re-measuring:remeasure-required');
+    expect(h.transitions()).toContain('re-measuring>deciding:measurement-complete');
+    allTransitionsAllowed(h);
+  });
+
+  it('fever then normal on re-measure → PASS with a REMEASURE notice', async () => {
+    const h = makeEngine();
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 37.4);
+    await feed(h.engine, 36.8);
+    const [rec] = h.results();
+    expect(rec!.decision).toBe('PASS');
+    expect(rec!.fever).toBe(false);
+    expect(rec!.reasons.map((r) => [r.code, r.effect])).toEqual([['REMEASURE', 'notice']]);
+    expect(rec!.flaggedForStaff).toBe(true);
+  });
+
+  it('re-measuring timeout → HOLD FEVER on the first attempt', async () => {
+    const h = makeEngine({ config: config({ screening: { timeouts: T } }) });
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 38.0);
+    expect(h.engine.state).toBe('re-measuring');
+    await vi.advanceTimersByTimeAsync(T.remeasuringMs);
+    const [rec] = h.results();
+    expect(rec!.decision).toBe('HOLD');
+    expect(rec!.reasons.map((r) => r.code)).toEqual(['FEVER']);
+    expect(h.transitions()).toContain('re-measuring>deciding:timeout');
+  });
+
+  it('measuring timeout with no subject → HOLD NO_TEMPERATURE; rejected raw samples kept', async () => {
+    const h = makeEngine({ config: config({ screening: { timeouts: T } }) });
+    h.engine.onIdentity(identity());
+    h.engine.onReading(reading(24.1, 24)); // nobody in front of the sensor
+    h.engine.onReading(reading(29.0, 24)); // too far
+    await vi.advanceTimersByTimeAsync(T.measuringMs);
+    const [rec] = h.results();
+    expect(rec!.decision).toBe('HOLD');
+    expect(rec!.reasons.map((r) => r.code)).toEqual(['NO_TEMPERATURE']);
+    expect(rec!.reasons[0]!.detail).toEqual({ timedOutIn: 'measuring' });
+    expect(rec!.incompleteSamples?.map((s) => [s.objectC, s.rejected])).toEqual([
+      [24.1, 'no-subject'],
+      [29.0, 'too-far'],
+    ]);
+    expect(h.prompts()).toContain('prompt.comeCloser');
+    expect(h.transitions()).toContain('measuring>deciding:timeout');
+  });
+
+  it('a window completes on time with the minimum count (3 of 5 samples after windowMs)', async () => {
+    const h = makeEngine();
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 36.4, 3, 100);
+    expect(h.engine.state).toBe('measuring');
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(h.engine.state).toBe('result');
+    expect(h.results()[0]!.temperatures[0]!.samples).toHaveLength(3);
+  });
+
+  it('a measuring timeout with enough samples decides on them', async () => {
+    const h = makeEngine({ config: config({ temperature: { windowMs: 30_000 }, screening: { timeouts: T } }) });
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 36.4, 4, 100);
+    await vi.advanceTimersByTimeAsync(T.measuringMs);
+    expect(h.results()[0]!.decision).toBe('PASS');
+  });
+});
+
+describe('temperature then card', () => {
+  const cfg = () => config({ station: { mode: 'temp-then-card' }, screening: { timeouts: T } });
+
+  it('subject → measuring → identifying → card → PASS', async () => {
+    const h = makeEngine({ config: cfg() });
+    h.engine.start();
+    h.engine.onReading(reading(23.0)); // ambient: no subject, nothing starts
+    expect(h.engine.state).toBe('idle');
+    await feed(h.engine, 36.5);
+    expect(h.engine.state).toBe('identifying');
+    expect(h.prompts()).toContain('prompt.presentCard');
+    h.engine.onIdentity(identity());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.transitions()).toEqual([
+      'idle>measuring:subject-detected',
+      'measuring>identifying:identity-required',
+      'identifying>deciding:identity-accepted',
+      'deciding>result:decided',
+    ]);
+    expect(h.results()[0]!.decision).toBe('PASS');
+    allTransitionsAllowed(h);
+  });
+
+  it('no card before the identifying timeout → HOLD NO_IDENTITY (measured, recorded)', async () => {
+    const h = makeEngine({ config: cfg() });
+    await feed(h.engine, 36.5);
+    await vi.advanceTimersByTimeAsync(T.identifyingMs);
+    const [rec] = h.results();
+    expect(rec!.decision).toBe('HOLD');
+    expect(rec!.reasons.map((r) => r.code)).toEqual(['NO_IDENTITY']);
+    expect(rec!.temperatures).toHaveLength(1);
+    expect(rec!.card).toBeNull();
+  });
+
+  it('a card presented during measuring is kept and the identifying step is skipped', async () => {
+    const h = makeEngine({ config: cfg() });
+    await feed(h.engine, 36.5, 2);
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 36.5, 3);
+    expect(h.transitions()).not.toContain('measuring>identifying:identity-required');
+    expect(h.results()[0]!.decision).toBe('PASS');
+  });
+
+  it('the card reader going offline while waiting for the card → HOLD DEVICE_FAULT', async () => {
+    const h = makeEngine({ config: cfg() });
+    await feed(h.engine, 36.5);
+    h.engine.onDeviceStatus({ deviceId: 'idcard-0', kind: 'idcard', state: 'offline', reason: 'port missing', atMs: Date.now() });
+    await vi.advanceTimersByTimeAsync(0);
+    const [rec] = h.results();
+    expect(rec!.decision).toBe('HOLD');
+    expect(rec!.reasons.map((r) => r.code)).toContain('DEVICE_FAULT');
+    expect(h.transitions()).toContain('identifying>deciding:device-fault');
+  });
+});
+
+describe('temperature only', () => {
+  it('PASS without a card; card reads are ignored', async () => {
+    const h = makeEngine({ config: config({ station: { mode: 'temp-only' } }) });
+    h.engine.onIdentity(identity());
+    expect(h.engine.state).toBe('idle');
+    await feed(h.engine, 36.5);
+    const [rec] = h.results();
+    expect(rec!.decision).toBe('PASS');
+    expect(rec!.card).toBeNull();
+    expect(rec!.stationMode).toBe('temp-only');
+  });
+});
+
+describe('device faults', () => {
+  it('thermometer offline mid-measure, policy hold → HOLD DEVICE_FAULT with the partial samples', async () => {
+    const h = makeEngine();
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 36.5, 2);
+    h.engine.onDeviceStatus({ deviceId: 'thermo-0', kind: 'thermometer', state: 'offline', atMs: Date.now() });
+    await vi.advanceTimersByTimeAsync(0);
+    const [rec] = h.results();
+    expect(rec!.decision).toBe('HOLD');
+    expect(rec!.reasons[0]).toMatchObject({ code: 'DEVICE_FAULT', detail: { deviceId: 'thermo-0' } });
+    expect(rec!.incompleteSamples).toHaveLength(2);
+    expect(h.transitions()).toContain('measuring>deciding:device-fault');
+  });
+
+  it('thermometer offline mid-measure, policy idle → abandoned record, prompt, back to idle', async () => {
+    const h = makeEngine({ config: config({ screening: { onDeviceFault: 'idle' } }) });
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 36.5, 2);
+    h.engine.onDeviceStatus({ deviceId: 'thermo-0', kind: 'thermometer', state: 'offline', atMs: Date.now() });
+    expect(h.engine.state).toBe('idle');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.results()).toEqual([]);
+    expect(h.sink.records).toHaveLength(1);
+    expect(h.sink.records[0]).toMatchObject({ outcome: 'abandoned', decision: null, abandonReason: 'device-offline' });
+    expect(h.prompts()).toContain('prompt.deviceOffline');
+    expect(h.transitions()).toContain('measuring>idle:device-fault-abandon');
+  });
+
+  it('a card presented while the thermometer is offline ends at once in HOLD DEVICE_FAULT (a record, no PASS)', async () => {
+    const h = makeEngine();
+    h.engine.onDeviceStatus({ deviceId: 'thermo-0', kind: 'thermometer', state: 'offline', atMs: Date.now() });
+    h.engine.onIdentity(identity());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.results()[0]).toMatchObject({ decision: 'HOLD' });
+    expect(h.transitions()).toContain('identifying>deciding:device-fault');
+  });
+
+  it('a device coming back online restores the idle prompt', () => {
+    const h = makeEngine();
+    h.engine.onDeviceStatus({ deviceId: 'thermo-0', kind: 'thermometer', state: 'offline', atMs: 0 });
+    h.engine.onDeviceStatus({ deviceId: 'thermo-0', kind: 'thermometer', state: 'online', atMs: 1 });
+    expect(h.prompts()).toEqual(['prompt.deviceOffline', 'prompt.presentCard']);
+  });
+
+  it('the card reader going offline after the card was read does not disturb measuring', async () => {
+    const h = makeEngine();
+    h.engine.onIdentity(identity());
+    h.engine.onDeviceStatus({ deviceId: 'idcard-0', kind: 'idcard', state: 'offline', atMs: Date.now() });
+    expect(h.engine.state).toBe('measuring');
+    await feed(h.engine, 36.5);
+    expect(h.results()[0]!.decision).toBe('PASS');
+  });
+});
+
+describe('result screen and duplicates', () => {
+  it('a card during the result screen starts the next person', async () => {
+    const h = makeEngine();
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 36.5);
+    expect(h.engine.state).toBe('result');
+    h.engine.onIdentity(identity(makeCard({ idNumber: '810000199408230021' })));
+    expect(h.engine.state).toBe('measuring');
+    expect(h.transitions().slice(-3)).toEqual(['result>idle:card-during-result', 'idle>identifying:card-read', 'identifying>measuring:identity-accepted']);
+    await feed(h.engine, 36.5);
+    expect(h.results()).toHaveLength(2);
+    expect(h.results()[1]!.duplicateOf).toBeNull();
+  });
+
+  it('the same card within the window is flagged DUPLICATE with the first screening id; after the window it is not', async () => {
+    const h = makeEngine({ config: config({ screening: { duplicateWindowMs: 60_000 } }) });
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 36.5);
+    const first = h.results()[0]!;
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 36.5);
+    const second = h.results()[1]!;
+    expect(second.duplicateOf).toBe(first.id);
+    expect(second.decision).toBe('PASS');
+    expect(second.reasons.map((r) => [r.code, r.effect])).toEqual([['DUPLICATE', 'notice']]);
+    expect(h.prompts()).toContain('prompt.duplicate');
+    await vi.advanceTimersByTimeAsync(61_000);
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 36.5);
+    expect(h.results()[2]!.duplicateOf).toBeNull();
+    expect(h.sink.records).toHaveLength(3);
+  });
+
+  it('events during deciding are ignored with a wait prompt', async () => {
+    const sink = new MemorySink();
+    sink.hang = true;
+    const h = makeEngine({ sink, config: config({ screening: { commit: { attemptTimeoutMs: 1000, retryDelaysMs: [] } } }) });
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 36.5);
+    expect(h.engine.state).toBe('deciding');
+    h.engine.onIdentity(identity());
+    h.engine.onReading(reading(36.5));
+    expect(h.engine.state).toBe('deciding');
+    expect(h.prompts().at(-1)).toBe('prompt.wait');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.engine.state).toBe('result');
+  });
+});
+
+describe('store commit', () => {
+  it('a failed commit is retried with the same id; the result waits for it', async () => {
+    const sink = new MemorySink();
+    sink.failNext(1);
+    const h = makeEngine({ sink, config: config({ screening: { commit: { attemptTimeoutMs: 1000, retryDelaysMs: [200, 1000] } } }) });
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 36.5);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(h.results()[0]!.decision).toBe('PASS');
+    expect(sink.attempts).toHaveLength(2);
+    expect(new Set(sink.attempts).size).toBe(1);
+    expect(h.events.filter((e) => e.name === 'store-error')).toHaveLength(1);
+  });
+
+  it('every attempt failing → HOLD STORE_UNAVAILABLE; the record is kept and committed once the store recovers', async () => {
+    const sink = new MemorySink();
+    sink.failNext(3);
+    const h = makeEngine({ sink, config: config({ screening: { commit: { attemptTimeoutMs: 1000, retryDelaysMs: [200, 1000], backgroundRetryMs: 5000 } } }) });
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 36.5);
+    await vi.advanceTimersByTimeAsync(1200);
+    const [rec] = h.results();
+    expect(rec!.decision).toBe('HOLD');
+    expect(rec!.reasons.map((r) => r.code)).toEqual(['STORE_UNAVAILABLE']);
+    const resultEvent = h.events.find((e) => e.name === 'result')!.payload as { committed: boolean };
+    expect(resultEvent.committed).toBe(false);
+    expect(h.engine.pendingRecords).toBe(1);
+    expect(sink.records).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(h.engine.pendingRecords).toBe(0);
+    expect(sink.records).toHaveLength(1);
+    expect(sink.records[0]).toMatchObject({ id: rec!.id, decision: 'HOLD' });
+  });
+
+  it('a commit that never answers times out per attempt; the machine still returns to idle', async () => {
+    const sink = new MemorySink();
+    sink.hang = true;
+    const cfg = config({ screening: { commit: { attemptTimeoutMs: 500, retryDelaysMs: [100] }, timeouts: T } });
+    const h = makeEngine({ sink, config: cfg });
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 36.5);
+    await vi.advanceTimersByTimeAsync(h.engine.commitBudgetMs());
+    expect(h.results()[0]!.reasons.map((r) => r.code)).toEqual(['STORE_UNAVAILABLE']);
+    await vi.advanceTimersByTimeAsync(T.resultMs);
+    expect(h.engine.state).toBe('idle');
+  });
+});
+
+describe('stop', () => {
+  it('stopping mid-screening abandons it with a record', async () => {
+    const h = makeEngine();
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 36.5, 2);
+    await h.engine.stop();
+    expect(h.engine.state).toBe('idle');
+    expect(h.sink.records).toHaveLength(1);
+    expect(h.sink.records[0]).toMatchObject({ outcome: 'abandoned', abandonReason: 'engine-stopped' });
+    h.engine.onIdentity(identity());
+    expect(h.engine.state).toBe('idle');
+  });
+});
+
+describe('transition table', () => {
+  it('every state except idle is left by a timeout alone', async () => {
+    const states: EngineState[] = [];
+    const h = makeEngine({ config: config({ station: { mode: 'temp-then-card' }, screening: { timeouts: T } }) });
+    h.engine.on('transition', (t) => states.push(t.to));
+    await feed(h.engine, 38.0); // measuring → re-measuring
+    await vi.advanceTimersByTimeAsync(T.remeasuringMs); // timeout → deciding → result
+    await vi.advanceTimersByTimeAsync(T.resultMs);
+    expect(states).toEqual(['measuring', 're-measuring', 'deciding', 'result', 'idle']);
+  });
+});

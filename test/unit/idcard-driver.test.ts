@@ -1,0 +1,215 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { IdCardDriver, type IdCardDriverOptions, type IdCardProblemCode } from '../../drivers/idcard/idcard-driver.js';
+import type { IdentityRead } from '../../drivers/idcard/id-card.js';
+import type { DeviceStatus } from '../../drivers/device-status.js';
+import { IdCardSimulator, type IdCardSimulatorOptions } from '../../drivers/sim/idcard-simulator.js';
+import { MemoryLink } from '../../drivers/transport/memory-link.js';
+import { FOREIGN_2023_SAMPLE, HMT_PERMIT_SAMPLE } from '../fixtures/idcard/sample-cards.js';
+
+// Real timers with a scaled-down simulator (timeScale) and short driver timings; the assertions
+// are on event counts and order, never on elapsed time.
+interface Rig {
+  sim: IdCardSimulator;
+  link: MemoryLink;
+  driver: IdCardDriver;
+  identities: IdentityRead[];
+  statuses: DeviceStatus[];
+  problems: { code: IdCardProblemCode; message: string }[];
+  writes: string[];
+  done: Promise<void>;
+}
+
+const rigs: Rig[] = [];
+
+async function rig(simOpts: IdCardSimulatorOptions, driverOpts: Partial<IdCardDriverOptions> = {}): Promise<Rig> {
+  const sim = new IdCardSimulator({ timeScale: 0.2, ...simOpts });
+  const writes: string[] = [];
+  const receive = sim.receive.bind(sim);
+  sim.receive = (b: Buffer) => {
+    writes.push(b.subarray(7, 9).toString('hex'));
+    receive(b);
+  };
+  const link = new MemoryLink(sim);
+  const driver = new IdCardDriver({
+    link,
+    deviceId: 'idcard-test',
+    pollIntervalMs: 20,
+    statusCheckEveryMs: 1000,
+    timeouts: { control: 250, read: 500 },
+    ...driverOpts,
+  });
+  const r: Rig = {
+    sim,
+    link,
+    driver,
+    identities: [],
+    statuses: [],
+    problems: [],
+    writes,
+    done: new Promise((resolve) => sim.once('done', () => resolve())),
+  };
+  driver.on('identity', (i) => r.identities.push(i));
+  driver.on('status', (s) => r.statuses.push(s));
+  driver.on('problem', (p) => r.problems.push(p));
+  rigs.push(r);
+  sim.start();
+  await driver.start();
+  return r;
+}
+
+afterEach(async () => {
+  for (const r of rigs.splice(0)) {
+    await r.driver.stop();
+    r.sim.stop();
+    await r.link.close();
+  }
+});
+
+const until = async (cond: () => boolean, ms = 10_000) => {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('IdCardDriver with the simulator', () => {
+  it('normal: one identity per placement, decoded, then idle', async () => {
+    const r = await rig({ scenario: 'normal' });
+    await r.done;
+    expect(r.identities).toHaveLength(1);
+    const id = r.identities[0]!;
+    expect(id).toMatchObject({ deviceId: 'idcard-test', source: 'sam' });
+    expect(id.card).toMatchObject({ type: 'resident', idNumber: '11010519491231002X', idNumberValid: true, validUntil: 'long-term' });
+    expect(r.statuses.map((s) => s.state)).toEqual(['connecting', 'online']);
+    expect(r.driver.online).toBe(true);
+    expect(r.driver.samId).toBe('05.01-0020260101-0001234567-0890123456');
+    expect(r.problems).toEqual([]);
+    // The command sequence follows §13: status, SAM id, then find → select → read.
+    expect(r.writes.slice(0, 2)).toEqual(['11ff', '12ff']);
+    const firstRead = r.writes.indexOf('3001');
+    expect(r.writes.slice(firstRead - 2, firstRead + 1)).toEqual(['2001', '2002', '3001']);
+  });
+
+  it('card-left: a card that is never lifted is read once only', async () => {
+    const r = await rig({ scenario: 'card-left' });
+    await r.done;
+    expect(r.identities).toHaveLength(1);
+    const after = r.writes.slice(r.writes.indexOf('3001') + 1);
+    expect(after.filter((w) => w === '2001').length).toBeGreaterThan(3); // still polling
+    expect(after).not.toContain('3001');
+  });
+
+  it('no-card: nothing is read, the device stays online', async () => {
+    const r = await rig({ scenario: 'no-card' });
+    await r.done;
+    expect(r.identities).toEqual([]);
+    expect(r.problems).toEqual([]);
+    expect(r.driver.online).toBe(true);
+    expect(r.writes).not.toContain('2002');
+  });
+
+  it('bad-checksum: the corrupt read becomes a problem, the next placement is read', async () => {
+    const r = await rig({ scenario: 'bad-checksum', card: HMT_PERMIT_SAMPLE });
+    await r.done;
+    expect(r.problems.map((p) => p.code)).toEqual(['bad-reply']);
+    expect(r.problems[0]!.message).toMatch(/checksum.*remove the card/);
+    expect(r.identities).toHaveLength(1);
+    expect(r.identities[0]!.card.type).toBe('hmt-permit');
+  });
+
+  it('slow: replies trickling in small chunks are still read', async () => {
+    const r = await rig({ scenario: 'slow', card: FOREIGN_2023_SAMPLE });
+    await r.done;
+    expect(r.identities).toHaveLength(1);
+    const card = r.identities[0]!.card;
+    expect(card.type === 'foreign-2023' && card.englishName).toBe(FOREIGN_2023_SAMPLE.englishName);
+    expect(r.problems).toEqual([]);
+  });
+
+  it('garbage: noise between and around replies is skipped', async () => {
+    const r = await rig({ scenario: 'garbage', seed: 7 });
+    await r.done;
+    expect(r.identities).toHaveLength(1);
+    expect(r.problems).toEqual([]);
+  });
+
+  it('fever: the reader behaves as in normal', async () => {
+    const r = await rig({ scenario: 'fever' });
+    await r.done;
+    expect(r.identities).toHaveLength(1);
+  });
+
+  it('unplug during a read: offline, back online by itself, then the card is read', async () => {
+    const r = await rig({ scenario: 'unplug' });
+    await r.done;
+    const states = r.statuses.map((s) => s.state);
+    expect(states[0]).toBe('connecting');
+    expect(states).toContain('offline');
+    expect(states.at(-1)).toBe('online');
+    expect(r.statuses.find((s) => s.state === 'offline')!.reason).toMatch(/unplugged/);
+    expect(r.identities).toHaveLength(1);
+  });
+
+  it('fingerprint reads use 30 10 and return the templates', async () => {
+    const fingerprint = new Uint8Array(512).fill(0x0b);
+    const r = await rig({ scenario: 'normal', fingerprint }, { readFingerprint: true });
+    await r.done;
+    expect(r.writes).toContain('3010');
+    expect(r.identities).toHaveLength(1);
+    expect(r.identities[0]!.card.fingerprint).toEqual(fingerprint);
+  });
+
+  it('new address: 91 (none) leaves the card without newAddress', async () => {
+    const r = await rig({ scenario: 'normal' }, { readNewAddress: true });
+    await r.done;
+    expect(r.writes).toContain('3003');
+    expect(r.identities).toHaveLength(1);
+    expect(r.identities[0]!.card.newAddress).toBeUndefined();
+  });
+
+  it('SAM self-test failure: offline with the reason, no card polling', async () => {
+    const r = await rig({ scenario: 'normal', selfTestFails: true });
+    await r.done;
+    expect(r.statuses.at(-1)).toMatchObject({ state: 'offline', reason: 'SAM self-test failed' });
+    expect(r.problems.map((p) => p.code)).toEqual(['sam-fault']);
+    expect(r.writes.every((w) => w === '11ff')).toBe(true);
+    expect(r.identities).toEqual([]);
+  });
+
+  it('timeouts: a lost read is a problem; a silent device goes offline "no reply" and recovers', async () => {
+    const r = await rig({ scenario: 'card-left' }, { timeouts: { control: 100, read: 200 } });
+    // Drop the first read command on the floor: the SAM never sees it.
+    let dropRead = true;
+    let silent = false;
+    const receive = r.sim.receive.bind(r.sim);
+    r.sim.receive = (b: Buffer) => {
+      const cmd = b.subarray(7, 9).toString('hex');
+      if (silent || (dropRead && cmd === '3001')) {
+        if (cmd === '3001') dropRead = false;
+        return;
+      }
+      receive(b);
+    };
+    await until(() => r.identities.length === 1);
+    expect(r.problems.map((p) => p.code)).toEqual(['timeout']);
+    expect(r.problems[0]!.message).toMatch(/no reply to read base info within 200 ms: remove the card/);
+
+    silent = true;
+    await until(() => r.statuses.at(-1)?.state === 'offline');
+    expect(r.statuses.at(-1)!.reason).toBe('no reply');
+    expect(r.driver.online).toBe(false);
+    silent = false;
+    await until(() => r.statuses.at(-1)?.state === 'online');
+    expect(r.identities).toHaveLength(1); // the card was not lifted: still read once
+  });
+
+  it('stop() ends the loop: no more commands afterwards', async () => {
+    const r = await rig({ scenario: 'no-card' });
+    await until(() => r.writes.includes('2001'));
+    await r.driver.stop();
+    const n = r.writes.length;
+    await new Promise((res) => setTimeout(res, 100));
+    expect(r.writes.length).toBe(n);
+  });
+});

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { stat } from 'node:fs/promises';
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' }; // its exports map has no ESM types
 import { SerialPortStream } from '@serialport/stream';
 import { ExponentialBackoff, noJitterGenerator, type IBackoff } from 'cockatiel';
@@ -29,6 +30,13 @@ export interface SerialLinkOptions {
   watchdogMs?: number;
   /** Port listing used with `match`; default `listSerialPorts()` (works without udevadm). */
   list?: () => Promise<DiscoveredPort[]>;
+  /**
+   * While online, check the device node this often: if the path vanished or now names another
+   * device, the port is gone even though no read failed (after a hang-up, Linux reads on a tty can
+   * return end-of-file forever and `close` never fires). Default 1000 ms with the platform binding;
+   * off (`false`) by default when a binding is injected, whose paths need not exist on disk.
+   */
+  presenceCheckMs?: number | false;
 }
 
 const DEFAULT_RECONNECT: ReconnectOptions = { initialDelayMs: 250, maxDelayMs: 10_000 };
@@ -54,6 +62,8 @@ export class SerialLink extends EventEmitter<LinkEvents> implements Link {
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private watchdogTimer: NodeJS.Timeout | undefined;
+  private presenceTimer: NodeJS.Timeout | undefined;
+  private readonly presenceCheckMs: number | false;
   private started = false;
   private closed = false;
 
@@ -74,6 +84,7 @@ export class SerialLink extends EventEmitter<LinkEvents> implements Link {
     }
     this.id = options.path ?? `usb(${describeMatch(options.match ?? {})})`;
     this.binding = options.binding;
+    this.presenceCheckMs = options.presenceCheckMs ?? (options.binding ? false : 1000);
     this.baudRate = options.baudRate;
     this.backoffFactory = new ExponentialBackoff({ generator: noJitterGenerator, initialDelay: reconnect.initialDelayMs, maxDelay: reconnect.maxDelayMs });
   }
@@ -179,6 +190,27 @@ export class SerialLink extends EventEmitter<LinkEvents> implements Link {
     this.attempt = 0;
     this.setState({ state: 'online', path });
     this.armWatchdog();
+    await this.watchPresence(path, generation);
+  }
+
+  /** Polls the device node of an open port; see `presenceCheckMs`. */
+  private async watchPresence(path: string, generation: number): Promise<void> {
+    const every = this.presenceCheckMs;
+    if (every === false) return;
+    const identity = await nodeIdentity(path);
+    if (generation !== this.generation) return;
+    if (identity === undefined) {
+      this.drop(`${path} vanished right after opening`);
+      return;
+    }
+    const check = async () => {
+      const now = await nodeIdentity(path);
+      if (generation !== this.generation) return;
+      if (now === undefined) this.drop(`disconnected (${path} vanished: device unplugged)`);
+      else if (now !== identity) this.drop(`disconnected (${path} now names another device)`);
+      else this.presenceTimer = setTimeout(() => void check(), every);
+    };
+    this.presenceTimer = setTimeout(() => void check(), every);
   }
 
   private async resolvePath(): Promise<string> {
@@ -237,8 +269,10 @@ export class SerialLink extends EventEmitter<LinkEvents> implements Link {
   private clearTimers(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.watchdogTimer) clearTimeout(this.watchdogTimer);
+    if (this.presenceTimer) clearTimeout(this.presenceTimer);
     this.retryTimer = undefined;
     this.watchdogTimer = undefined;
+    this.presenceTimer = undefined;
   }
 
   private setState(state: LinkState): void {
@@ -271,6 +305,16 @@ function closePort(port: SerialPortStream): Promise<void> {
       resolve(); // already closing: nothing left to release
     }
   });
+}
+
+/** `dev:ino:rdev` of what a path (following links) names now, or undefined when it is gone. */
+async function nodeIdentity(path: string): Promise<string | undefined> {
+  try {
+    const st = await stat(path);
+    return `${st.dev}:${st.ino}:${st.rdev}`;
+  } catch {
+    return undefined;
+  }
 }
 
 function messageOf(err: unknown): string {

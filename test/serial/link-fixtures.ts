@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Link, LinkState } from '../../drivers/transport/link.js';
+
+/** A private directory for one test file's pseudo-terminal links. */
+export function ptyDir(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `kiosk-${prefix}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Resolves with the first state (current or coming) that satisfies `pred`; rejects after `timeoutMs`. */
+export function stateWhere(link: Link, pred: (s: LinkState) => boolean, timeoutMs = 15_000): Promise<LinkState> {
+  if (pred(link.current)) return Promise.resolve(link.current);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      link.off('state', on);
+      reject(new Error(`link ${link.id} did not reach the expected state within ${timeoutMs} ms (now ${JSON.stringify(link.current)})`));
+    }, timeoutMs);
+    const on = (s: LinkState) => {
+      if (!pred(s)) return;
+      clearTimeout(timer);
+      link.off('state', on);
+      resolve(s);
+    };
+    link.on('state', on);
+  });
+}
+
+export const isOnline = (s: LinkState) => s.state === 'online';
+export const isOffline = (s: LinkState) => s.state === 'offline';
+
+/** Collects `data` from a link until `done(collected)` is true; rejects after `timeoutMs`. */
+export function collectUntil(link: Link, done: (all: Buffer) => boolean, timeoutMs = 15_000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let all = Buffer.alloc(0);
+    const timer = setTimeout(() => {
+      link.off('data', on);
+      reject(new Error(`link ${link.id}: expected bytes did not arrive within ${timeoutMs} ms (got ${all.toString('hex')})`));
+    }, timeoutMs);
+    const on = (chunk: Buffer) => {
+      all = Buffer.concat([all, chunk]);
+      if (!done(all)) return;
+      clearTimeout(timer);
+      link.off('data', on);
+      resolve(all);
+    };
+    link.on('data', on);
+  });
+}
+
+/** Waits for `count` events named `event` on `emitter`, collecting their first argument. */
+export function nextEvents<T>(emitter: { on(e: string, l: (v: T) => void): unknown; off(e: string, l: (v: T) => void): unknown }, event: string, count: number, timeoutMs = 20_000): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const got: T[] = [];
+    const timer = setTimeout(() => {
+      emitter.off(event, on);
+      reject(new Error(`expected ${count} "${event}" event(s) within ${timeoutMs} ms, got ${got.length}`));
+    }, timeoutMs);
+    const on = (v: T) => {
+      got.push(v);
+      if (got.length < count) return;
+      clearTimeout(timer);
+      emitter.off(event, on);
+      resolve(got);
+    };
+    emitter.on(event, on);
+  });
+}

@@ -39,12 +39,7 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
   try {
     db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
     db.pragma('busy_timeout = 10000');
-    if (!options.readonly) {
-      const mode = db.pragma('journal_mode = WAL', { simple: true });
-      if (String(mode).toLowerCase() !== 'wal') throw new Error(`could not switch ${file} to WAL mode (got ${String(mode)})`);
-    }
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
+    // Check before anything writes to the file: a damaged database is preserved exactly as found.
     const pragma = options.integrityCheck === 'quick' ? 'quick_check' : 'integrity_check';
     const rows = db.pragma(pragma) as Array<Record<string, string>>;
     const problems = rows.map((r) => Object.values(r)[0] ?? '').filter((m) => m !== 'ok');
@@ -53,6 +48,12 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
       db = undefined;
       throw corrupt(file, problems, now());
     }
+    if (!options.readonly) {
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (String(mode).toLowerCase() !== 'wal') throw new Error(`could not switch ${file} to WAL mode (got ${String(mode)})`);
+    }
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
     return db;
   } catch (err) {
     if (err instanceof DatabaseCorruptError) throw err;

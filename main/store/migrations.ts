@@ -175,21 +175,28 @@ export function currentSchemaVersion(db: SqliteDatabase): number {
  * Brings the schema up to `target` (default: the latest). Returns the versions applied.
  * A database written by a newer build is refused with a clear message and left untouched.
  */
-export function migrate(db: SqliteDatabase, target: number = LATEST_SCHEMA_VERSION, now: () => Date = () => new Date()): number[] {
+export function migrate(
+  db: SqliteDatabase,
+  options: { target?: number; now?: () => Date; migrations?: readonly Migration[] } = {},
+): number[] {
+  const migrations = options.migrations ?? MIGRATIONS;
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  const target = options.target ?? latest;
+  const now = options.now ?? (() => new Date());
   db.exec(`CREATE TABLE IF NOT EXISTS schema_version (
     version     INTEGER PRIMARY KEY,
     applied_at  TEXT NOT NULL,
     description TEXT NOT NULL
   ) STRICT`);
   const current = currentSchemaVersion(db);
-  if (current > LATEST_SCHEMA_VERSION) {
+  if (current > latest) {
     throw new Error(
-      `the database has schema version ${current} but this kiosk build only knows up to ${LATEST_SCHEMA_VERSION}; ` +
+      `the database has schema version ${current} but this kiosk build only knows up to ${latest}; ` +
         'install the newer kiosk software (nothing was changed)',
     );
   }
   const applied: number[] = [];
-  for (const m of MIGRATIONS) {
+  for (const m of migrations) {
     if (m.version <= current || m.version > target) continue;
     db.transaction(() => {
       m.up(db);

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { ContractClient } from '../main/contract/contract-client.js';
 import { CONTRACT_VERSION, type BilingualText, type DeviceView, type HostEvent, type Language, type ScreenState } from '../main/contract/messages.js';
 import { electronConnection, webSocketConnection, type HostConnection } from './host-connection.js';
@@ -9,6 +10,9 @@ import { Voice } from './voice.js';
  * The traveller's screen. Talks to the host only through the contract; draws one screen at a time
  * with textContent (never HTML strings). The root element carries `data-screen` for tests and staff.
  */
+
+// No code generation: the CSP forbids eval, so zod must not probe for it.
+z.config({ jitless: true });
 
 const root = document.getElementById('app') as HTMLElement;
 const voice = new Voice();

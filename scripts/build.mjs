@@ -1,7 +1,8 @@
 // Bundles the TypeScript sources with esbuild. Dependencies stay external (native modules such as
 // better-sqlite3 and @serialport/bindings-cpp must be loaded from node_modules at run time).
 import { build } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,4 +59,14 @@ await Promise.all(jobs);
 for (const asset of ['index.html', 'styles.css', 'audio']) {
   const src = join(root, 'renderer', asset);
   if (existsSync(src)) cpSync(src, join(out, 'renderer', asset), { recursive: true });
+}
+
+// The renderer's CSP allows exactly the built app.js (a hash source, not 'self'): stamp its SRI
+// hash into index.html (CSP meta + integrity attribute) and record it for the servers' CSP header.
+const appJs = join(out, 'renderer/app.js');
+const indexHtml = join(out, 'renderer/index.html');
+if (existsSync(appJs) && existsSync(indexHtml)) {
+  const integrity = `sha384-${createHash('sha384').update(readFileSync(appJs)).digest('base64')}`;
+  writeFileSync(indexHtml, readFileSync(indexHtml, 'utf8').replaceAll('__APP_JS_INTEGRITY__', integrity));
+  writeFileSync(join(out, 'renderer/integrity.json'), `${JSON.stringify({ 'app.js': integrity })}\n`);
 }

@@ -6,7 +6,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ContractServer } from '../contract/contract-server.js';
 import type { Health } from '../contract/messages.js';
-import { contentSecurityPolicy } from './content-security-policy.js';
+import { contentSecurityPolicy, rendererScriptHashes } from './content-security-policy.js';
 import { newLaunchToken, tokenMatches } from './launch-token.js';
 import type { Logger } from './logger.js';
 
@@ -50,6 +50,8 @@ const LOOPBACK = '127.0.0.1';
  */
 export async function startBrowserServer(opts: BrowserServerOptions): Promise<BrowserServer> {
   const token = opts.token ?? newLaunchToken();
+  const scriptHashes = rendererScriptHashes(opts.rendererDir);
+  if (scriptHashes.length === 0) opts.log.warn({ rendererDir: opts.rendererDir }, 'browser: no integrity.json in the renderer folder; the page script will be blocked (run `npm run build`)');
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   let origin = '';
   let hostHeader = '';
@@ -86,7 +88,7 @@ export async function startBrowserServer(opts: BrowserServerOptions): Promise<Br
     res.writeHead(200, {
       'content-type': MIME[extname(file)] ?? 'application/octet-stream',
       'content-length': size,
-      'content-security-policy': contentSecurityPolicy(`ws://${hostHeader}`),
+      'content-security-policy': contentSecurityPolicy(`ws://${hostHeader}`, scriptHashes),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'cross-origin-opener-policy': 'same-origin',

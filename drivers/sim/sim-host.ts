@@ -1,8 +1,21 @@
 import { EventEmitter } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' }; // its exports map has no ESM types
 import { SerialPortStream } from '@serialport/stream';
 import { PtyPair } from './pty-pair.js';
 import type { SimulatedDevice } from './simulated-device.js';
+
+/**
+ * Where `kiosk sim --pty` puts its links by default (`$KIOSK_SIM_DIR`, else `<tmp>/kiosk-sim`), so
+ * `kiosk ports` can list running simulators next to real ports.
+ */
+export function defaultSimDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.KIOSK_SIM_DIR ?? join(tmpdir(), 'kiosk-sim');
+}
+
+/** The suffix of the simulator-side link next to a host link (`<hostPath>.device`). */
+export const DEVICE_LINK_SUFFIX = '.device';
 
 /** Where a hosted simulator lives. */
 export type SimEndpoint =
@@ -77,7 +90,7 @@ export class SimHost extends EventEmitter<SimHostEvents> {
   /** The path the simulator itself has open. */
   get devicePath(): string {
     const e = this.options.endpoint;
-    return e.kind === 'pty' ? (e.devicePath ?? `${e.hostPath}.device`) : e.path;
+    return e.kind === 'pty' ? (e.devicePath ?? `${e.hostPath}${DEVICE_LINK_SUFFIX}`) : e.path;
   }
 
   get device(): SimulatedDevice {

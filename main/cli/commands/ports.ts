@@ -1,12 +1,71 @@
-import { CliError } from '../cli-error.js';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultSimDir, DEVICE_LINK_SUFFIX } from '../../../drivers/sim/sim-host.js';
+import { listSerialPorts, type DiscoveredPort } from '../../../drivers/transport/port-discovery.js';
 import type { CliCommand } from '../command.js';
+import { printJsonLine, type CliIo } from '../io.js';
 
-// Placeholder until the owning issue lands this command.
+const usage = `usage: kiosk ports [--json] [--include PATH ...] [--no-sim]
+
+Lists serial ports with their USB identity (vendor:product, serial number, manufacturer) and
+stable names (/dev/serial/by-id, /dev/serial/by-path), to fill the kiosk configuration.
+Works without udevadm: the kernel's sysfs and /dev/serial links are read directly.
+Pseudo-terminals of running \`kiosk sim --pty\` simulators (in $KIOSK_SIM_DIR, default
+<tmp>/kiosk-sim) are listed too, as source "configured".
+
+options:
+  --json            one JSON object per line instead of a table
+  --include PATH    also list PATH when it exists (repeatable)
+  --no-sim          do not list simulator pseudo-terminals`;
+
 export const portsCommand: CliCommand = {
   name: 'ports',
-  summary: '(not built yet)',
-  usage: 'kiosk ports: not built yet',
-  async run() {
-    throw new CliError('the "ports" command is not built yet', 3);
+  summary: 'list serial ports with USB ids and /dev/serial/by-id names',
+  usage,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { values } = parseArgs({
+      args,
+      options: {
+        json: { type: 'boolean', default: false },
+        include: { type: 'string', multiple: true, default: [] },
+        'no-sim': { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    const extraPaths = [...values.include, ...(values['no-sim'] ? [] : await simulatorLinks())];
+    const ports = await listSerialPorts({ extraPaths });
+    if (values.json) {
+      for (const port of ports) printJsonLine(io, port);
+    } else {
+      io.stdout.write(`${formatTable(ports)}\n`);
+    }
+    return 0;
   },
 };
+
+/** Host-side links of running simulators (the device-side links are not for the kiosk). */
+async function simulatorLinks(): Promise<string[]> {
+  const dir = defaultSimDir();
+  try {
+    return (await readdir(dir)).filter((n) => !n.endsWith(DEVICE_LINK_SUFFIX)).map((n) => join(dir, n));
+  } catch {
+    return [];
+  }
+}
+
+function formatTable(ports: DiscoveredPort[]): string {
+  if (ports.length === 0) return 'no serial ports found';
+  const rows = ports.map((p) => [
+    p.path,
+    p.vendorId ? `${p.vendorId}:${p.productId ?? '????'}` : '-',
+    p.serialNumber ?? '-',
+    p.manufacturer ?? '-',
+    p.byId ?? p.byPath ?? '-',
+    p.source,
+  ]);
+  const header = ['PATH', 'USB ID', 'SERIAL', 'MANUFACTURER', 'STABLE NAME', 'SOURCE'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [header, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
+}

@@ -78,6 +78,8 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
   /** Recent cards by HMAC: first screening id and its time, for the duplicate window. */
   private readonly recentCards = new Map<string, { screeningId: string; atMs: number }>();
   private promptedCardInIdle = false;
+  /** The screening whose result is on screen. */
+  private shownId: string | null = null;
   private stopped = false;
   /** Increments whenever a screening ends, so a late async step cannot touch the next one. */
   private generation = 0;
@@ -190,7 +192,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
         this.prompt('prompt.wait');
         return;
       case 'result':
-        this.go('idle', 'card-during-result');
+        this.go('idle', 'card-during-result', this.shownId);
         this.onIdentity(read);
         return;
     }
@@ -463,6 +465,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       const shown = committed ? record : this.storeUnavailable(record);
       if (!committed) this.enqueue(shown);
       this.endScreening();
+      this.shownId = s.id;
       this.go('result', 'decided', s.id);
       this.prompt(shown.decision === 'PASS' ? (shown.flaggedForStaff ? 'decision.passNotice' : 'decision.pass') : 'decision.hold', s.id);
       this.emit('result', { record: shown, committed });

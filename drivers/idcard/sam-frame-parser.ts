@@ -1,6 +1,8 @@
 import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
 import { SAM_HEADER_BYTES, SAM_MIN_LEN, SAM_PREAMBLE, verifySamFrame, type SamFrame } from './sam-frame.js';
 
+const EMPTY = Buffer.alloc(0);
+
 export interface SamFrameParserOptions extends TransformOptions {
   /**
    * Largest whole frame (7 + LEN) accepted, in bytes. A LEN announcing more is garbage: the parser
@@ -42,7 +44,7 @@ export interface SamFrameParserEvents {
  */
 export class SamFrameParser extends Transform {
   readonly maxFrame: number;
-  private buffer: Buffer = Buffer.alloc(0);
+  private buffer: Buffer = EMPTY;
 
   constructor({ maxFrame = 4096, ...options }: SamFrameParserOptions = {}) {
     super({ ...options, readableObjectMode: true });
@@ -81,12 +83,13 @@ export class SamFrameParser extends Transform {
   reset(): void {
     const start = this.buffer.indexOf(SAM_PREAMBLE);
     if (start >= 0) this.emit('rejected', { reason: 'incomplete', bytes: Buffer.from(this.buffer.subarray(start)) } satisfies SamRejection);
-    this.buffer = Buffer.alloc(0);
+    this.buffer = EMPTY;
   }
 
   /** Synchronous core, also usable without the stream machinery (CLI, benchmarks). */
   feed(chunk: Buffer): void {
-    let buf = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    const joined = this.buffer.length > 0;
+    let buf = joined ? Buffer.concat([this.buffer, chunk]) : chunk;
     for (;;) {
       const start = buf.indexOf(SAM_PREAMBLE);
       if (start < 0) {
@@ -121,7 +124,8 @@ export class SamFrameParser extends Transform {
       this.push({ ...result, bytes: own, body: own.subarray(SAM_HEADER_BYTES, size - 1) } satisfies SamFrame);
       buf = buf.subarray(size);
     }
-    // Copy the remainder only when it is small relative to what it pins.
-    this.buffer = buf.length === 0 ? Buffer.alloc(0) : Buffer.from(buf);
+    // The remainder is kept as is when it lives in a buffer made by concat above (ours); bytes
+    // still inside the caller's chunk are copied, since the caller may reuse that memory.
+    this.buffer = buf.length === 0 ? EMPTY : joined ? buf : Buffer.from(buf);
   }
 }

@@ -26,12 +26,20 @@ export interface AsciiLineOptions {
   maxLineBytes?: number;
 }
 
-/** Raytek / Fluke replies `!T36.5`, `!1T=36.5`, `024!T36.5` (optional multidrop address, optional head). */
-export const RAYTEK_PATTERN = /^(?:\d{3})?!\d?T=?(-?\d+(?:\.\d+)?)/;
+/**
+ * Raytek / Fluke replies `!T36.5`, `!1T=36.5`, `024!T36.5` (optional multidrop address, optional
+ * head): the reference §2.10 regex, anchored at the end too, so a line glued to a fragment of an
+ * earlier one (`!T3!T36.5`) is refused instead of read as 3 °C.
+ */
+export const RAYTEK_PATTERN = /^(?:\d{3})?!\d?T=?(-?\d+(?:\.\d+)?)\s*$/;
 
-/** Text modules `T:36.5`, `TO=36.5`, `BT: 36.5`, `temp=36.5`, optionally followed by `TA:25.0` / `amb=25.0`. */
+/**
+ * Text modules `T:36.5`, `TO=36.5`, `BT: 36.5`, `temp=36.5`, optionally followed by `TA:25.0` /
+ * `amb=25.0`: the reference §2.11 regex, with a word boundary in front (so `AMBIENT:25` is not
+ * read as `T:25`) and the number required to end at a separator (so `T:3T:34.5`, a fragment glued to a line, is refused).
+ */
 export const TEXT_MODULE_PATTERN =
-  /(?:T|TO|BT|temp)\s*[:=]\s*(-?\d+(?:\.\d+)?)(?:[\s,;]+(?:TA|amb(?:ient)?)\s*[:=]\s*(?<ambient>-?\d+(?:\.\d+)?))?/i;
+  /\b(?:T|TO|BT|temp)\s*[:=]\s*(-?\d+(?:\.\d+)?)(?=$|[\s,;])(?:[\s,;]+(?:TA|amb(?:ient)?)\s*[:=]\s*(?<ambient>-?\d+(?:\.\d+)?)(?=$|[\s,;]))?/i;
 
 /** A Raytek error reply: `*` (after an optional multidrop address), e.g. `*Syntax error`. */
 const DEVICE_ERROR = /^(?:\d{3})?\*/;

@@ -11,7 +11,7 @@ import { gyCommand, GY_MODELS, type GyModel } from './gy-mcu90614-commands.js';
 import { decodeOptrisTemperature, OPTRIS_COMMANDS, OPTRIS_REPLY_LENGTH } from './optris-ct-codec.js';
 import { isOutOfRange, OPTRIS_CT_LT_RANGE, type RatedRange } from './rated-range.js';
 import type { ThermoDecoded, ThermoProtocol, ThermoReading } from './reading.js';
-import { createThermoDecoder } from './thermo-decoder.js';
+import { createThermoDecoder, type ThermoDecoderOptions } from './thermo-decoder.js';
 import {
   DEFAULT_POLL_INTERVAL_MS,
   MISSED_REPLIES_BEFORE_OFFLINE,
@@ -91,7 +91,8 @@ export class ThermometerDriver extends EventEmitter<ThermometerDriverEvents> {
 
   private readonly link: Link;
   private readonly clock: MonotonicClock;
-  private readonly decoder: Transform | undefined;
+  private readonly decoderOptions: ThermoDecoderOptions;
+  private decoder: Transform | undefined;
   private readonly query: Buffer | undefined;
   private readonly optrisHead: boolean;
   private readonly optrisRange: RatedRange;
@@ -150,16 +151,12 @@ export class ThermometerDriver extends EventEmitter<ThermometerDriverEvents> {
         throw new TypeError(`protocol ${JSON.stringify(protocol)} is unknown: use gy-mcu90614, optris-ct or ascii`);
     }
 
-    if (protocol !== 'optris-ct') {
-      const decoder = createThermoDecoder(protocol, {
-        ...(options.ascii ? { ascii: options.ascii } : {}),
-        gyModel: options.gyModel ?? 'gy-mcu90614',
-        ...(options.ratedRange ? { ratedRange: options.ratedRange } : {}),
-      });
-      decoder.on('data', (d: ThermoDecoded) => this.guard('decode', () => this.onDecoded(d)));
-      decoder.on('error', (err: Error) => this.problem('decoder', err.message));
-      this.decoder = decoder;
-    }
+    this.decoderOptions = {
+      ...(options.ascii ? { ascii: options.ascii } : {}),
+      gyModel: options.gyModel ?? 'gy-mcu90614',
+      ...(options.ratedRange ? { ratedRange: options.ratedRange } : {}),
+    };
+    this.decoder = this.makeDecoder();
     if (options.gyModel && !(options.gyModel in GY_MODELS)) throw new TypeError(`gyModel must be one of ${Object.keys(GY_MODELS).join(', ')}`);
 
     this.statusNow = { deviceId, kind: 'thermometer', state: 'connecting', atMs: this.clock() };
@@ -192,6 +189,7 @@ export class ThermometerDriver extends EventEmitter<ThermometerDriverEvents> {
     this.stopFlow('driver stopped');
     this.link.off('state', this.onLinkState);
     this.link.off('data', this.onLinkData);
+    this.decoder?.destroy();
     try {
       await this.link.close();
     } catch (err) {
@@ -217,8 +215,26 @@ export class ThermometerDriver extends EventEmitter<ThermometerDriverEvents> {
     }
   }
 
+  /**
+   * A fresh parser, so no fragment from before a reconnect is glued to the first bytes after it
+   * (for text lines that could make a wrong number). Optris is framed by request: no parser.
+   */
+  private makeDecoder(): Transform | undefined {
+    if (this.protocol === 'optris-ct') return undefined;
+    const decoder = createThermoDecoder(this.protocol, this.decoderOptions);
+    decoder.on('data', (d: ThermoDecoded) => {
+      if (this.decoder === decoder) this.guard('decode', () => this.onDecoded(d));
+    });
+    decoder.on('error', (err: Error) => this.problem('decoder', err.message));
+    return decoder;
+  }
+
   private startFlow(): void {
     this.flowing = true;
+    if (this.decoder) {
+      this.decoder.destroy();
+      this.decoder = this.makeDecoder();
+    }
     this.missedReplies = 0;
     if (this.mode === 'continuous') {
       this.sendModeCommand();

@@ -36,6 +36,12 @@ describe('ASCII line codec: default patterns', () => {
     expect(decode('TO=34.5, amb=24.1')).toMatchObject({ objectC: 34.5, ambientC: 24.1 });
   });
 
+  it('refuses a line glued to a fragment of an earlier one rather than misread it', () => {
+    expect(decode('!T3!T36.5')).toMatchObject({ kind: 'failure', code: 'unparsable' });
+    expect(decode('T:3T:34.5')).toMatchObject({ kind: 'failure', code: 'unparsable' });
+    expect(decode('AMBIENT:25.0')).toMatchObject({ kind: 'failure', code: 'unparsable' });
+  });
+
   it('strips the CR of CRLF lines from the raw text', () => {
     expect(decode('!T36.5\r')).toMatchObject({ objectC: 36.5, raw: '!T36.5' });
   });

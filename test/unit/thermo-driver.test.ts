@@ -227,6 +227,19 @@ describe('ThermometerDriver: ASCII', () => {
     expect(rec.readings[0]?.ambientC).toBeCloseTo(25, 10);
   });
 
+  it('starts a fresh line after a reconnect: a fragment from before is not glued to the next line', async () => {
+    const rec = make({ protocol: 'ascii' });
+    await driver.start();
+    link.deviceSends('T:3');
+    await vi.advanceTimersByTimeAsync(0);
+    link.goOffline('unplugged');
+    link.goOnline();
+    link.deviceSends('4.5 TA:25.0\r\nT:34.6\r\n');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(rec.readings.map((r) => r.objectC)).toEqual([34.6]);
+    expect(rec.problems).toEqual([expect.objectContaining({ code: 'unparsable' })]);
+  });
+
   it('needs a query in query mode', () => {
     expect(() => make({ protocol: 'ascii', mode: 'query' })).toThrow(/ascii\.query is needed/);
   });

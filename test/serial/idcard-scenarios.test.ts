@@ -1,0 +1,180 @@
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceStatus } from '../../drivers/device-status.js';
+import type { IdentityRead } from '../../drivers/idcard/id-card.js';
+import { IdCardDriver, type IdCardProblemCode } from '../../drivers/idcard/idcard-driver.js';
+import { createSimulator, SAM_DEFAULT_BAUD } from '../../drivers/sim/create-simulator.js';
+import { DEFAULT_SIM_CARD } from '../../drivers/sim/idcard-simulator.js';
+import { isSocatAvailable } from '../../drivers/sim/pty-pair.js';
+import { SimHost } from '../../drivers/sim/sim-host.js';
+import type { ScenarioName, SimulatedDevice } from '../../drivers/sim/simulated-device.js';
+import type { Link } from '../../drivers/transport/link.js';
+import { SerialLink } from '../../drivers/transport/serial-link.js';
+import { ptyDir } from './link-fixtures.js';
+
+/**
+ * The ID-card driver on a SerialLink with the real `serialport` bindings, talking to the SAM
+ * simulator through a socat pseudo-terminal pair — every scenario end to end — and, when
+ * TEST_IDCARD_PORT names a real reader, the device contract against the hardware.
+ *
+ * Real timers with a scaled-down script (TIME_SCALE); assertions are on what was read and in
+ * which order, never on elapsed time.
+ */
+const TIME_SCALE = 0.4;
+const socat = isSocatAvailable();
+const hardwarePort = process.env.TEST_IDCARD_PORT;
+
+interface Record {
+  identities: IdentityRead[];
+  statuses: DeviceStatus[];
+  problems: { code: IdCardProblemCode; message: string }[];
+}
+
+interface Rig extends Record {
+  driver: IdCardDriver;
+  link: Link;
+  device?: SimulatedDevice;
+  done?: Promise<void>;
+  stop(): Promise<void>;
+}
+
+let tmp: ReturnType<typeof ptyDir>;
+const rigs: Rig[] = [];
+
+beforeAll(() => {
+  tmp = ptyDir('idcard');
+});
+afterEach(async () => {
+  for (const r of rigs.splice(0)) await r.stop();
+});
+afterAll(() => tmp?.remove());
+
+function serialLink(path: string): SerialLink {
+  return new SerialLink({ path, baudRate: SAM_DEFAULT_BAUD, reconnect: { initialDelayMs: 50, maxDelayMs: 250 }, watchdogMs: 2000 });
+}
+
+function startDriver(link: Link, extra: Partial<Rig> & { stopExtra?: () => Promise<void> } = {}): Rig {
+  const driver = new IdCardDriver({ link, deviceId: 'idcard-pty', pollIntervalMs: 30, statusCheckEveryMs: 1000, timeouts: { control: 500, read: 1000 } });
+  const r: Rig = {
+    driver,
+    link,
+    identities: [],
+    statuses: [],
+    problems: [],
+    ...extra,
+    stop: async () => {
+      await driver.stop();
+      await link.close();
+      await extra.stopExtra?.();
+    },
+  };
+  driver.on('identity', (i) => r.identities.push(i));
+  driver.on('status', (s) => r.statuses.push(s));
+  driver.on('problem', (p) => r.problems.push(p));
+  rigs.push(r);
+  return r;
+}
+
+/** The simulator on one end of a fresh pty pair, the driver on a SerialLink at the other. */
+async function simulatorRig(scenario: ScenarioName): Promise<Rig> {
+  const device = createSimulator('idcard', { scenario, timeScale: TIME_SCALE });
+  const done = new Promise<void>((resolve) => device.once('done', () => resolve()));
+  const host = await SimHost.start({ device, endpoint: { kind: 'pty', hostPath: join(tmp.dir, `idcard-${scenario}`) }, baudRate: SAM_DEFAULT_BAUD });
+  const link = serialLink(host.hostPath);
+  const r = startDriver(link, { device, done, stopExtra: () => host.stop() });
+  await r.driver.start();
+  return r;
+}
+
+async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The scenario played out, plus a little time for anything still in flight. */
+async function played(r: Rig): Promise<void> {
+  await r.done;
+  await new Promise((resolve) => setTimeout(resolve, 150));
+}
+
+const expectSimCard = (read: IdentityRead) => {
+  expect(read).toMatchObject({ deviceId: 'idcard-pty', source: 'sam' });
+  expect(read.card).toMatchObject({ type: 'resident', idNumber: DEFAULT_SIM_CARD.idNumber, name: DEFAULT_SIM_CARD.name, idNumberValid: true });
+};
+
+describe.skipIf(!socat)(`IdCardDriver ⇄ SerialLink ⇄ socat pty ⇄ simulator${socat ? '' : ' (skipped: socat is not installed)'}`, () => {
+  it.each(['normal', 'fever', 'garbage', 'slow'] as const)('%s: exactly one identity for the one placement, decoded intact', async (scenario) => {
+    const r = await simulatorRig(scenario);
+    await played(r);
+    expect(r.identities).toHaveLength(1);
+    expectSimCard(r.identities[0]!);
+    expect(r.problems).toEqual([]);
+    expect(r.driver.online).toBe(true);
+  });
+
+  it('no-card: no identity, no problem, the reader stays online', async () => {
+    const r = await simulatorRig('no-card');
+    await played(r);
+    expect(r.identities).toEqual([]);
+    expect(r.problems).toEqual([]);
+    expect(r.statuses.map((s) => s.state)).toEqual(['connecting', 'online']);
+  });
+
+  it('card-left: a card never lifted is read once only', async () => {
+    const r = await simulatorRig('card-left');
+    await played(r);
+    expect(r.identities).toHaveLength(1);
+    expectSimCard(r.identities[0]!);
+    expect(r.driver.online).toBe(true);
+  });
+
+  it('bad-checksum: the corrupt reply is a problem, the card placed again is read', async () => {
+    const r = await simulatorRig('bad-checksum');
+    await played(r);
+    expect(r.problems.map((p) => p.code)).toEqual(['bad-reply']);
+    expect(r.identities).toHaveLength(1);
+    expectSimCard(r.identities[0]!);
+  });
+
+  it('unplug: the port really vanishes, the link and driver go offline, recover by themselves, then read the card', async () => {
+    const r = await simulatorRig('unplug');
+    const linkStates: string[] = [];
+    r.link.on('state', (s) => linkStates.push(s.state));
+    await played(r);
+    await until('identity after the replug', () => r.identities.length === 1);
+    const states = r.statuses.map((s) => s.state);
+    const offlineAt = states.indexOf('offline');
+    expect(offlineAt).toBeGreaterThan(0);
+    expect(states.slice(offlineAt)).toContain('online');
+    expect(states.at(-1)).toBe('online');
+    expect(linkStates).toContain('offline');
+    expect(linkStates.at(-1)).toBe('online');
+    expectSimCard(r.identities[0]!);
+    expect(r.identities[0]!.monotonicMs).toBeGreaterThan(r.statuses[offlineAt]!.atMs);
+  });
+});
+
+/** What any SAM reader must do, simulated or real: come online, read its SAM id, stay quiet with no card. */
+function describeIdCardContract(name: string, skipReason: string | undefined, makeRig: () => Promise<Rig>): void {
+  describe.skipIf(skipReason !== undefined)(`ID-card reader contract: ${name}${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+    it('comes online (SAM status 90), reads the SAM id, reports nothing while no card is placed', async () => {
+      const r = await makeRig();
+      await until('driver online', () => r.driver.online);
+      await until('SAM id', () => r.driver.samId !== undefined);
+      expect(r.driver.samId).toMatch(/^\d{2}\.\d{2}-\d{10}-\d{10}-\d{10}$/);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(r.problems).toEqual([]);
+      expect(r.driver.online).toBe(true);
+    });
+  });
+}
+
+describeIdCardContract('simulator on a socat pty', socat ? undefined : 'socat is not installed', () => simulatorRig('no-card'));
+describeIdCardContract(`real reader on TEST_IDCARD_PORT=${hardwarePort ?? ''}`, hardwarePort ? undefined : 'TEST_IDCARD_PORT is not set', async () => {
+  const r = startDriver(serialLink(hardwarePort!));
+  await r.driver.start();
+  return r;
+});

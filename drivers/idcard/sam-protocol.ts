@@ -142,6 +142,9 @@ export class SamProtocol extends EventEmitter<SamProtocolEvents> {
       this.parser.reset();
       this.rejectionSeen = undefined;
       const handle = this.waitress.waitFor((r) => replyFits(command, r), timeoutMs, command.description);
+      // The timeout may fire while a slow write is still pending: mark the rejection handled now
+      // (the awaits below still see it).
+      handle.promise.catch(() => undefined);
       this.waiting = true;
       try {
         try {

@@ -49,6 +49,8 @@ export const SIM_TIMINGS = {
   /** bad-checksum: the person lifts the card after the failed read and puts it back. */
   liftAfterFailedRead: 4000,
   replaceAfterLift: 600,
+  /** unplug: the half reply is on the wire this long before the cable is out. */
+  partialBeforeUnplug: 20,
   /** unplug: how long the cable is out. */
   unplugFor: 1000,
   /** unplug: the card stays long enough to be read after the replug. */
@@ -242,7 +244,10 @@ export class IdCardSimulator extends EventEmitter<SimulatedDeviceEvents> impleme
     }
     if (this.scenario === 'unplug' && first) {
       // The cable is pulled while the reply is on the wire: part of it goes out, then nothing.
-      this.send(frame.subarray(0, Math.floor(frame.length / 2)), SIM_TIMINGS.readReply, () => this.unplug());
+      // The part that made it reaches the host before the cable is out.
+      this.send(frame.subarray(0, Math.floor(frame.length / 2)), SIM_TIMINGS.readReply, () =>
+        this.at(SIM_TIMINGS.partialBeforeUnplug, () => this.unplug()),
+      );
       return;
     }
     this.send(frame, SIM_TIMINGS.readReply);

@@ -91,7 +91,7 @@ describe('SamFrameParser on captured frames', () => {
 
   it('rejects a wrong checksum with a rejected event carrying the bytes, and emits no frame', () => {
     const bad = hex(CAPTURED_REPLIES.statusOk);
-    bad[bad.length - 1] ^= 0x01;
+    bad[bad.length - 1]! ^= 0x01;
     const { frames, rejected } = parseAll([bad]);
     expect(frames).toHaveLength(0);
     expect(rejected).toEqual([{ reason: 'checksum', bytes: bad }]);

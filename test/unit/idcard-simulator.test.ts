@@ -1,0 +1,165 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeReadBasePayload } from '../../drivers/idcard/read-base-reply.js';
+import { buildSamFrame, type SamFrame } from '../../drivers/idcard/sam-frame.js';
+import { commandFrame, SAM_COMMANDS, type SamCommand } from '../../drivers/idcard/sam-commands.js';
+import { SamFrameParser, type SamRejection } from '../../drivers/idcard/sam-frame-parser.js';
+import { decodeSamResponse } from '../../drivers/idcard/sam-response.js';
+import { IdCardSimulator, type IdCardSimulatorOptions } from '../../drivers/sim/idcard-simulator.js';
+import { CAPTURED_REPLIES } from '../fixtures/idcard/sample-cards.js';
+
+/** Talks to the simulator with raw bytes, like a host on the other end of the cable. */
+class Host {
+  readonly frames: SamFrame[] = [];
+  readonly rejected: SamRejection[] = [];
+  readonly chunks: Buffer[] = [];
+  readonly unplugs: number[] = [];
+  private readonly parser = new SamFrameParser();
+  constructor(readonly sim: IdCardSimulator) {
+    this.parser.on('data', (f: SamFrame) => this.frames.push(f));
+    this.parser.on('rejected', (r) => this.rejected.push(r));
+    sim.on('transmit', (b) => {
+      this.chunks.push(b);
+      this.parser.write(b);
+    });
+    sim.on('unplug', ({ forMs }) => this.unplugs.push(forMs));
+  }
+  /** Drops a partial frame (what a host does when the link goes down). */
+  resetParser(): void {
+    this.parser.reset();
+  }
+  /** Sends a command and waits for the next frame or rejection. */
+  async send(cmd: SamCommand | Buffer): Promise<SamFrame | SamRejection> {
+    const [nf, nr] = [this.frames.length, this.rejected.length];
+    this.sim.receive(Buffer.isBuffer(cmd) ? cmd : commandFrame(cmd));
+    await until(() => this.frames.length > nf || this.rejected.length > nr);
+    return this.frames.length > nf ? this.frames[nf]! : this.rejected[nr]!;
+  }
+}
+
+const sims: IdCardSimulator[] = [];
+afterEach(() => sims.splice(0).forEach((s) => s.stop()));
+
+function start(opts: Partial<IdCardSimulatorOptions> & Pick<IdCardSimulatorOptions, 'scenario'>) {
+  const sim = new IdCardSimulator({ timeScale: 0.05, ...opts });
+  sims.push(sim);
+  const host = new Host(sim);
+  sim.start();
+  return { sim, host };
+}
+
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+const hexOf = (x: SamFrame | SamRejection) => ('bytes' in x ? x.bytes.toString('hex') : '');
+const sw3 = (x: SamFrame | SamRejection) => decodeSamResponse(x as SamFrame)!.sw3;
+
+describe('IdCardSimulator (raw bytes)', () => {
+  it('answers like a SAM: the captured replies of §9.1, a full read, then 80 until the card is lifted', async () => {
+    const { sim, host } = start({ scenario: 'normal' });
+    expect(hexOf(await host.send(SAM_COMMANDS.status))).toBe(CAPTURED_REPLIES.statusOk);
+    expect(hexOf(await host.send(SAM_COMMANDS.findCard))).toBe(CAPTURED_REPLIES.findFailed);
+    await until(() => sim.hasCard);
+    expect(hexOf(await host.send(SAM_COMMANDS.findCard))).toBe(CAPTURED_REPLIES.findOk);
+    expect(hexOf(await host.send(SAM_COMMANDS.selectCard))).toBe(CAPTURED_REPLIES.selectOk);
+    const read = (await host.send(SAM_COMMANDS.readBase)) as SamFrame;
+    expect(read.bytes).toHaveLength(1295);
+    const { card } = decodeReadBasePayload(decodeSamResponse(read)!.data, 'read-base');
+    expect(card.idNumber).toBe('11010519491231002X');
+    expect(sw3(await host.send(SAM_COMMANDS.readNewAddress))).toBe(0x91);
+    // Already read, still on the reader: 80 (reference §11 item 1).
+    expect(hexOf(await host.send(SAM_COMMANDS.findCard))).toBe(CAPTURED_REPLIES.findFailed);
+    expect(hexOf(await host.send(SAM_COMMANDS.readBase))).toBe(CAPTURED_REPLIES.readFailed);
+  });
+
+  it('refuses select without find, read without select, bad checksums and unknown commands', async () => {
+    const { host } = start({ scenario: 'card-left' });
+    expect(hexOf(await host.send(SAM_COMMANDS.selectCard))).toBe(CAPTURED_REPLIES.selectFailed);
+    expect(hexOf(await host.send(SAM_COMMANDS.readBase))).toBe(CAPTURED_REPLIES.readFailed);
+    const bad = commandFrame(SAM_COMMANDS.findCard);
+    bad[bad.length - 1]! ^= 0xff;
+    expect(sw3(await host.send(bad))).toBe(0x10);
+    expect(sw3(await host.send(buildSamFrame([0x77, 0x01])))).toBe(0x21);
+    expect(sw3(await host.send(SAM_COMMANDS.setMaxRf))).toBe(0x90);
+    expect((await host.send(SAM_COMMANDS.samId) as SamFrame).bytes).toHaveLength(27);
+  });
+
+  it('returns the 30 10 layout (1297 bytes without fingerprint data)', async () => {
+    const { sim, host } = start({ scenario: 'card-left' });
+    await until(() => sim.hasCard);
+    await host.send(SAM_COMMANDS.findCard);
+    await host.send(SAM_COMMANDS.selectCard);
+    expect(((await host.send(SAM_COMMANDS.readBaseFingerprint)) as SamFrame).bytes).toHaveLength(1297);
+  });
+
+  async function readOnce(sim: IdCardSimulator, host: Host) {
+    await until(() => sim.hasCard);
+    await host.send(SAM_COMMANDS.findCard);
+    await host.send(SAM_COMMANDS.selectCard);
+    return host.send(SAM_COMMANDS.readBase);
+  }
+
+  it('bad-checksum: the first read reply is corrupt, the card is lifted and replaced, the next read is good', async () => {
+    const { sim, host } = start({ scenario: 'bad-checksum' });
+    const first = await readOnce(sim, host);
+    expect(first).toMatchObject({ reason: 'checksum' });
+    expect((first as SamRejection).bytes).toHaveLength(1295);
+    await until(() => !sim.hasCard);
+    const second = await readOnce(sim, host);
+    expect((second as SamFrame).bytes).toHaveLength(1295);
+  });
+
+  it('unplug: part of the read reply goes out, then the device vanishes and comes back', async () => {
+    const { sim, host } = start({ scenario: 'unplug' });
+    await until(() => sim.hasCard);
+    await host.send(SAM_COMMANDS.findCard);
+    await host.send(SAM_COMMANDS.selectCard);
+    const before = host.chunks.length;
+    sim.receive(commandFrame(SAM_COMMANDS.readBase));
+    await until(() => host.unplugs.length === 1);
+    const sent = Buffer.concat(host.chunks.slice(before));
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.length).toBeLessThan(1295);
+    expect(host.unplugs[0]).toBeGreaterThan(0);
+    // While unplugged, nothing is answered; afterwards the SAM has forgotten the read.
+    host.resetParser();
+    expect(host.rejected.at(-1)).toMatchObject({ reason: 'incomplete' });
+    await new Promise((r) => setTimeout(r, host.unplugs[0]! + 30));
+    expect(sw3(await host.send(SAM_COMMANDS.findCard))).toBe(0x9f);
+  });
+
+  it('garbage: noise outside frames, every reply intact', async () => {
+    const { sim, host } = start({ scenario: 'garbage', seed: 3 });
+    const first = await readOnce(sim, host);
+    expect((first as SamFrame).bytes).toHaveLength(1295);
+    const framed = host.frames.reduce((n, f) => n + f.bytes.length, 0);
+    const total = host.chunks.reduce((n, c) => n + c.length, 0);
+    expect(total).toBeGreaterThan(framed); // there was noise
+    expect(host.rejected).toEqual([]);
+  });
+
+  it('slow: the read reply trickles out in many small chunks', async () => {
+    const { sim, host } = start({ scenario: 'slow' });
+    const before = () => host.chunks.length;
+    await until(() => sim.hasCard);
+    await host.send(SAM_COMMANDS.findCard);
+    await host.send(SAM_COMMANDS.selectCard);
+    const n = before();
+    const read = await host.send(SAM_COMMANDS.readBase);
+    expect((read as SamFrame).bytes).toHaveLength(1295);
+    expect(host.chunks.length - n).toBeGreaterThanOrEqual(Math.ceil(1295 / 16));
+    expect(Math.max(...host.chunks.slice(n).map((c) => c.length))).toBeLessThanOrEqual(16);
+  });
+
+  it('emits done when the script has played; no-card never shows a card', async () => {
+    const { sim, host } = start({ scenario: 'no-card' });
+    const done = new Promise<void>((r) => sim.once('done', () => r()));
+    expect(sw3(await host.send(SAM_COMMANDS.findCard))).toBe(0x80);
+    await done;
+    expect(sim.hasCard).toBe(false);
+  });
+});

@@ -1,4 +1,8 @@
+const BYTE_HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'));
+
 /** Bytes as upper-case hex pairs separated by spaces (`5A 5A 45 04`): the `raw` form of binary frames. */
 export function frameHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex').toUpperCase().replace(/(..)(?!$)/g, '$1 ');
+  let text = '';
+  for (let i = 0; i < bytes.length; i++) text += i === 0 ? BYTE_HEX[bytes[i]!] : ` ${BYTE_HEX[bytes[i]!]}`;
+  return text;
 }

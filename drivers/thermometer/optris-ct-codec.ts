@@ -1,4 +1,7 @@
 import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
+import { frameHex } from './frame-hex.js';
+import { isOutOfRange, type RatedRange } from './rated-range.js';
+import type { ThermoDecoded } from './reading.js';
 
 /**
  * Optris CT / CS / CSmicro and Micro-Epsilon thermoMETER CT binary protocol (reference §2.9).
@@ -25,6 +28,17 @@ export const OPTRIS_REPLY_LENGTH = 2;
 /** Temperature in °C from a 2-byte reply, by the documented formula only. */
 export function decodeOptrisTemperature(hi: number, lo: number): number {
   return (hi * 256 + lo - 1000) / 10;
+}
+
+/**
+ * The reading from a request-framed exchange: the 2-byte target reply and, when read, the 2-byte
+ * head-temperature reply (as ambientC). Values by formula only; outside `range` → outOfRange.
+ */
+export function optrisReading(target: Buffer, head: Buffer | undefined, range: RatedRange): ThermoDecoded {
+  const objectC = decodeOptrisTemperature(target[0]!, target[1]!);
+  if (!head) return { kind: 'reading', objectC, outOfRange: isOutOfRange(range, objectC), raw: frameHex(target) };
+  const ambientC = decodeOptrisTemperature(head[0]!, head[1]!);
+  return { kind: 'reading', objectC, ambientC, outOfRange: isOutOfRange(range, objectC, ambientC), raw: `${frameHex(target)} / ${frameHex(head)}` };
 }
 
 export interface OptrisReply {

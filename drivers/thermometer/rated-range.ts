@@ -21,8 +21,9 @@ export const OPTRIS_CT_LT_RANGE: RatedRange = { objectC: [-50, 975], ambientC: [
 /** Raytek MI3 LT head: target −40…+600 °C; the default for ASCII devices unless configured. */
 export const ASCII_DEFAULT_RANGE: RatedRange = { objectC: [-40, 600] };
 
+const outside = (v: number, limits: readonly [number, number]) => !Number.isFinite(v) || v < limits[0] || v > limits[1];
+
 export function isOutOfRange(range: RatedRange, objectC: number, ambientC?: number): boolean {
-  const outside = (v: number, [min, max]: readonly [number, number]) => !Number.isFinite(v) || v < min || v > max;
   if (outside(objectC, range.objectC)) return true;
   return ambientC !== undefined && range.ambientC !== undefined && outside(ambientC, range.ambientC);
 }

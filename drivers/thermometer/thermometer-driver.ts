@@ -8,8 +8,8 @@ import type { Link, LinkState } from '../transport/link.js';
 import { resolveAsciiOptions, type AsciiLineOptions } from './ascii-line-codec.js';
 import { frameHex } from './frame-hex.js';
 import { gyCommand, GY_MODELS, type GyModel } from './gy-mcu90614-commands.js';
-import { decodeOptrisTemperature, OPTRIS_COMMANDS, OPTRIS_REPLY_LENGTH } from './optris-ct-codec.js';
-import { isOutOfRange, OPTRIS_CT_LT_RANGE, type RatedRange } from './rated-range.js';
+import { OPTRIS_COMMANDS, OPTRIS_REPLY_LENGTH, optrisReading } from './optris-ct-codec.js';
+import { OPTRIS_CT_LT_RANGE, type RatedRange } from './rated-range.js';
 import type { ThermoDecoded, ThermoProtocol, ThermoReading } from './reading.js';
 import { createThermoDecoder, type ThermoDecoderOptions } from './thermo-decoder.js';
 import {
@@ -324,15 +324,7 @@ export class ThermometerDriver extends EventEmitter<ThermometerDriverEvents> {
     if (!target) return;
     let head: Buffer | undefined;
     if (this.optrisHead) head = await this.optrisRead(OPTRIS_COMMANDS.headTemperature, 'head temperature (02)');
-    const objectC = decodeOptrisTemperature(target[0]!, target[1]!);
-    const ambientC = head ? decodeOptrisTemperature(head[0]!, head[1]!) : undefined;
-    this.onDecoded({
-      kind: 'reading',
-      objectC,
-      ...(ambientC !== undefined ? { ambientC } : {}),
-      outOfRange: isOutOfRange(this.optrisRange, objectC, ambientC),
-      raw: head ? `${frameHex(target)} / ${frameHex(head)}` : frameHex(target),
-    });
+    this.onDecoded(optrisReading(target, head, this.optrisRange));
   }
 
   private async optrisRead(command: number, what: string): Promise<Buffer | undefined> {

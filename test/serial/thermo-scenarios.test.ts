@@ -1,0 +1,228 @@
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceStatus } from '../../drivers/device-status.js';
+import { createSimulator, defaultSimulatorBaud } from '../../drivers/sim/create-simulator.js';
+import { isSocatAvailable } from '../../drivers/sim/pty-pair.js';
+import { SimHost } from '../../drivers/sim/sim-host.js';
+import type { ScenarioName } from '../../drivers/sim/simulated-device.js';
+import type { ThermometerSimulatorOptions } from '../../drivers/sim/thermometer-simulator.js';
+import { THERMO_PROTOCOLS, type ThermoProtocol, type ThermoReading } from '../../drivers/thermometer/reading.js';
+import { ThermometerDriver, type ThermometerDriverOptions } from '../../drivers/thermometer/thermometer-driver.js';
+import type { Link } from '../../drivers/transport/link.js';
+import { SerialLink } from '../../drivers/transport/serial-link.js';
+import { ptyDir } from './link-fixtures.js';
+
+/**
+ * The thermometer driver on a SerialLink with the real `serialport` bindings, talking to the
+ * thermometer simulator through a socat pseudo-terminal pair, for every protocol and scenario —
+ * and, when TEST_THERMO_PORT names a real thermometer (protocol TEST_THERMO_PROTOCOL, default
+ * gy-mcu90614), the device contract against the hardware.
+ *
+ * Real timers with a scaled-down script; assertions are about which values arrive (every reading a
+ * true value of the scene, the person's temperatures present) and how the device state moves,
+ * never about elapsed time.
+ */
+const TIME_SCALE = 0.3;
+const socat = isSocatAvailable();
+const hardwarePort = process.env.TEST_THERMO_PORT;
+const hardwareProtocol = (process.env.TEST_THERMO_PROTOCOL ?? 'gy-mcu90614') as ThermoProtocol;
+
+interface Setup {
+  name: string;
+  protocol: ThermoProtocol;
+  driver?: Partial<ThermometerDriverOptions>;
+  sim?: Partial<ThermometerSimulatorOptions>;
+  /** Scenarios to play: thermometers treat the card scenarios like normal, so one setup covers them. */
+  scenarios: readonly ScenarioName[];
+}
+
+const DISTINCT: readonly ScenarioName[] = ['normal', 'fever', 'garbage', 'bad-checksum', 'unplug', 'slow'];
+const SETUPS: Setup[] = [
+  { name: 'GY-MCU90614 continuous', protocol: 'gy-mcu90614', scenarios: ['normal', 'fever', 'no-card', 'card-left', 'garbage', 'bad-checksum', 'unplug', 'slow'] },
+  { name: 'Optris CT query', protocol: 'optris-ct', scenarios: DISTINCT },
+  { name: 'ASCII Raytek query', protocol: 'ascii', driver: { ascii: { query: '?T\r' } }, sim: { ascii: { query: '?T\r' } }, scenarios: DISTINCT },
+  { name: 'ASCII streaming module', protocol: 'ascii', scenarios: ['normal', 'garbage', 'bad-checksum', 'unplug'] },
+];
+
+const IDLE: [number, number] = [25.2, 26.8];
+const NORMAL_SKIN: [number, number] = [34.3, 34.8];
+const FEVER_SKIN: [number, number] = [35.8, 36.2];
+/** Device resolution (0.1 °C on Optris and Raytek). */
+const SLACK = 0.051;
+const within = (v: number, [lo, hi]: [number, number]) => v >= lo - SLACK && v <= hi + SLACK;
+
+interface Rig {
+  driver: ThermometerDriver;
+  link: Link;
+  readings: ThermoReading[];
+  statuses: DeviceStatus[];
+  problems: { code: string; message: string }[];
+  done?: Promise<void>;
+  stop(): Promise<void>;
+}
+
+let tmp: ReturnType<typeof ptyDir>;
+const rigs: Rig[] = [];
+beforeAll(() => {
+  tmp = ptyDir('thermo');
+});
+afterEach(async () => {
+  for (const r of rigs.splice(0)) await r.stop();
+});
+afterAll(() => tmp?.remove());
+
+function serialLink(path: string, protocol: ThermoProtocol): SerialLink {
+  // Streaming boards are silent when the pty hangs up (reads see end-of-file, close never fires):
+  // the watchdog, fed by the driver's noteAlive on valid frames, is what notices.
+  return new SerialLink({ path, baudRate: defaultSimulatorBaud('thermo', protocol), reconnect: { initialDelayMs: 50, maxDelayMs: 250 }, watchdogMs: 1000 });
+}
+
+async function startRig(link: Link, protocol: ThermoProtocol, driverOptions: Partial<ThermometerDriverOptions>, extra: { done?: Promise<void>; stopExtra?: () => Promise<void> } = {}): Promise<Rig> {
+  const driver = new ThermometerDriver({ link, deviceId: 'thermo-pty', protocol, pollIntervalMs: 60, ...driverOptions });
+  const r: Rig = {
+    driver,
+    link,
+    readings: [],
+    statuses: [],
+    problems: [],
+    ...(extra.done && { done: extra.done }),
+    stop: async () => {
+      await driver.stop();
+      await link.close();
+      await extra.stopExtra?.();
+    },
+  };
+  driver.on('reading', (x) => r.readings.push(x));
+  driver.on('status', (x) => r.statuses.push(x));
+  driver.on('problem', (x) => r.problems.push(x));
+  rigs.push(r);
+  await driver.start();
+  return r;
+}
+
+async function simulatorRig(setup: Setup, scenario: ScenarioName): Promise<Rig> {
+  const device = createSimulator('thermo', { protocol: setup.protocol, scenario, timeScale: TIME_SCALE, seed: 7, ...(setup.sim?.ascii && { ascii: setup.sim.ascii }) });
+  const done = new Promise<void>((resolve) => device.once('done', () => resolve()));
+  const hostPath = join(tmp.dir, `${setup.name.replace(/\W+/g, '-')}-${scenario}`);
+  const host = await SimHost.start({ device, endpoint: { kind: 'pty', hostPath }, baudRate: defaultSimulatorBaud('thermo', setup.protocol) });
+  return startRig(serialLink(host.hostPath, setup.protocol), setup.protocol, setup.driver ?? {}, { done, stopExtra: () => host.stop() });
+}
+
+async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function played(r: Rig): Promise<void> {
+  await r.done;
+  await new Promise((resolve) => setTimeout(resolve, 150));
+}
+
+function expectTrueValues(readings: ThermoReading[], person: [number, number]): void {
+  for (const r of readings) expect(within(r.objectC, IDLE) || within(r.objectC, person), `${r.objectC} °C from ${r.raw}`).toBe(true);
+  for (const r of readings) expect(r.outOfRange).toBe(false);
+}
+
+describe.skipIf(!socat)(`ThermometerDriver ⇄ SerialLink ⇄ socat pty ⇄ simulator${socat ? '' : ' (skipped: socat is not installed)'}`, () => {
+  describe.each(SETUPS)('$name', (setup) => {
+    const plays = (s: ScenarioName) => setup.scenarios.includes(s);
+
+    it.runIf(plays('normal'))('normal: the scene, then the person at normal skin temperature, every value as sent', async () => {
+      const r = await simulatorRig(setup, 'normal');
+      await played(r);
+      expect(r.readings.length).toBeGreaterThan(5);
+      expectTrueValues(r.readings, NORMAL_SKIN);
+      expect(r.readings.some((x) => within(x.objectC, NORMAL_SKIN))).toBe(true);
+      expect(r.readings.some((x) => within(x.objectC, IDLE))).toBe(true);
+      expect(r.problems).toEqual([]);
+      expect(r.driver.online).toBe(true);
+    });
+
+    it.runIf(plays('fever'))('fever: the person reads at febrile skin temperature', async () => {
+      const r = await simulatorRig(setup, 'fever');
+      await played(r);
+      expectTrueValues(r.readings, FEVER_SKIN);
+      expect(r.readings.filter((x) => within(x.objectC, FEVER_SKIN)).length).toBeGreaterThan(2);
+    });
+
+    it.each((['no-card', 'card-left'] as const).filter(plays))('%s: the card scenarios look like normal to a thermometer', async (scenario) => {
+      const r = await simulatorRig(setup, scenario);
+      await played(r);
+      expectTrueValues(r.readings, NORMAL_SKIN);
+      expect(r.readings.some((x) => within(x.objectC, NORMAL_SKIN))).toBe(true);
+      expect(r.problems).toEqual([]);
+    });
+
+    it.runIf(plays('garbage'))('garbage: noise is dropped, readings keep coming and are all true values', async () => {
+      const r = await simulatorRig(setup, 'garbage');
+      await played(r);
+      expect(r.readings.length).toBeGreaterThan(5);
+      expectTrueValues(r.readings, NORMAL_SKIN);
+      expect(r.readings.some((x) => within(x.objectC, NORMAL_SKIN))).toBe(true);
+      expect(r.driver.online).toBe(true);
+    });
+
+    it.runIf(plays('bad-checksum'))('bad-checksum: corrupted frames are dropped and reported, readings recover after each', async () => {
+      const r = await simulatorRig(setup, 'bad-checksum');
+      await played(r);
+      expect(r.readings.length).toBeGreaterThan(5);
+      expectTrueValues(r.readings, NORMAL_SKIN);
+      const expected = { 'gy-mcu90614': 'checksum', ascii: 'unparsable', 'optris-ct': undefined }[setup.protocol];
+      if (expected) {
+        const firstBad = r.problems.find((p) => p.code === expected);
+        expect(firstBad, `a "${expected}" problem`).toBeDefined();
+      } else {
+        expect(r.problems).toEqual([]); // Optris replies carry no checksum: nothing to corrupt
+      }
+      expect(r.driver.online).toBe(true);
+    });
+
+    it.runIf(plays('unplug'))('unplug: the port vanishes, the driver goes offline, the link recovers by itself, readings resume', async () => {
+      const r = await simulatorRig(setup, 'unplug');
+      const linkStates: string[] = [];
+      r.link.on('state', (s) => linkStates.push(s.state));
+      await played(r);
+      const offline = r.statuses.find((s) => s.state === 'offline');
+      expect(offline, 'an offline status').toBeDefined();
+      await until('online again with readings after the outage', () => r.driver.online && r.readings.some((x) => x.monotonicMs > offline!.atMs));
+      expect(linkStates).toContain('offline');
+      expect(linkStates.at(-1)).toBe('online');
+      expectTrueValues(r.readings, NORMAL_SKIN);
+    });
+
+    it.runIf(plays('slow'))('slow: late replies and byte-by-byte trickle still decode', async () => {
+      const r = await simulatorRig(setup, 'slow');
+      await played(r);
+      expect(r.readings.length).toBeGreaterThan(3);
+      expectTrueValues(r.readings, NORMAL_SKIN);
+      expect(r.problems.filter((p) => p.code === 'incomplete' || p.code === 'timeout')).toEqual([]);
+    });
+  });
+});
+
+/** What any thermometer must do, simulated or real: come online and deliver finite, raw-traceable readings. */
+function describeThermoContract(name: string, skipReason: string | undefined, protocol: ThermoProtocol, makeRig: () => Promise<Rig>): void {
+  describe.skipIf(skipReason !== undefined)(`thermometer contract (${protocol}): ${name}${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+    it('comes online and delivers readings with a finite value and the raw frame', async () => {
+      const r = await makeRig();
+      await until('three readings', () => r.readings.length >= 3);
+      expect(r.driver.online).toBe(true);
+      for (const x of r.readings) {
+        expect(Number.isFinite(x.objectC)).toBe(true);
+        expect(x.raw.length).toBeGreaterThan(0);
+        expect(x).toMatchObject({ deviceId: 'thermo-pty', protocol });
+      }
+    });
+  });
+}
+
+describeThermoContract('simulator on a socat pty', socat ? undefined : 'socat is not installed', 'gy-mcu90614', () => simulatorRig(SETUPS[0]!, 'normal'));
+describeThermoContract(
+  `real thermometer on TEST_THERMO_PORT=${hardwarePort ?? ''}`,
+  hardwarePort ? (THERMO_PROTOCOLS.includes(hardwareProtocol) ? undefined : `TEST_THERMO_PROTOCOL must be one of ${THERMO_PROTOCOLS.join(', ')}`) : 'TEST_THERMO_PORT is not set',
+  hardwareProtocol,
+  () => startRig(serialLink(hardwarePort!, hardwareProtocol), hardwareProtocol, {}),
+);

@@ -40,6 +40,12 @@ export interface ThermometerDriverOptions {
   optrisHeadTemperature?: boolean;
   /** Overrides the rated range of a binary protocol (ASCII: `ascii.ratedRange`). */
   ratedRange?: RatedRange;
+  /**
+   * GY: when no valid frame has come since the link went online and the device stays silent,
+   * switch the link between the family's two speeds (9600 / 115200, reference §2.1: "auto-detect
+   * both rates") and re-send the mode command. Needs `link.setBaudRate`. Default true.
+   */
+  autoBaud?: boolean;
 }
 
 export interface ThermometerDriverEvents {
@@ -77,6 +83,8 @@ const settle = <T>(p: Promise<T>): Promise<Settled<T>> =>
  *   stray or missing byte never shifts later readings.
  * - Follows the link: offline → status offline with the link's reason; online again → re-sends
  *   the mode command and resumes. Status becomes online with the first valid frame.
+ * - GY speed auto-detect (`autoBaud`): silent since the link came online → alternate the link
+ *   between 115200 and 9600 baud (`link.setBaudRate`) and re-send the mode command.
  * - Calls `link.noteAlive()` on every valid frame. Nothing throws out of the event loop: failures
  *   become `problem` events.
  *
@@ -104,6 +112,10 @@ export class ThermometerDriver extends EventEmitter<ThermometerDriverEvents> {
   private running = false;
   private flowing = false;
   private missedReplies = 0;
+  /** A valid frame has arrived since the link last came online (the line speed is right). */
+  private validSinceOnline = false;
+  private readonly baudCandidates: readonly number[];
+  private baudAttempt = 0;
   private pollTimer: ReturnType<typeof setTimeout> | undefined;
   private watchdog: ReturnType<typeof setTimeout> | undefined;
 
@@ -151,6 +163,8 @@ export class ThermometerDriver extends EventEmitter<ThermometerDriverEvents> {
         throw new TypeError(`protocol ${JSON.stringify(protocol)} is unknown: use gy-mcu90614, optris-ct or ascii`);
     }
 
+    const gy = GY_MODELS[options.gyModel ?? 'gy-mcu90614'];
+    this.baudCandidates = protocol === 'gy-mcu90614' && (options.autoBaud ?? true) && gy ? [gy.alternateBaud, gy.defaultBaud] : [];
     this.decoderOptions = {
       ...(options.ascii ? { ascii: options.ascii } : {}),
       gyModel: options.gyModel ?? 'gy-mcu90614',
@@ -231,6 +245,7 @@ export class ThermometerDriver extends EventEmitter<ThermometerDriverEvents> {
 
   private startFlow(): void {
     this.flowing = true;
+    this.validSinceOnline = false;
     if (this.decoder) {
       this.decoder.destroy();
       this.decoder = this.makeDecoder();
@@ -274,9 +289,21 @@ export class ThermometerDriver extends EventEmitter<ThermometerDriverEvents> {
       this.watchdog = undefined;
       if (!this.flowing) return;
       this.setStatus('offline', `no data for ${this.timeouts.noDataMs} ms`);
-      this.sendModeCommand();
+      void this.tryNextBaud().finally(() => this.sendModeCommand());
       this.armWatchdog();
     }, this.timeouts.noDataMs);
+  }
+
+  /** GY only, while nothing valid has come at the current speed: try the family's other speed. */
+  private async tryNextBaud(): Promise<void> {
+    if (this.validSinceOnline || this.baudCandidates.length === 0 || !this.link.setBaudRate) return;
+    const baud = this.baudCandidates[this.baudAttempt++ % this.baudCandidates.length]!;
+    this.problem('baud', `no valid frame from ${this.link.id} yet; trying ${baud} baud`);
+    try {
+      await this.link.setBaudRate(baud);
+    } catch (err) {
+      this.problem('baud', `cannot switch ${this.link.id} to ${baud} baud: ${errorText(err)}`);
+    }
   }
 
   // ---- query mode -------------------------------------------------------------------------
@@ -391,6 +418,7 @@ export class ThermometerDriver extends EventEmitter<ThermometerDriverEvents> {
     this.missedReplies += 1;
     if (this.missedReplies >= MISSED_REPLIES_BEFORE_OFFLINE && this.flowing) {
       this.setStatus('offline', `no reply to ${this.missedReplies} queries in a row`);
+      if (this.missedReplies % MISSED_REPLIES_BEFORE_OFFLINE === 0) void this.tryNextBaud();
     }
   }
 
@@ -409,6 +437,7 @@ export class ThermometerDriver extends EventEmitter<ThermometerDriverEvents> {
       return;
     }
     this.link.noteAlive();
+    this.validSinceOnline = true;
     if (this.flowing) {
       if (this.mode === 'continuous') this.armWatchdog();
       this.setStatus('online');

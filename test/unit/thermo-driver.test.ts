@@ -77,6 +77,29 @@ describe('ThermometerDriver: GY-MCU90614 continuous', () => {
     expect(rec.readings.at(-1)?.objectC).toBe(34.6);
   });
 
+  it('auto-detects the speed: silent from the start → tries 115200, then 9600, re-sending A5 45 EA each time', async () => {
+    const rec = make({ protocol: 'gy-mcu90614', pollIntervalMs: 100 });
+    await driver.start();
+    await vi.advanceTimersByTimeAsync(1001);
+    expect(link.baudRates).toEqual([115200]);
+    expect(link.writesHex()).toEqual(['A545EA', 'A545EA']);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(link.baudRates).toEqual([115200, 9600]);
+    expect(rec.problems.filter((p) => p.code === 'baud')).toHaveLength(2);
+    // Once frames flow, silence is reported but the speed is left alone.
+    link.deviceSends(gyFrame(3456, 2500));
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(link.baudRates).toEqual([115200, 9600]);
+    expect(rec.statuses.at(-1)).toMatchObject({ state: 'offline', reason: 'no data for 1000 ms' });
+  });
+
+  it('leaves the speed alone with autoBaud: false', async () => {
+    make({ protocol: 'gy-mcu90614', autoBaud: false });
+    await driver.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(link.baudRates).toEqual([]);
+  });
+
   it('follows the link: offline with its reason, then re-sends the mode command and resumes', async () => {
     const rec = make({ protocol: 'gy-mcu90614' });
     await driver.start();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** Supplies the 32-byte master key that protects personal data at rest. */
@@ -107,15 +107,29 @@ export class StaticKeyProvider implements KeyProvider {
   }
 }
 
-/** Creates a file exclusively (never overwrites), mode 0600, and fsyncs it and its directory. */
+/**
+ * Creates a secret file atomically and without overwriting: written (mode 0600) and fsynced under a
+ * temporary name, then hard-linked to its final name (link fails if the name exists) and the
+ * directory fsynced. A crash at any point leaves either no key file or a complete one, never a
+ * truncated one.
+ */
 function createSecretFile(path: string, content: Buffer): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   try {
     writeSync(fd, content);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+  try {
+    linkSync(tmp, path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // Another process created it first: keep theirs.
+  } finally {
+    unlinkSync(tmp);
   }
   const dirFd = openSync(dirname(path), 'r');
   try {

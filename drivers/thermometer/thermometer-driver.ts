@@ -137,6 +137,12 @@ export class ThermometerDriver extends EventEmitter<ThermometerDriverEvents> {
     this.clock = options.clock ?? monotonicNow;
     this.optrisHead = options.optrisHeadTemperature ?? false;
     this.optrisRange = options.ratedRange ?? OPTRIS_CT_LT_RANGE;
+    if (options.mode !== undefined && options.mode !== 'query' && options.mode !== 'continuous') {
+      throw new TypeError(`mode must be "query" or "continuous", got ${JSON.stringify(options.mode)}`);
+    }
+    if (options.gyModel !== undefined && !Object.hasOwn(GY_MODELS, options.gyModel)) {
+      throw new TypeError(`gyModel must be one of ${Object.keys(GY_MODELS).join(', ')}, got ${JSON.stringify(options.gyModel)}`);
+    }
 
     switch (protocol) {
       case 'gy-mcu90614':
@@ -164,16 +170,15 @@ export class ThermometerDriver extends EventEmitter<ThermometerDriverEvents> {
     }
 
     const gy = GY_MODELS[options.gyModel ?? 'gy-mcu90614'];
-    this.baudCandidates = protocol === 'gy-mcu90614' && (options.autoBaud ?? true) && gy ? [gy.alternateBaud, gy.defaultBaud] : [];
+    this.baudCandidates = protocol === 'gy-mcu90614' && (options.autoBaud ?? true) ? [gy.alternateBaud, gy.defaultBaud] : [];
     this.decoderOptions = {
       ...(options.ascii ? { ascii: options.ascii } : {}),
       gyModel: options.gyModel ?? 'gy-mcu90614',
       ...(options.ratedRange ? { ratedRange: options.ratedRange } : {}),
     };
     this.decoder = this.makeDecoder();
-    if (options.gyModel && !(options.gyModel in GY_MODELS)) throw new TypeError(`gyModel must be one of ${Object.keys(GY_MODELS).join(', ')}`);
 
-    this.statusNow = { deviceId, kind: 'thermometer', state: 'connecting', atMs: this.clock() };
+    this.statusNow = { deviceId, kind: 'thermometer', state: 'offline', reason: 'not started', atMs: this.clock() };
   }
 
   get online(): boolean {

@@ -269,6 +269,15 @@ describe('ThermometerDriver: ASCII', () => {
 });
 
 describe('ThermometerDriver lifecycle', () => {
+  it('rejects bad options naming the field', () => {
+    expect(() => make({ protocol: 'gy-mcu90614', mode: 'stream' as 'query' })).toThrow(/mode must be "query" or "continuous"/);
+    expect(() => make({ protocol: 'gy-mcu90614', gyModel: 'gy-906' as 'gy-mcu90614' })).toThrow(/gyModel must be one of gy-mcu90614, gy-mcu90615/);
+    expect(() => make({ protocol: 'gy-mcu90614', pollIntervalMs: 0 })).toThrow(/pollIntervalMs must be a positive/);
+    expect(() => make({ protocol: 'gy-mcu90614', timeouts: { replyMs: -1 } })).toThrow(/timeouts\.replyMs must be a positive/);
+    expect(() => make({ protocol: 'ir' as 'ascii' })).toThrow(/protocol "ir" is unknown/);
+    driver = undefined as unknown as ThermometerDriver;
+  });
+
   it('stop() cancels polling and closes the link', async () => {
     const rec = make({ protocol: 'optris-ct' });
     link.onWrite = () => link.deviceSends(hex('05 55'));

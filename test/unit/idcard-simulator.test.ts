@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeReadBasePayload } from '../../drivers/idcard/read-base-reply.js';
 import { buildSamFrame, type SamFrame } from '../../drivers/idcard/sam-frame.js';
 import { commandFrame, SAM_COMMANDS, type SamCommand } from '../../drivers/idcard/sam-commands.js';
@@ -36,22 +36,29 @@ class Host {
   }
 }
 
+// Fake timers: the simulator runs its default (realistic) timings, driven by the test clock.
 const sims: IdCardSimulator[] = [];
-afterEach(() => sims.splice(0).forEach((s) => s.stop()));
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+});
+afterEach(() => {
+  sims.splice(0).forEach((s) => s.stop());
+  vi.useRealTimers();
+});
 
 function start(opts: Partial<IdCardSimulatorOptions> & Pick<IdCardSimulatorOptions, 'scenario'>) {
-  const sim = new IdCardSimulator({ timeScale: 0.05, ...opts });
+  const sim = new IdCardSimulator(opts);
   sims.push(sim);
   const host = new Host(sim);
   sim.start();
   return { sim, host };
 }
 
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 2));
+/** Advances the fake clock 1 ms at a time until `cond` holds (at most `ms` of simulated time). */
+async function until(cond: () => boolean, ms = 20_000): Promise<void> {
+  for (let t = 0; !cond(); t++) {
+    if (t > ms) throw new Error(`condition not met within ${ms} ms of simulated time`);
+    await vi.advanceTimersByTimeAsync(1);
   }
 }
 
@@ -128,7 +135,7 @@ describe('IdCardSimulator (raw bytes)', () => {
     // While unplugged, nothing is answered; afterwards the SAM has forgotten the read.
     host.resetParser();
     expect(host.rejected.at(-1)).toMatchObject({ reason: 'incomplete' });
-    await new Promise((r) => setTimeout(r, host.unplugs[0]! + 30));
+    await vi.advanceTimersByTimeAsync(host.unplugs[0]! + 30);
     expect(sw3(await host.send(SAM_COMMANDS.findCard))).toBe(0x9f);
   });
 
@@ -157,9 +164,10 @@ describe('IdCardSimulator (raw bytes)', () => {
 
   it('emits done when the script has played; no-card never shows a card', async () => {
     const { sim, host } = start({ scenario: 'no-card' });
-    const done = new Promise<void>((r) => sim.once('done', () => r()));
+    let done = false;
+    sim.once('done', () => (done = true));
     expect(sw3(await host.send(SAM_COMMANDS.findCard))).toBe(0x80);
-    await done;
+    await until(() => done);
     expect(sim.hasCard).toBe(false);
   });
 });

@@ -71,7 +71,15 @@ export function describeScreen(state: ScreenState, language: Language, checkpoin
         speech: state.samples === 0 ? t.measuring : null,
       };
     case 'remeasure':
-      return { ...base, icon: '🔁', headline: t.remeasure, sub: t.remeasureSub, identity: identityLine(state), speech: `${t.remeasure}。${t.remeasureSub}` };
+      return {
+        ...base,
+        icon: '🔁',
+        headline: t.remeasure,
+        sub: t.remeasureSub,
+        identity: identityLine(state),
+        progress: Math.min(1, state.samples / state.samplesNeeded),
+        speech: state.samples === 0 ? `${t.remeasure}。${t.remeasureSub}` : null,
+      };
     case 'pass':
       return {
         ...base,

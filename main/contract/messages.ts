@@ -84,6 +84,8 @@ export const ScreenStateSchema = z.discriminatedUnion('screen', [
     ...screenBase,
     identity: MaskedIdentitySchema.nullable(),
     attempt: z.number().int().min(1).max(5),
+    samples: z.number().int().nonnegative(),
+    samplesNeeded: z.number().int().positive(),
   }),
   z.object({
     screen: z.literal('pass'),

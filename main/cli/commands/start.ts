@@ -1,12 +1,122 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CliError } from '../cli-error.js';
 import type { CliCommand } from '../command.js';
+import type { CliIo } from '../io.js';
+import { startBrowserMode } from '../../host/browser-mode.js';
+import { HostOptionError, loadHostConfig, parseHostOptions, type HostOptions } from '../../host/host-options.js';
+import { createLogger } from '../../host/logger.js';
 
-// Placeholder until the owning issue lands this command.
+const USAGE = `usage: kiosk start [--browser] [--sim] [--port N] [--data DIR] [--config FILE] [--scenario a,b,c]
+
+Starts the kiosk. With Electron's binary installed it opens the kiosk window; otherwise (or with
+--browser) it serves the screen to a browser on 127.0.0.1 and prints the URL to open (token
+included) as the first line on stdout, e.g. \`chromium --kiosk "<url>"\`.
+
+  --browser         browser mode even when Electron is available
+  --sim             simulate both devices (the default unless the configuration names real ports)
+  --port N          browser mode: the port on 127.0.0.1 (default 0: a free port)
+  --data DIR        data directory (default $KIOSK_DATA_DIR or ~/.local/share/checkpoint-kiosk)
+  --config FILE     configuration file (default <data>/config.json, else simulated defaults)
+  --scenario LIST   simulation: people to play one after another, then idle. Each entry is a
+                    scenario (normal, fever, no-card, card-left, garbage, bad-checksum, unplug,
+                    slow) or <card-reader scenario>/<thermometer scenario>, e.g. normal,fever,no-card/unplug
+Logs (JSON, no personal data) go to stderr.`;
+
+/** The package root: dist/cli.js lives one level below it. */
+function packageRoot(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..');
+}
+
+/**
+ * Electron's binary, found WITHOUT requiring the `electron` package (which, in plain Node, tries
+ * to download the binary when it is missing): its installer writes `path.txt` and unpacks `dist/`.
+ */
+export function findElectronBinary(root = packageRoot()): string | null {
+  const pkg = join(root, 'node_modules', 'electron');
+  const pathTxt = join(pkg, 'path.txt');
+  if (!existsSync(pathTxt)) return null;
+  const rel = readFileSync(pathTxt, 'utf8').trim();
+  if (rel === '') return null;
+  const bin = join(pkg, 'dist', rel);
+  return existsSync(bin) ? bin : null;
+}
+
+function hostArgs(opts: HostOptions, raw: string[]): string[] {
+  // Everything but --browser/--port is the host's business; pass it through as given.
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const a = raw[i]!;
+    if (a === '--browser') continue;
+    if (a === '--port') {
+      i++;
+      continue;
+    }
+    if (a.startsWith('--port=')) continue;
+    out.push(a);
+  }
+  if (!raw.includes('--data') && !raw.some((a) => a.startsWith('--data='))) out.push('--data', opts.dataDir);
+  return out;
+}
+
+async function runElectron(bin: string, opts: HostOptions, raw: string[], io: CliIo): Promise<number> {
+  const main = join(packageRoot(), 'dist', 'electron', 'main.cjs');
+  if (!existsSync(main)) throw new CliError('dist/electron/main.cjs is missing; run `npm run build` first');
+  io.stderr.write(`kiosk start: starting the Electron kiosk (${bin})\n`);
+  const child = spawn(bin, [main, '--', ...hostArgs(opts, raw)], { stdio: 'inherit' });
+  return new Promise((resolve) => {
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    child.on('error', (err) => {
+      io.stderr.write(`kiosk start: could not run Electron (${err.message})\n`);
+      resolve(1);
+    });
+  });
+}
+
+async function runBrowser(opts: HostOptions, io: CliIo): Promise<number> {
+  const log = createLogger({ destination: io.stderr });
+  const { config, source } = await loadHostConfig(opts);
+  log.info({ config: source, dataDir: opts.dataDir, simulate: opts.simulate, scenarios: opts.scenarios?.length ?? null }, 'start: browser mode');
+  const running = await startBrowserMode(opts, config, log);
+  // The first line on stdout: the URL to open, token included.
+  io.stdout.write(`${running.server.url}\n`);
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  log.info({}, 'start: stopping');
+  await running.stop();
+  return 0;
+}
+
 export const startCommand: CliCommand = {
   name: 'start',
-  summary: '(not built yet)',
-  usage: 'kiosk start: not built yet',
-  async run() {
-    throw new CliError('the "start" command is not built yet', 3);
+  summary: 'start the kiosk (Electron window, or browser mode on 127.0.0.1)',
+  usage: USAGE,
+  async run(args, io) {
+    let opts: HostOptions;
+    try {
+      opts = parseHostOptions(args);
+    } catch (err) {
+      if (err instanceof HostOptionError) throw new CliError(err.message);
+      throw err;
+    }
+    if (!opts.browser) {
+      const bin = findElectronBinary();
+      if (bin) return runElectron(bin, opts, args, io);
+      io.stderr.write(
+        "kiosk start: Electron's binary is not installed (node_modules/electron/dist is missing), so the kiosk runs in browser mode: " +
+          'open the URL printed on stdout in Chromium, e.g. `chromium --kiosk "<url>"`. Pass --browser to choose this mode explicitly.\n',
+      );
+    }
+    try {
+      return await runBrowser(opts, io);
+    } catch (err) {
+      if (err instanceof HostOptionError) throw new CliError(err.message);
+      throw err;
+    }
   },
 };

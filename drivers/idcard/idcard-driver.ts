@@ -32,6 +32,8 @@ export type IdCardProblemCode = 'read-failed' | 'sam-fault' | 'timeout' | 'bad-r
 
 export interface IdCardDriverEvents {
   identity: [IdentityRead];
+  /** A card was found and selected; its read is under way (UIs show "reading"). No card data. */
+  'card-found': [{ deviceId: string; monotonicMs: number }];
   status: [DeviceStatus];
   problem: [{ code: IdCardProblemCode; message: string }];
 }
@@ -187,6 +189,7 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> {
       this.emit('problem', { code: 'read-failed', message: `select card failed (SW3 ${hex2(select.sw3)}): ${REMOVE_CARD}` });
       return;
     }
+    this.emit('card-found', { deviceId: this.deviceId, monotonicMs: this.clock() });
     let read: SamResponse;
     try {
       read = await this.request(this.readCommand);

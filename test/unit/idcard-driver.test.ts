@@ -17,6 +17,8 @@ interface Rig {
   statuses: DeviceStatus[];
   problems: { code: IdCardProblemCode; message: string }[];
   writes: string[];
+  /** card-found / identity events in emission order. */
+  order: string[];
   done: () => Promise<void>;
 }
 
@@ -47,9 +49,17 @@ async function rig(simOpts: IdCardSimulatorOptions, driverOpts: Partial<IdCardDr
     statuses: [],
     problems: [],
     writes,
+    order: [],
     done: () => until(() => finished, 60_000),
   };
-  driver.on('identity', (i) => r.identities.push(i));
+  driver.on('identity', (i) => {
+    r.identities.push(i);
+    r.order.push('identity');
+  });
+  driver.on('card-found', (f) => {
+    expect(Object.keys(f).sort()).toEqual(['deviceId', 'monotonicMs']); // no card data
+    r.order.push('card-found');
+  });
   driver.on('status', (s) => r.statuses.push(s));
   driver.on('problem', (p) => r.problems.push(p));
   rigs.push(r);
@@ -86,6 +96,7 @@ describe('IdCardDriver with the simulator', () => {
     const r = await rig({ scenario: 'normal' });
     await r.done();
     expect(r.identities).toHaveLength(1);
+    expect(r.order).toEqual(['card-found', 'identity']);
     const id = r.identities[0]!;
     expect(id).toMatchObject({ deviceId: 'idcard-test', source: 'sam' });
     expect(id.card).toMatchObject({ type: 'resident', idNumber: '11010519491231002X', idNumberValid: true, validUntil: 'long-term' });

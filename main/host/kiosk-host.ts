@@ -217,8 +217,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       this.screens.onIdentity(read.card);
       this.deviceSource.emit('identity', read);
     });
-    const idcardEvents = this.idcard as unknown as EventEmitter<{ 'card-found': [unknown] }>;
-    idcardEvents.on('card-found', () => this.screens.onCardFound());
+    this.idcard.on('card-found', () => this.screens.onCardFound());
     this.idcard.on('problem', (p) => {
       log.warn({ device: this.idcard.deviceId, code: p.code, problem: p.message }, 'idcard: problem');
       this.screens.onCardProblem();

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildReadBaseReply } from '../../drivers/idcard/card-text-encoder.js';
 import { buildSamFrame, verifySamFrame, type SamFrame } from '../../drivers/idcard/sam-frame.js';
@@ -191,5 +192,12 @@ describe('SW3 table and SAM id', () => {
     d.writeUInt32LE(123, 8);
     d.writeUInt32LE(4294967295, 12);
     expect(formatSamId(d)).toBe('05.01-0020210101-0000000123-4294967295');
+  });
+});
+
+describe('hex fixtures (for kiosk decode idcard < file)', () => {
+  it.each(SAMPLE_CARDS.map((c) => [c.type, c] as const))('read-base-%s.hex matches the encoder output', (type, card) => {
+    const text = readFileSync(new URL(`../fixtures/idcard/read-base-${type}.hex`, import.meta.url), 'utf8');
+    expect(hex(text).equals(buildReadBaseReply(card))).toBe(true);
   });
 });

@@ -112,7 +112,14 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> {
     this.link.on('state', this.onLinkState);
     this.protocol.attach();
     this.setStatus('connecting');
-    await this.link.open();
+    try {
+      await this.link.open();
+    } catch (err) {
+      this.running = false;
+      this.link.off('state', this.onLinkState);
+      this.protocol.detach('link could not be opened');
+      throw err;
+    }
     this.followLink(this.link.current);
     this.loopDone = this.loop();
   }

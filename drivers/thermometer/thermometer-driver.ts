@@ -22,6 +22,7 @@ import {
 export { createThermoDecoder, type ThermoDecoderOptions } from './thermo-decoder.js';
 export { defaultBaudFor } from './default-baud.js';
 export type { ThermoTimeouts } from './thermo-timeouts.js';
+export type { AsciiLineOptions } from './ascii-line-codec.js';
 
 export interface ThermometerDriverOptions {
   link: Link;

@@ -82,7 +82,9 @@ export function decide(policy: DecisionPolicy, input: DecisionInput): PolicyDeci
   if (input.deviceFault !== null) reasons.push(reason('DEVICE_FAULT', 'hold', { detail: { deviceId: input.deviceFault } }));
 
   // Temperature: the latest completed attempt decides; at or above the threshold, measure once more first.
-  const latest = input.attempts[input.attempts.length - 1];
+  // Defensive: an attempt without a finite estimate is no temperature at all.
+  const attempts = input.attempts.filter((a) => Number.isFinite(a.estimateC));
+  const latest = attempts[attempts.length - 1];
   let fever = false;
   if (!latest) {
     const detail: Record<string, string> = {};
@@ -90,7 +92,7 @@ export function decide(policy: DecisionPolicy, input: DecisionInput): PolicyDeci
     reasons.push(reason('NO_TEMPERATURE', 'hold', Object.keys(detail).length ? { detail } : {}));
   } else {
     fever = latest.estimateC >= policy.feverThresholdC;
-    if (fever && policy.remeasureOnce && input.remeasureAvailable && input.attempts.length === 1 && input.deviceFault === null) {
+    if (fever && policy.remeasureOnce && input.remeasureAvailable && attempts.length === 1 && input.deviceFault === null) {
       return {
         next: 'remeasure',
         decision: null,
@@ -101,10 +103,10 @@ export function decide(policy: DecisionPolicy, input: DecisionInput): PolicyDeci
         ...base,
       };
     }
-    const first = input.attempts[0]!;
+    const first = attempts[0]!;
     if (fever) {
-      reasons.push(reason('FEVER', 'hold', { detail: { estimateC: latest.estimateC, thresholdC: policy.feverThresholdC, attempts: input.attempts.length } }));
-    } else if (input.attempts.length > 1 && first.estimateC >= policy.feverThresholdC) {
+      reasons.push(reason('FEVER', 'hold', { detail: { estimateC: latest.estimateC, thresholdC: policy.feverThresholdC, attempts: attempts.length } }));
+    } else if (attempts.length > 1 && first.estimateC >= policy.feverThresholdC) {
       reasons.push(reason('REMEASURE', 'notice', { detail: { firstEstimateC: first.estimateC, estimateC: latest.estimateC, thresholdC: policy.feverThresholdC } }));
     }
   }

@@ -81,6 +81,9 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
   /** The screening whose result is on screen. */
   private shownId: string | null = null;
   private stopped = false;
+  private draining = false;
+  /** Commits in flight (a decision being saved, abandoned records): `stop()` waits for them. */
+  private readonly inflight = new Set<Promise<unknown>>();
   /** Increments whenever a screening ends, so a late async step cannot touch the next one. */
   private generation = 0;
 
@@ -152,9 +155,12 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       const record = this.buildAbandoned(s, 'engine-stopped');
       this.endScreening();
       this.go('idle', 'stopped', s.id);
-      await this.commitOrQueue(record, 'abandoned');
+      this.track(this.commitOrQueue(record, 'abandoned'));
     }
     this.stopped = true;
+    // A decision being committed finishes (its result is still emitted); then one more backlog pass.
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    if (this.backlog.length > 0) await this.drainBacklog();
     this.cancelStateTimer();
     this.cancelWindowTimer();
     if (this.backlogTimer) this.backlogTimer.cancel();
@@ -322,7 +328,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       this.endScreening();
       this.go('idle', 'device-fault-abandon', s.id);
       this.prompt('prompt.deviceOffline');
-      void this.commitOrQueue(record, 'abandoned');
+      this.track(this.commitOrQueue(record, 'abandoned'));
     }
   }
 
@@ -460,7 +466,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
     const d = this.evaluate(s);
     const record = this.buildRecord(s, d);
     const gen = this.generation;
-    void this.commitWithRetry(record).then((committed) => {
+    this.track(this.commitWithRetry(record).then((committed) => {
       if (gen !== this.generation || this.screening !== s) return; // stopped meanwhile
       const shown = committed ? record : this.storeUnavailable(record);
       if (!committed) this.enqueue(shown);
@@ -469,13 +475,22 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       this.go('result', 'decided', s.id);
       this.prompt(shown.decision === 'PASS' ? (shown.flaggedForStaff ? 'decision.passNotice' : 'decision.pass') : 'decision.hold', s.id);
       this.emit('result', { record: shown, committed });
+      if (this.stopped) {
+        this.go('idle', 'stopped', s.id);
+        return;
+      }
       this.armStateTimer(this.config.screening.timeouts.resultMs, () => {
         if (this.current === 'result') {
           this.go('idle', 'result-shown', s.id);
           this.promptIdle();
         }
       });
-    });
+    }));
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
   }
 
   private buildRecord(s: Screening, d: PolicyDecision): ScreeningRecord {
@@ -589,6 +604,19 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
 
   /** Commits queued records oldest first; stops at the first failure and tries again later. */
   async drainBacklog(): Promise<number> {
+    if (this.draining) return 0;
+    this.draining = true;
+    let done = 0;
+    try {
+      done = await this.drainOnce();
+    } finally {
+      this.draining = false;
+    }
+    if (!this.stopped) this.scheduleBacklog();
+    return done;
+  }
+
+  private async drainOnce(): Promise<number> {
     let done = 0;
     while (this.backlog.length > 0) {
       const next = this.backlog[0]!;
@@ -602,7 +630,6 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       done++;
       this.emit('backlog', { pending: this.backlog.length });
     }
-    if (!this.stopped) this.scheduleBacklog();
     return done;
   }
 

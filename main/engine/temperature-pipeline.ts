@@ -43,7 +43,7 @@ export class TemperaturePipeline {
   private classify(outOfRange: boolean, c: number, ambientC: number | undefined): TemperatureSample['rejected'] | undefined {
     if (outOfRange || !Number.isFinite(c) || c > this.config.skinMaxC) return 'out-of-range';
     if (c < this.config.skinMinC) {
-      return ambientC !== undefined && c - ambientC >= this.config.tooFarAboveAmbientC ? 'too-far' : 'no-subject';
+      return ambientC !== undefined && Number.isFinite(ambientC) && c - ambientC >= this.config.tooFarAboveAmbientC ? 'too-far' : 'no-subject';
     }
     return undefined;
   }
@@ -77,16 +77,17 @@ export class TemperaturePipeline {
    * The estimate from the accepted samples, or why there is none. Call once `isComplete`; with
    * fewer than `minSamples` accepted samples there is no estimate.
    */
-  estimate(attempt: number): { ok: true; estimate: TemperatureEstimate } | { ok: false; problem: 'too-few-samples' | 'needs-ambient' } {
+  estimate(attempt: number): { ok: true; estimate: TemperatureEstimate } | { ok: false; problem: 'too-few-samples' | 'needs-ambient' | 'not-finite' } {
     if (this.accepted.length < this.config.minSamples || this.accepted.length === 0) return { ok: false, problem: 'too-few-samples' };
     const values = this.accepted.map((s) => s.correctedC);
     const medianC = median(values);
     const maxC = Math.max(...values);
-    const ambients = this.accepted.flatMap((s) => (s.ambientC === undefined ? [] : [s.ambientC]));
+    const ambients = this.accepted.flatMap((s) => (s.ambientC === undefined || !Number.isFinite(s.ambientC) ? [] : [s.ambientC]));
     const ambientC = ambients.length ? median(ambients) : undefined;
     const skinC = this.config.statistic === 'max' ? maxC : medianC;
     const modelled = applySkinToBody(this.config.model, skinC, ambientC);
     if (!modelled.ok) return { ok: false, problem: modelled.problem };
+    if (!Number.isFinite(modelled.estimateC)) return { ok: false, problem: 'not-finite' };
     const estimate: TemperatureEstimate = {
       samples: this.samples(),
       medianC,

@@ -28,7 +28,7 @@ const evArb: fc.Arbitrary<Ev> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('reading' as const),
       c: fc.oneof(fc.constantFrom(23.9, 29.5, 36.4, 36.9, 37.3, 37.6, 38.4, 45, Number.NaN), fc.double({ min: 20, max: 46, noNaN: true })),
-      ambient: fc.option(fc.constantFrom(18, 24, 30), { nil: undefined }),
+      ambient: fc.option(fc.constantFrom(18, 24, 30, Number.NaN), { nil: undefined }),
       outOfRange: fc.boolean(),
     }),
   },
@@ -46,6 +46,7 @@ const settingsArb = fc.record({
   calBehaviour: fc.constantFrom('hold-for-staff' as const, 'pass-with-warning' as const),
   model: fc.constantFrom(
     { kind: 'constant-offset', offsetC: 0.5 },
+    { kind: 'heat-balance' },
     { kind: 'ambient-linear', offsetC: 0.8, ambientCoefficient: 0.05, referenceAmbientC: 22 },
   ),
 });

@@ -377,6 +377,41 @@ describe('stop', () => {
   });
 });
 
+describe('stop while deciding', () => {
+  it('waits for the commit in flight, emits the result, and ends in idle', async () => {
+    const sink = new MemorySink();
+    sink.failNext(1);
+    const h = makeEngine({ sink, config: config({ screening: { commit: { attemptTimeoutMs: 1000, retryDelaysMs: [300] } } }) });
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 36.5);
+    expect(h.engine.state).toBe('deciding');
+    let stopped = false;
+    const stopping = h.engine.stop().then(() => {
+      stopped = true;
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stopped).toBe(false);
+    await vi.advanceTimersByTimeAsync(300);
+    await stopping;
+    expect(h.results()[0]!.decision).toBe('PASS');
+    expect(sink.records).toHaveLength(1);
+    expect(h.engine.state).toBe('idle');
+  });
+
+  it('stop retries the backlog once more', async () => {
+    const sink = new MemorySink();
+    sink.failNext(2);
+    const h = makeEngine({ sink, config: config({ screening: { commit: { attemptTimeoutMs: 1000, retryDelaysMs: [100] } } }) });
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 36.5);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(h.engine.pendingRecords).toBe(1);
+    await h.engine.stop();
+    expect(h.engine.pendingRecords).toBe(0);
+    expect(sink.records[0]!.reasons.map((r) => r.code)).toEqual(['STORE_UNAVAILABLE']);
+  });
+});
+
 describe('transition table', () => {
   it('every state except idle is left by a timeout alone', async () => {
     const states: EngineState[] = [];

@@ -66,6 +66,12 @@ describe('TemperaturePipeline', () => {
     expect(p.estimate(1)).toEqual({ ok: false, problem: 'too-few-samples' });
   });
 
+  it('a non-finite ambient is ignored, never turned into a NaN estimate', () => {
+    const p = new TemperaturePipeline(cfg({ samples: 3, minSamples: 3, model: { kind: 'heat-balance' } }), null);
+    for (let i = 0; i < 3; i++) p.add({ objectC: 35, ambientC: Number.NaN, outOfRange: false, monotonicMs: i });
+    expect(p.estimate(1)).toEqual({ ok: false, problem: 'needs-ambient' });
+  });
+
   it('ambient models need an ambient value', () => {
     const p = new TemperaturePipeline(cfg({ samples: 3, minSamples: 3, model: { kind: 'ambient-linear', offsetC: 1, ambientCoefficient: 0.1, referenceAmbientC: 22 } }), null);
     for (let i = 0; i < 3; i++) p.add({ objectC: 36, outOfRange: false, monotonicMs: i });

@@ -6,7 +6,7 @@ import type { Link, LinkState } from '../transport/link.js';
 import { decodeUcs2, trimPadding } from './card-text-decoder.js';
 import type { IdentityRead } from './id-card.js';
 import { decodeReadBasePayload } from './read-base-reply.js';
-import { formatSamId, SAM_COMMANDS, type SamCommand } from './sam-commands.js';
+import { formatSamId, SAM_COMMANDS, SAM_PROBE_RATES, type SamCommand } from './sam-commands.js';
 import { SamCorruptReplyError, SamProtocol, type SamTimeouts } from './sam-protocol.js';
 import type { SamResponse } from './sam-response.js';
 import { describeSw3, hex2, SW3 } from './sw3.js';
@@ -24,6 +24,12 @@ export interface IdCardDriverOptions {
   clock?: MonotonicClock;
   /** Periodic SAM status check (`11 FF`) while online. Default 3000 ms. */
   statusCheckEveryMs?: number;
+  /**
+   * When the SAM does not answer the status command and the link can change speed
+   * (`link.setBaudRate`), try the next rate in the probe order 115200, 57600, 38400, 19200, 9600
+   * (a rate set earlier persists in the SAM; reference §1). Default false.
+   */
+  probeBaudRates?: boolean;
   /** Consecutive unanswered commands before the device is reported offline ('no reply'). Default 3. */
   timeoutsBeforeOffline?: number;
 }
@@ -61,6 +67,10 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> {
   private readonly timeoutsBeforeOffline: number;
   private readonly readCommand: SamCommand;
   private readonly readNewAddress: boolean;
+  private readonly probeBaudRates: boolean;
+  /** Index in SAM_PROBE_RATES of the rate being tried. */
+  private probeIndex = 0;
+  private baudRateValue: number | undefined;
 
   private running = false;
   private loopDone: Promise<void> | undefined;
@@ -92,12 +102,18 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> {
     this.timeoutsBeforeOffline = timeoutsBeforeOffline;
     this.readCommand = options.readFingerprint ? SAM_COMMANDS.readBaseFingerprint : SAM_COMMANDS.readBase;
     this.readNewAddress = options.readNewAddress ?? false;
+    this.probeBaudRates = options.probeBaudRates ?? false;
     this.protocol = new SamProtocol(this.link, options.timeouts ? { timeouts: options.timeouts } : {});
   }
 
   /** True while the SAM answers and its last status was 90. */
   get online(): boolean {
     return this.status?.state === 'online';
+  }
+
+  /** The rate the SAM answered at, when found by probing (`probeBaudRates`). */
+  get baudRate(): number | undefined {
+    return this.baudRateValue;
   }
 
   /** SAM id (`12 FF`) as `dd.dd-u32-u32-u32` (see formatSamId), once read. */
@@ -157,10 +173,17 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> {
 
   /** `11 FF`: 90 → online; 60 → offline 'SAM self-test failed'. Returns whether the SAM is usable. */
   private async checkSam(): Promise<boolean> {
-    const r = await this.request(SAM_COMMANDS.status);
+    let r: SamResponse;
+    try {
+      r = await this.request(SAM_COMMANDS.status);
+    } catch (err) {
+      if (err instanceof WaitTimeoutError) await this.tryNextBaudRate();
+      throw err;
+    }
     this.lastStatusCheckMs = this.clock();
     if (r.sw3 === SW3.SUCCESS) {
       const first = !this.samOk;
+      if (this.probeBaudRates && this.link.setBaudRate) this.baudRateValue = SAM_PROBE_RATES[this.probeIndex];
       this.samOk = true;
       this.setStatus('online');
       if (first && this.samIdValue === undefined) await this.readSamId();
@@ -171,6 +194,13 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> {
     if (this.status?.reason !== reason) this.emit('problem', { code: 'sam-fault', message: reason });
     this.setStatus('offline', reason);
     return false;
+  }
+
+  /** Probe order (§1): after an unanswered status, reopen the link at the next rate. */
+  private async tryNextBaudRate(): Promise<void> {
+    if (!this.probeBaudRates || !this.link.setBaudRate || this.samOk) return;
+    this.probeIndex = (this.probeIndex + 1) % SAM_PROBE_RATES.length;
+    await this.link.setBaudRate(SAM_PROBE_RATES[this.probeIndex]!);
   }
 
   private async readSamId(): Promise<void> {

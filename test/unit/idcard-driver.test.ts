@@ -1,4 +1,7 @@
+import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { buildSamFrame } from '../../drivers/idcard/sam-frame.js';
+import type { Link, LinkEvents, LinkState } from '../../drivers/transport/link.js';
 import { IdCardDriver, type IdCardDriverOptions, type IdCardProblemCode } from '../../drivers/idcard/idcard-driver.js';
 import type { IdentityRead } from '../../drivers/idcard/id-card.js';
 import type { DeviceStatus } from '../../drivers/device-status.js';
@@ -249,6 +252,70 @@ describe('IdCardDriver on real timers', () => {
       await driver.stop();
       sim.stop();
       await link.close();
+    }
+  });
+});
+
+describe('IdCardDriver baud probing', () => {
+  /** A SAM left at 9600 baud by an earlier set-baud: it answers only when the link runs at 9600. */
+  class SamAt9600Link extends EventEmitter<LinkEvents> implements Link {
+    readonly id = 'rate-link';
+    current: LinkState = { state: 'offline', reason: 'not opened' };
+    rate = 115200;
+    rates: number[] = [];
+    async open() {
+      this.set({ state: 'online', path: 'rate-link' });
+    }
+    async write(bytes: Uint8Array) {
+      if (this.rate !== 9600) return; // garbled at the wrong speed: no reply
+      const cmd = Buffer.from(bytes).subarray(7, 9).toString('hex');
+      const body =
+        cmd === '11ff' ? [0, 0, 0x90] : cmd === '12ff' ? [0, 0, 0x90, ...new Array<number>(16).fill(1)] : cmd === '2001' ? [0, 0, 0x80] : [0, 0, 0x21];
+      setTimeout(() => this.emit('data', buildSamFrame(body)), 5);
+    }
+    async flushInput() {}
+    noteAlive() {}
+    async close() {}
+    async setBaudRate(rate: number) {
+      this.rates.push(rate);
+      this.rate = rate;
+      this.set({ state: 'connecting', attempt: 1 });
+      this.set({ state: 'online', path: 'rate-link' });
+    }
+    private set(s: LinkState) {
+      this.current = s;
+      this.emit('state', s);
+    }
+  }
+
+  it('finds the SAM at 9600 by trying 57600, 38400, 19200, 9600 in turn', async () => {
+    const link = new SamAt9600Link();
+    const driver = new IdCardDriver({ link, deviceId: 'probe', probeBaudRates: true, clock: () => Date.now() });
+    await driver.start();
+    try {
+      await until(() => driver.online, 60_000);
+      expect(link.rates).toEqual([57600, 38400, 19200, 9600]);
+      expect(driver.baudRate).toBe(9600);
+    } finally {
+      const stopped = driver.stop();
+      await vi.runOnlyPendingTimersAsync();
+      await stopped;
+    }
+  });
+
+  it('does not touch the rate unless asked to', async () => {
+    const link = new SamAt9600Link();
+    const driver = new IdCardDriver({ link, deviceId: 'probe', clock: () => Date.now() });
+    await driver.start();
+    try {
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(link.rates).toEqual([]);
+      expect(driver.online).toBe(false);
+      expect(driver.baudRate).toBeUndefined();
+    } finally {
+      const stopped = driver.stop();
+      await vi.runOnlyPendingTimersAsync();
+      await stopped;
     }
   });
 });

@@ -27,8 +27,8 @@ export const PolicyCaseSchema = z.strictObject({
   watchlist: z
     .array(
       z.union([
-        z.strictObject({ idNumber: z.string().min(1), colour, listId: z.string().default('case') }),
-        z.strictObject({ hmac: z.string().regex(/^[0-9a-fA-F]{64}$/, '64 hex digits (HMAC-SHA256)'), colour, listId: z.string().default('case') }),
+        z.strictObject({ idNumber: z.string().min(1), colour, listId: z.string().default('case'), updatedAt: z.string().optional() }),
+        z.strictObject({ hmac: z.string().regex(/^[0-9a-fA-F]{64}$/, '64 hex digits (HMAC-SHA256)'), colour, listId: z.string().default('case'), updatedAt: z.string().optional() }),
       ]),
     )
     .default([]),
@@ -89,7 +89,7 @@ export function runPolicyCase(config: KioskConfig, c: PolicyCase, hmacKey?: Uint
     hmac: 'hmac' in e ? e.hmac.toLowerCase() : hasher.hashIdNumber(e.idNumber),
     colour: e.colour,
     listId: e.listId,
-    updatedAt: now.toISOString(),
+    updatedAt: e.updatedAt ?? now.toISOString(),
   }));
   const watchlist = watchlistSnapshot(entries, c.keyRegions, new Date(now.getTime() - c.watchlistAgeHours * 3_600_000).toISOString());
   const policy = decisionPolicyOf(config);

@@ -142,6 +142,25 @@ describe('engine + drivers + simulators (real bytes over MemoryLink)', () => {
     expect(rec?.temperatures[0]?.samples.every((s) => s.ambientC !== undefined)).toBe(true);
   });
 
+  it('thermometer cable pulled mid-measurement → the driver reports it offline → HOLD DEVICE_FAULT (or abandoned, by policy)', async () => {
+    // A 12-sample window cannot complete before the simulator pulls the cable at 2.5 s.
+    const slowWindow = (onDeviceFault: 'hold' | 'idle') =>
+      config({ temperature: { samples: 12, minSamples: 12, model: { kind: 'constant-offset', offsetC: 1.75 } }, screening: { onDeviceFault } });
+    current = await rig({ cfg: slowWindow('hold'), card: 'normal', thermo: 'unplug' });
+    await vi.advanceTimersByTimeAsync(5000);
+    const [rec] = current.h.results();
+    expect(rec).toMatchObject({ decision: 'HOLD', reasons: [{ code: 'DEVICE_FAULT', detail: { deviceId: 'thermo-0' } }, { code: 'NO_TEMPERATURE' }] });
+    expect(rec!.incompleteSamples?.length).toBeGreaterThan(0);
+    await current.stop();
+
+    current = await rig({ cfg: slowWindow('idle'), card: 'normal', thermo: 'unplug' });
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(current.h.results()).toEqual([]);
+    expect(current.h.sink.records).toHaveLength(1);
+    expect(current.h.sink.records[0]).toMatchObject({ outcome: 'abandoned', abandonReason: 'device-offline', decision: null });
+    expect(current.h.prompts()).toContain('prompt.deviceOffline');
+  });
+
   it('temperature only: normal → PASS without identity; fever → HOLD', async () => {
     current = await rig({ cfg: cfg('temp-only'), card: 'no-card', thermo: 'normal' });
     await vi.advanceTimersByTimeAsync(4000);

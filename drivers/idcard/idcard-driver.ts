@@ -30,6 +30,8 @@ export interface IdCardDriverOptions {
    * (a rate set earlier persists in the SAM; reference §1). Default false.
    */
   probeBaudRates?: boolean;
+  /** Send `61 FF 50` (cap each RF transfer at 80 bytes) after the first status 90, as hevz does. Default false. */
+  setMaxRfBytes?: boolean;
   /** Consecutive unanswered commands before the device is reported offline ('no reply'). Default 3. */
   timeoutsBeforeOffline?: number;
 }
@@ -49,7 +51,8 @@ const REMOVE_CARD = 'remove the card and place it again';
 /**
  * The SAM ID-card reader driver.
  *
- * Startup: status `11 FF` (SW3 60 → offline 'SAM self-test failed'), then the SAM id `12 FF` once.
+ * Startup: status `11 FF` (SW3 60 → offline 'SAM self-test failed'; optional rate probing), optional
+ * `61 FF 50`, then the SAM id `12 FF` once.
  * Poll loop: find `20 01` → on 9F select `20 02` → on 90 read `30 01` (or `30 10`) → optional `30 03`.
  * A card is read ONCE and not again until it has been lifted: at least one find answered 80 after
  * the last read (the SAM itself answers 80 for a card already read; reference §11 item 1).
@@ -68,6 +71,7 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> {
   private readonly readCommand: SamCommand;
   private readonly readNewAddress: boolean;
   private readonly probeBaudRates: boolean;
+  private readonly setMaxRfBytes: boolean;
   /** Index in SAM_PROBE_RATES of the rate being tried. */
   private probeIndex = 0;
   private baudRateValue: number | undefined;
@@ -103,6 +107,7 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> {
     this.readCommand = options.readFingerprint ? SAM_COMMANDS.readBaseFingerprint : SAM_COMMANDS.readBase;
     this.readNewAddress = options.readNewAddress ?? false;
     this.probeBaudRates = options.probeBaudRates ?? false;
+    this.setMaxRfBytes = options.setMaxRfBytes ?? false;
     this.protocol = new SamProtocol(this.link, options.timeouts ? { timeouts: options.timeouts } : {});
   }
 
@@ -186,6 +191,12 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> {
       if (this.probeBaudRates && this.link.setBaudRate) this.baudRateValue = SAM_PROBE_RATES[this.probeIndex];
       this.samOk = true;
       this.setStatus('online');
+      if (first && this.setMaxRfBytes) {
+        const rf = await this.request(SAM_COMMANDS.setMaxRf);
+        if (rf.sw3 !== SW3.SUCCESS) {
+          this.emit('problem', { code: 'sam-fault', message: `set max RF bytes refused (SW3 ${hex2(rf.sw3)}: ${describeSw3(rf.sw3).meaning})` });
+        }
+      }
       if (first && this.samIdValue === undefined) await this.readSamId();
       return true;
     }

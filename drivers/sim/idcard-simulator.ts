@@ -72,7 +72,7 @@ export const SIM_TIMINGS = {
  * A simulated SAM reader speaking real bytes: it parses host commands with SamFrameParser and
  * answers with frames built by buildSamFrame, like a SAM — status 90, find 9F when a card is
  * present and not yet read since it was placed (80 otherwise), select 90, read base 1295 bytes
- * (or the 30 10 variants), new address 91, and so on. See `SIM_TIMINGS` for the script.
+ * (or the 30 10 variants), new address (91 unless the card has `newAddress`), and so on. See `SIM_TIMINGS` for the script.
  */
 export class IdCardSimulator extends EventEmitter<SimulatedDeviceEvents> implements SimulatedDevice {
   readonly kind = 'idcard' as const;
@@ -219,7 +219,8 @@ export class IdCardSimulator extends EventEmitter<SimulatedDeviceEvents> impleme
         return this.readBase(para === 0x10);
       case '30 03':
         if (!this.cardPresent || !this.readSinceLift) return status(SW3.READ_FAILED);
-        return status(SW3.NO_CONTENT);
+        if (!this.card.newAddress) return status(SW3.NO_CONTENT);
+        return this.reply([0x00, 0x00, SW3.SUCCESS, ...newAddressBytes(this.card.newAddress)]);
       case '61 FF':
         return status(SW3.SUCCESS);
       default:
@@ -335,6 +336,16 @@ export class IdCardSimulator extends EventEmitter<SimulatedDeviceEvents> impleme
       this.timers.add(t);
     });
   }
+}
+
+/** 70 bytes of UCS-2LE, right-padded with U+0020 (§5.7; the frame size is unconfirmed). */
+function newAddressBytes(text: string): Buffer {
+  const out = Buffer.alloc(70);
+  for (let i = 0; i < 70; i += 2) out.writeUInt16LE(0x20, i);
+  const bytes = Buffer.from(text, 'utf16le');
+  if (bytes.length > 70) throw new RangeError(`new address needs ${bytes.length / 2} characters; the field holds 35`);
+  bytes.copy(out, 0);
+  return out;
 }
 
 function hex(n: number | undefined): string {

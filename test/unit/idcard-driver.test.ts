@@ -5,7 +5,7 @@ import type { Link, LinkEvents, LinkState } from '../../drivers/transport/link.j
 import { IdCardDriver, type IdCardDriverOptions, type IdCardProblemCode } from '../../drivers/idcard/idcard-driver.js';
 import type { IdentityRead } from '../../drivers/idcard/id-card.js';
 import type { DeviceStatus } from '../../drivers/device-status.js';
-import { IdCardSimulator, type IdCardSimulatorOptions } from '../../drivers/sim/idcard-simulator.js';
+import { DEFAULT_SIM_CARD, IdCardSimulator, type IdCardSimulatorOptions } from '../../drivers/sim/idcard-simulator.js';
 import { MemoryLink } from '../../drivers/transport/memory-link.js';
 import { FOREIGN_2023_SAMPLE, HMT_PERMIT_SAMPLE } from '../fixtures/idcard/sample-cards.js';
 
@@ -182,12 +182,27 @@ describe('IdCardDriver with the simulator', () => {
     expect(r.identities[0]!.card.fingerprint).toEqual(fingerprint);
   });
 
+  it('setMaxRfBytes sends 61 FF 50 once, right after the first status 90', async () => {
+    const r = await rig({ scenario: 'normal' }, { setMaxRfBytes: true });
+    await r.done();
+    expect(r.writes.slice(0, 3)).toEqual(['11ff', '61ff', '12ff']);
+    expect(r.writes.filter((w) => w === '61ff')).toHaveLength(1);
+    expect(r.identities).toHaveLength(1);
+  });
+
   it('new address: 91 (none) leaves the card without newAddress', async () => {
     const r = await rig({ scenario: 'normal' }, { readNewAddress: true });
     await r.done();
     expect(r.writes).toContain('3003');
     expect(r.identities).toHaveLength(1);
     expect(r.identities[0]!.card.newAddress).toBeUndefined();
+  });
+
+  it('new address: a card with one gets newAddress from 30 03', async () => {
+    const card = { ...DEFAULT_SIM_CARD, newAddress: '样本市示例区新址路9号' };
+    const r = await rig({ scenario: 'normal', card }, { readNewAddress: true });
+    await r.done();
+    expect(r.identities[0]!.card.newAddress).toBe('样本市示例区新址路9号');
   });
 
   it('SAM self-test failure: offline with the reason, no card polling', async () => {

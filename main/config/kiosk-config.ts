@@ -80,6 +80,11 @@ export const ScreeningConfigSchema = z.strictObject({
   onDeviceFault: z.enum(['hold', 'idle']).default('hold'),
   /** The same card within this window is flagged as a duplicate (not counted twice). */
   duplicateWindowMs: ms(0, 3_600_000, 60_000),
+  /**
+   * Subject-triggered modes: after a screening, the same person still standing in front must not
+   * start another. A new one starts only after the sensor has seen nobody, or after this long in idle.
+   */
+  subjectRearmMs: ms(0, 60_000, 5000),
 });
 
 const constantOffsetModel = z.strictObject({

@@ -78,6 +78,8 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
   /** Recent cards by HMAC: first screening id and its time, for the duplicate window. */
   private readonly recentCards = new Map<string, { screeningId: string; atMs: number }>();
   private promptedCardInIdle = false;
+  /** Subject modes: idle since (monotonic ms) a screening ended with the person possibly still there; null = armed. */
+  private rearmSince: number | null = null;
   /** The screening whose result is on screen. */
   private shownId: string | null = null;
   private stopped = false;
@@ -215,7 +217,14 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
           }
           return;
         }
-        if (!this.looksLikeSubject(reading)) return;
+        if (!this.looksLikeSubject(reading)) {
+          this.rearmSince = null; // the sensor sees nobody: the next subject is a new person
+          return;
+        }
+        if (this.rearmSince !== null) {
+          if (this.clock.monotonicMs() - this.rearmSince < this.config.screening.subjectRearmMs) return;
+          this.rearmSince = null;
+        }
         const s = this.begin('subject');
         this.enterMeasuring(s, 'subject-detected');
         if ((this.current as EngineState) === 'measuring') this.addReading(s, reading);
@@ -660,6 +669,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
     if (!isAllowedTransition(from, to)) throw new Error(`engine: transition ${from} → ${to} (${why}) is not allowed`);
     this.cancelStateTimer();
     this.current = to;
+    if (to === 'idle' && this.config.station.mode !== 'card-then-temp') this.rearmSince = this.clock.monotonicMs();
     this.emit('transition', { from, to, screeningId, reason: why, monotonicMs: this.clock.monotonicMs() });
   }
 

@@ -199,6 +199,32 @@ describe('temperature then card', () => {
   });
 });
 
+describe('subject re-arm (temp modes)', () => {
+  it('the same person still in front after the result does not start a second screening; a new one starts after the sensor sees nobody', async () => {
+    const h = makeEngine({ config: config({ station: { mode: 'temp-only' }, screening: { subjectRearmMs: 10_000, timeouts: T } }) });
+    await feed(h.engine, 36.5);
+    await vi.advanceTimersByTimeAsync(T.resultMs);
+    expect(h.engine.state).toBe('idle');
+    await feed(h.engine, 36.5, 5); // still standing there
+    expect(h.engine.state).toBe('idle');
+    h.engine.onReading(reading(24.0, 24)); // steps away
+    await feed(h.engine, 36.6, 5); // the next person
+    expect(h.results()).toHaveLength(2);
+  });
+
+  it('after subjectRearmMs in idle a subject starts a screening even without a gap', async () => {
+    const h = makeEngine({ config: config({ station: { mode: 'temp-then-card' }, screening: { subjectRearmMs: 2000, timeouts: T } }) });
+    await feed(h.engine, 36.5);
+    h.engine.onIdentity(identity());
+    await vi.advanceTimersByTimeAsync(T.resultMs);
+    await feed(h.engine, 36.5, 5, 100);
+    expect(h.engine.state).toBe('idle');
+    await vi.advanceTimersByTimeAsync(2000);
+    h.engine.onReading(reading(36.5));
+    expect(h.engine.state).toBe('measuring');
+  });
+});
+
 describe('temperature only', () => {
   it('PASS without a card; card reads are ignored', async () => {
     const h = makeEngine({ config: config({ station: { mode: 'temp-only' } }) });

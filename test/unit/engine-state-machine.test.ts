@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { isAllowedTransition, type EngineState } from '../../main/engine/engine-state.js';
+import { ALLOWED_TRANSITIONS, isAllowedTransition, type EngineState } from '../../main/engine/engine-state.js';
 import type { TransitionEvent } from '../../main/engine/engine-events.js';
 import { config, feed, identity, makeCard, makeEngine, MemorySink, reading, type Harness } from '../fixtures/engine/harness.js';
 
@@ -439,6 +439,57 @@ describe('stop while deciding', () => {
 });
 
 describe('transition table', () => {
+  it('every allowed transition is reached by some scenario, and no other', async () => {
+    const seen = new Set<string>();
+    const watch = (h: Harness) => h.engine.on('transition', (t) => seen.add(`${t.from}>${t.to}`));
+    const thermoOff = { deviceId: 'thermo-0', kind: 'thermometer' as const, state: 'offline' as const, atMs: 0 };
+    const cardOff = { deviceId: 'idcard-0', kind: 'idcard' as const, state: 'offline' as const, atMs: 0 };
+    const ttc = (onDeviceFault: 'hold' | 'idle') => config({ station: { mode: 'temp-then-card' }, screening: { onDeviceFault, timeouts: T } });
+
+    // temp-then-card: fever, normal on re-measure → re-measuring → identifying → card → deciding → result → idle
+    let h = makeEngine({ config: ttc('hold') });
+    watch(h);
+    await feed(h.engine, 37.8);
+    await feed(h.engine, 36.6);
+    expect(h.engine.state).toBe('identifying');
+    h.engine.onIdentity(identity());
+    await vi.advanceTimersByTimeAsync(T.resultMs);
+    // re-measuring → idle (device fault, abandon policy)
+    h = makeEngine({ config: ttc('idle') });
+    watch(h);
+    await feed(h.engine, 37.8);
+    h.engine.onDeviceStatus(thermoOff);
+    expect(h.engine.state).toBe('idle');
+    // identifying → idle (card reader offline while waiting for the card, abandon policy)
+    h = makeEngine({ config: ttc('idle') });
+    watch(h);
+    await feed(h.engine, 36.5);
+    h.engine.onDeviceStatus(cardOff);
+    expect(h.engine.state).toBe('idle');
+    expect(h.sink.records[0]).toMatchObject({ outcome: 'abandoned', abandonReason: 'device-offline' });
+    // card-then-temp: idle → identifying → measuring → deciding → result, card during result → idle;
+    // measuring → idle by device fault; identifying → deciding by device fault.
+    h = makeEngine({ config: config({ screening: { onDeviceFault: 'idle' } }) });
+    watch(h);
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 36.5);
+    h.engine.onIdentity(identity());
+    h.engine.onDeviceStatus(thermoOff);
+    h = makeEngine();
+    watch(h);
+    h.engine.onDeviceStatus(thermoOff);
+    h.engine.onIdentity(identity());
+    await vi.advanceTimersByTimeAsync(0);
+    // temp-only: idle → measuring → re-measuring → deciding
+    h = makeEngine({ config: config({ station: { mode: 'temp-only' } }) });
+    watch(h);
+    await feed(h.engine, 38);
+    await feed(h.engine, 38);
+
+    const allowed = Object.entries(ALLOWED_TRANSITIONS).flatMap(([from, tos]) => tos.map((to) => `${from}>${to}`));
+    expect([...seen].sort()).toEqual(allowed.sort());
+  });
+
   it('every state except idle is left by a timeout alone', async () => {
     const states: EngineState[] = [];
     const h = makeEngine({ config: config({ station: { mode: 'temp-then-card' }, screening: { timeouts: T } }) });

@@ -160,6 +160,36 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: 'per-quarter-hour screening counts kept by trigger (statistics without scanning records); drop unused outbox_by_record',
+    up(db) {
+      db.exec(`
+        -- Counts per 15-minute bucket (finished_ms / 900000). Every UTC offset in use is a multiple of
+        -- 15 minutes, so local hours are sums of whole buckets in any time zone. Counts hold no
+        -- personal data and are kept when retention purges the records themselves.
+        CREATE TABLE screening_counts (
+          bucket    INTEGER PRIMARY KEY,
+          passed    INTEGER NOT NULL DEFAULT 0,
+          held      INTEGER NOT NULL DEFAULT 0,
+          fever     INTEGER NOT NULL DEFAULT 0,
+          abandoned INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+        INSERT INTO screening_counts (bucket, passed, held, fever, abandoned)
+          SELECT finished_ms / 900000, SUM(outcome = 'pass'), SUM(outcome = 'hold'), SUM(fever), SUM(outcome = 'abandoned')
+            FROM screenings GROUP BY finished_ms / 900000;
+        CREATE TRIGGER screenings_count AFTER INSERT ON screenings
+        BEGIN
+          INSERT INTO screening_counts (bucket, passed, held, fever, abandoned)
+            VALUES (NEW.finished_ms / 900000, NEW.outcome = 'pass', NEW.outcome = 'hold', NEW.fever, NEW.outcome = 'abandoned')
+            ON CONFLICT(bucket) DO UPDATE SET
+              passed = passed + excluded.passed, held = held + excluded.held,
+              fever = fever + excluded.fever, abandoned = abandoned + excluded.abandoned;
+        END;
+        DROP INDEX outbox_by_record;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

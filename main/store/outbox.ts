@@ -55,22 +55,24 @@ interface OutboxRow {
  * payload is erased at once (the record itself stays until retention purges it).
  */
 export class Outbox {
+  private readonly insert;
+
   constructor(
     private readonly db: SqliteDatabase,
     private readonly cipher: PersonalDataCipher,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.insert = db.prepare(
+      `INSERT INTO outbox (idempotency_key, kind, record_id, payload, priority, next_attempt_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
 
   /** Called inside the record's transaction. */
   enqueue(kind: OutboxKind, recordId: string, record: unknown, priority: number): void {
     const payload: OutboxPayload = { schemaVersion: OUTBOX_PAYLOAD_SCHEMA_VERSION, kind, record };
     const at = this.now();
-    this.db
-      .prepare(
-        `INSERT INTO outbox (idempotency_key, kind, record_id, payload, priority, next_attempt_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(recordId, kind, recordId, this.cipher.encryptText(JSON.stringify(payload), aadFor('outbox', 'payload', recordId)), priority, at, at);
+    this.insert.run(recordId, kind, recordId, this.cipher.encryptText(JSON.stringify(payload), aadFor('outbox', 'payload', recordId)), priority, at, at);
   }
 
   /** Pending rows due now: urgent first, then oldest first. */

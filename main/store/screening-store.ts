@@ -2,6 +2,7 @@ import type { ScreeningRecord } from '../engine/screening-record.js';
 import type { SqliteDatabase } from './database.js';
 import { clearStatistics, cardToJson, joinCard, splitCard } from './id-card-codec.js';
 import { PRIORITY_NORMAL, PRIORITY_URGENT, type Outbox } from './outbox.js';
+import { GroupCommit } from './group-commit.js';
 import type { PendingWrites } from './pending-writes.js';
 import { aadFor, type PersonalDataCipher } from './personal-data-cipher.js';
 import { assertRecordId } from './record-id.js';
@@ -48,13 +49,16 @@ const T = 'screenings';
  */
 export class ScreeningStore implements RecordSink {
   private readonly insert;
+  private readonly write;
+  private readonly group: GroupCommit;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly cipher: PersonalDataCipher,
     private readonly outbox: Outbox,
-    private readonly pending: PendingWrites,
+    pending: PendingWrites,
   ) {
+    this.group = new GroupCommit(db, pending);
     this.insert = db.prepare(`INSERT INTO screenings (
         id, checkpoint_id, device_id, started_at, finished_at, finished_ms, station_mode, outcome, decision, mode,
         colour, fever, reasons, temperatures, duplicate_of, policy_version, abandon_reason, card_type, region_code,
@@ -64,6 +68,10 @@ export class ScreeningStore implements RecordSink {
         @colour, @fever, @reasons, @temperatures, @duplicateOf, @policyVersion, @abandonReason, @cardType, @regionCode,
         @birthYear, @sex, @idValid, @idHash, @nameEnc, @idNumberEnc, @addressEnc, @photoEnc, @cardRestEnc
       ) ON CONFLICT(id) DO NOTHING`);
+    this.write = db.transaction((row: Record<string, unknown>, id: string, payload: unknown, priority: number) => {
+      if (this.insert.run(row).changes === 0) return; // already committed (a retry): nothing more to do
+      this.outbox.enqueue('screening', id, payload, priority);
+    });
   }
 
   async commit(record: ScreeningRecord): Promise<void> {
@@ -73,11 +81,7 @@ export class ScreeningStore implements RecordSink {
     const row = this.toRow(record, finishedMs);
     const payload = { ...record, card: record.card ? cardToJson(record.card) : null };
     const priority = record.decision === 'HOLD' || record.fever ? PRIORITY_URGENT : PRIORITY_NORMAL;
-    const write = this.db.transaction(() => {
-      if (this.insert.run(row).changes === 0) return; // already committed (a retry): nothing more to do
-      this.outbox.enqueue('screening', record.id, payload, priority);
-    });
-    this.pending.run(record.id, () => write.immediate());
+    await this.group.submit(record.id, () => this.write.immediate(row, record.id, payload, priority));
   }
 
   /** The record as committed, personal fields decrypted. */

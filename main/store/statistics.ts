@@ -14,10 +14,13 @@ export interface HourStats {
 }
 
 const HOUR_MS = 3_600_000;
+/** The counts table's bucket: 15 minutes (every UTC offset in use is a multiple of it). */
+const BUCKET_MS = 900_000;
 
 /**
- * Screened / passed / held / fever per hour, from the `screenings_stats` covering index
- * (finished_ms, outcome, fever): the query touches only the index entries in range.
+ * Screened / passed / held / fever per hour, from `screening_counts` (kept per 15-minute bucket by
+ * a trigger on every inserted screening): today's statistics read 96 small rows however many
+ * records the store holds. Counts stay after retention purges the records (they are not personal).
  * Hours are local wall-clock hours from the start of the first day (China has no DST; in a zone
  * with DST a changeover day shows 23 or 25 rows).
  */
@@ -29,14 +32,11 @@ export class Statistics {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.query = db.prepare(`
-      SELECT (finished_ms - CAST(@anchor AS INTEGER)) / ${HOUR_MS} AS bucket,
-             SUM(outcome = 'pass')      AS passed,
-             SUM(outcome = 'hold')      AS held,
-             SUM(fever)                 AS fever,
-             SUM(outcome = 'abandoned') AS abandoned
-        FROM screenings INDEXED BY screenings_stats
-       WHERE finished_ms >= @from AND finished_ms < @to
-       GROUP BY bucket`);
+      SELECT (bucket * ${BUCKET_MS} - CAST(@anchor AS INTEGER)) / ${HOUR_MS} AS hour_index,
+             SUM(passed) AS passed, SUM(held) AS held, SUM(fever) AS fever, SUM(abandoned) AS abandoned
+        FROM screening_counts
+       WHERE bucket >= CAST(@from AS INTEGER) / ${BUCKET_MS} AND bucket < CAST(@to AS INTEGER) / ${BUCKET_MS}
+       GROUP BY 1`);
   }
 
   /** Today's 24 hours (local time). */
@@ -53,8 +53,8 @@ export class Statistics {
   /** Every hour in [from, to). */
   hourly(from: Date, to: Date): HourStats[] {
     const anchor = from.getTime();
-    const rows = this.query.all({ anchor, from: anchor, to: to.getTime() }) as Array<{ bucket: number; passed: number; held: number; fever: number; abandoned: number }>;
-    const byBucket = new Map(rows.map((r) => [r.bucket, r]));
+    const rows = this.query.all({ anchor, from: anchor, to: to.getTime() }) as Array<{ hour_index: number; passed: number; held: number; fever: number; abandoned: number }>;
+    const byBucket = new Map(rows.map((r) => [r.hour_index, r]));
     const hours: HourStats[] = [];
     for (let b = 0, t = anchor; t < to.getTime(); b++, t += HOUR_MS) {
       const r = byBucket.get(b);

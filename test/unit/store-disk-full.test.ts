@@ -82,7 +82,8 @@ describe('disk full (size-limited database: PRAGMA max_page_count)', () => {
   });
 
   it('retries by itself with backoff until space returns', async () => {
-    vi.useFakeTimers();
+    // Only the retry timer is faked; group commit's setImmediate stays real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     store.close();
     store = await KioskStore.open({ dataDir: data.dir, maintenanceIntervalMs: 0, diskFullRetry: { initialMs: 1000, maxMs: 8000 } });
     store.db.pragma(`max_page_count = ${(store.db.pragma('page_count', { simple: true }) as number) + 20}`);

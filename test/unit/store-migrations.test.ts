@@ -6,6 +6,7 @@ import { KioskStore } from '../../main/store/kiosk-store.js';
 import { currentSchemaVersion, LATEST_SCHEMA_VERSION, migrate, MIGRATIONS, type Migration } from '../../main/store/migrations.js';
 import { aadFor, PersonalDataCipher } from '../../main/store/personal-data-cipher.js';
 import { newRecordId } from '../../main/store/record-id.js';
+import { totals } from '../../main/store/statistics.js';
 import { tempDataDir } from '../fixtures/store/temp-data-dir.js';
 
 const KEY = Buffer.alloc(32, 9);
@@ -62,7 +63,7 @@ describe('migrations', () => {
     const db = new Database(':memory:');
     expect(migrate(db)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(currentSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
-    expect(tableNames(db)).toEqual(['audit_log', 'calibrations', 'device_events', 'dispositions', 'meta', 'outbox', 'schema_version', 'screenings', 'settings', 'settings_changes']);
+    expect(tableNames(db)).toEqual(['audit_log', 'calibrations', 'device_events', 'dispositions', 'meta', 'outbox', 'schema_version', 'screening_counts', 'screenings', 'settings', 'settings_changes']);
     expect(migrate(db)).toEqual([]);
   });
 
@@ -82,6 +83,8 @@ describe('migrations', () => {
         const d = await store.dispositions.record({ screeningId: id, staffId: 'staff-1', action: 'released', note: null });
         expect(store.dispositions.forScreening(id)).toEqual([d]);
         expect(store.audit.verify().ok).toBe(true);
+        // v4 backfilled the statistics counts from the records already there.
+        expect(totals(store.stats.hourly(new Date('2026-01-01T00:00:00Z'), new Date('2026-01-01T01:00:00Z')))).toMatchObject({ held: 1, fever: 1 });
       } finally {
         store.close();
       }

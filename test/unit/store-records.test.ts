@@ -82,6 +82,18 @@ describe('screenings', () => {
     expect(store.records.get(record.id)).toBeNull();
   });
 
+  it('commits concurrent screenings together (group commit), and a bad one fails alone', async () => {
+    const good = Array.from({ length: 40 }, (_, i) => screeningRecord({ fever: i % 4 === 0 }, i));
+    const bad = screeningRecord();
+    store.db.prepare("INSERT INTO outbox (idempotency_key, kind, record_id, payload, next_attempt_at, created_at) VALUES (?, 'screening', ?, NULL, 0, 0)").run(bad.id, bad.id);
+    const results = await Promise.allSettled([...good.slice(0, 20), bad, ...good.slice(20)].map((r) => store.records.commit(r)));
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    expect(results[20]!.status).toBe('rejected');
+    for (const r of good) expect(store.records.get(r.id)).toEqual(r);
+    expect(store.records.get(bad.id)).toBeNull();
+    expect(store.outbox.counts().pending).toBe(41);
+  });
+
   it('leaves no plaintext ID number, name or address in the database or WAL files', async () => {
     for (let i = 0; i < 30; i++) await store.records.commit(screeningRecord({ fever: i % 5 === 0 }, i));
     const files = ['kiosk.db', 'kiosk.db-wal'].map((f) => join(data.dir, f)).filter((f) => existsSync(f));

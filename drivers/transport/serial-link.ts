@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { fstat } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' }; // its exports map has no ESM types
 import { SerialPortStream } from '@serialport/stream';
 import { ExponentialBackoff, noJitterGenerator, type IBackoff } from 'cockatiel';
@@ -31,13 +33,16 @@ export interface SerialLinkOptions {
   /** Port listing used with `match`; default `listSerialPorts()` (works without udevadm). */
   list?: () => Promise<DiscoveredPort[]>;
   /**
-   * While online, check the device node this often: if the path vanished or now names another
-   * device, the port is gone even though no read failed (after a hang-up, Linux reads on a tty can
-   * return end-of-file forever and `close` never fires). Default 1000 ms with the platform binding;
-   * off (`false`) by default when a binding is injected, whose paths need not exist on disk.
+   * While online, check the device node this often: if the path vanished or names another device,
+   * or the node behind the open descriptor was removed (link count 0), the port is gone even though
+   * no read failed — after a hang-up, Linux reads on a tty return end-of-file forever and `close`
+   * never fires. Default 500 ms with the platform binding; off (`false`) by default when a binding
+   * is injected, whose paths need not exist on disk.
    */
   presenceCheckMs?: number | false;
 }
+
+const fstatAsync = promisify(fstat);
 
 const DEFAULT_RECONNECT: ReconnectOptions = { initialDelayMs: 250, maxDelayMs: 10_000 };
 
@@ -84,7 +89,7 @@ export class SerialLink extends EventEmitter<LinkEvents> implements Link {
     }
     this.id = options.path ?? `usb(${describeMatch(options.match ?? {})})`;
     this.binding = options.binding;
-    this.presenceCheckMs = options.presenceCheckMs ?? (options.binding ? false : 1000);
+    this.presenceCheckMs = options.presenceCheckMs ?? (options.binding ? false : 500);
     this.baudRate = options.baudRate;
     this.backoffFactory = new ExponentialBackoff({ generator: noJitterGenerator, initialDelay: reconnect.initialDelayMs, maxDelay: reconnect.maxDelayMs });
   }
@@ -190,11 +195,11 @@ export class SerialLink extends EventEmitter<LinkEvents> implements Link {
     this.attempt = 0;
     this.setState({ state: 'online', path });
     this.armWatchdog();
-    await this.watchPresence(path, generation);
+    await this.watchPresence(path, port, generation);
   }
 
   /** Polls the device node of an open port; see `presenceCheckMs`. */
-  private async watchPresence(path: string, generation: number): Promise<void> {
+  private async watchPresence(path: string, port: SerialPortStream, generation: number): Promise<void> {
     const every = this.presenceCheckMs;
     if (every === false) return;
     const identity = await nodeIdentity(path);
@@ -204,9 +209,10 @@ export class SerialLink extends EventEmitter<LinkEvents> implements Link {
       return;
     }
     const check = async () => {
-      const now = await nodeIdentity(path);
+      const [now, hungUp] = await Promise.all([nodeIdentity(path), openNodeRemoved(port)]);
       if (generation !== this.generation) return;
       if (now === undefined) this.drop(`disconnected (${path} vanished: device unplugged)`);
+      else if (hungUp) this.drop(`disconnected (the device node we opened was removed: ${path} was unplugged and is back as a new device)`);
       else if (now !== identity) this.drop(`disconnected (${path} now names another device)`);
       else this.presenceTimer = setTimeout(() => void check(), every);
     };
@@ -314,6 +320,22 @@ async function nodeIdentity(path: string): Promise<string | undefined> {
     return `${st.dev}:${st.ino}:${st.rdev}`;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Whether the device node behind the open descriptor has been removed (link count 0): a USB tty
+ * after an unplug, or a pseudo-terminal whose other end closed — even when a new device now sits
+ * at the same path under the same number. Uses the descriptor of the platform binding
+ * (`LinuxPortBinding.fd`, `DarwinPortBinding.fd`); bindings without one are never reported.
+ */
+async function openNodeRemoved(port: SerialPortStream): Promise<boolean> {
+  const fd = (port.port as { fd?: unknown } | undefined)?.fd;
+  if (typeof fd !== 'number') return false;
+  try {
+    return (await fstatAsync(fd)).nlink === 0;
+  } catch {
+    return false; // closed meanwhile: the close path reports it
   }
 }
 

@@ -158,7 +158,7 @@ describe.skipIf(!socat)('kiosk sim --pty' + (socat ? '' : ' (skipped: socat is n
     await new Promise<void>((resolve) => port.close(() => resolve()));
     const exited = new Promise<number | null>((resolve) => sim.child.once('exit', (code) => resolve(code)));
     sim.child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await exited, `kiosk sim stderr: ${sim.stderr()}`).toBe(0);
     expect(existsSync(link)).toBe(false);
     expect(existsSync(`${link}.device`)).toBe(false);
     expect(sim.stderr()).toContain('stopped (SIGTERM)');

@@ -21,6 +21,8 @@ import { ptyDir } from './link-fixtures.js';
  * which order, never on elapsed time.
  */
 const TIME_SCALE = 0.4;
+/** unplug plays at full length: the link must notice the outage and reopen while the card is still there. */
+const UNPLUG_TIME_SCALE = 1;
 const socat = isSocatAvailable();
 const hardwarePort = process.env.TEST_IDCARD_PORT;
 
@@ -50,11 +52,23 @@ afterEach(async () => {
 afterAll(() => tmp?.remove());
 
 function serialLink(path: string): SerialLink {
-  return new SerialLink({ path, baudRate: SAM_DEFAULT_BAUD, reconnect: { initialDelayMs: 50, maxDelayMs: 250 }, watchdogMs: 2000 });
+  // The watchdog must outlast the driver's longest wait (a read), as in the host (5000 > 3000).
+  return new SerialLink({ path, baudRate: SAM_DEFAULT_BAUD, reconnect: { initialDelayMs: 50, maxDelayMs: 250 }, watchdogMs: 5000 });
 }
 
-function startDriver(link: Link, extra: Partial<Rig> & { stopExtra?: () => Promise<void> } = {}): Rig {
-  const driver = new IdCardDriver({ link, deviceId: 'idcard-pty', pollIntervalMs: 30, statusCheckEveryMs: 1000, timeouts: { control: 500, read: 1000 } });
+/**
+ * The driver's timeouts scale with the simulator's script, as its defaults (control 1000, read 3000)
+ * fit the unscaled script: a corrupt read is reported at the read timeout, and the person must not
+ * have lifted and replaced the card by then.
+ */
+function startDriver(link: Link, scale = 1, extra: Partial<Rig> & { stopExtra?: () => Promise<void> } = {}): Rig {
+  const driver = new IdCardDriver({
+    link,
+    deviceId: 'idcard-pty',
+    pollIntervalMs: 30,
+    statusCheckEveryMs: 1000,
+    timeouts: { control: Math.max(400, 1000 * scale), read: 3000 * scale },
+  });
   const r: Rig = {
     driver,
     link,
@@ -77,11 +91,12 @@ function startDriver(link: Link, extra: Partial<Rig> & { stopExtra?: () => Promi
 
 /** The simulator on one end of a fresh pty pair, the driver on a SerialLink at the other. */
 async function simulatorRig(scenario: ScenarioName): Promise<Rig> {
-  const device = createSimulator('idcard', { scenario, timeScale: TIME_SCALE });
+  const scale = scenario === 'unplug' ? UNPLUG_TIME_SCALE : TIME_SCALE;
+  const device = createSimulator('idcard', { scenario, timeScale: scale });
   const done = new Promise<void>((resolve) => device.once('done', () => resolve()));
   const host = await SimHost.start({ device, endpoint: { kind: 'pty', hostPath: join(tmp.dir, `idcard-${scenario}`) }, baudRate: SAM_DEFAULT_BAUD });
   const link = serialLink(host.hostPath);
-  const r = startDriver(link, { device, done, stopExtra: () => host.stop() });
+  const r = startDriver(link, scale, { device, done, stopExtra: () => host.stop() });
   await r.driver.start();
   return r;
 }

@@ -23,6 +23,8 @@ import { ptyDir } from './link-fixtures.js';
  * never about elapsed time.
  */
 const TIME_SCALE = 0.3;
+/** unplug plays at full length: the link must notice the outage and reopen before the person leaves. */
+const UNPLUG_TIME_SCALE = 1;
 const socat = isSocatAvailable();
 const hardwarePort = process.env.TEST_THERMO_PORT;
 const hardwareProtocol = (process.env.TEST_THERMO_PROTOCOL ?? 'gy-mcu90614') as ThermoProtocol;
@@ -72,13 +74,22 @@ afterEach(async () => {
 afterAll(() => tmp?.remove());
 
 function serialLink(path: string, protocol: ThermoProtocol): SerialLink {
-  // Streaming boards are silent when the pty hangs up (reads see end-of-file, close never fires):
-  // the watchdog, fed by the driver's noteAlive on valid frames, is what notices.
-  return new SerialLink({ path, baudRate: defaultSimulatorBaud('thermo', protocol), reconnect: { initialDelayMs: 50, maxDelayMs: 250 }, watchdogMs: 1000 });
+  // A pty hang-up is noticed by the link's presence check (the opened node is removed); the
+  // watchdog is the last resort and outlasts the driver's longest wait (replyMs below).
+  return new SerialLink({ path, baudRate: defaultSimulatorBaud('thermo', protocol), reconnect: { initialDelayMs: 50, maxDelayMs: 250 }, watchdogMs: 4000 });
 }
 
 async function startRig(link: Link, protocol: ThermoProtocol, driverOptions: Partial<ThermometerDriverOptions>, extra: { done?: Promise<void>; stopExtra?: () => Promise<void> } = {}): Promise<Rig> {
-  const driver = new ThermometerDriver({ link, deviceId: 'thermo-pty', protocol, pollIntervalMs: 60, ...driverOptions });
+  // Generous limits: a loaded CI machine may stall the event loop for a while; the simulator's own
+  // delays (late replies, byte gaps) stay far inside them, so a timeout here means a real fault.
+  const driver = new ThermometerDriver({
+    link,
+    deviceId: 'thermo-pty',
+    protocol,
+    pollIntervalMs: 60,
+    timeouts: { replyMs: 3000, interByteMs: 1000, noDataMs: 3000 },
+    ...driverOptions,
+  });
   const r: Rig = {
     driver,
     link,
@@ -101,7 +112,7 @@ async function startRig(link: Link, protocol: ThermoProtocol, driverOptions: Par
 }
 
 async function simulatorRig(setup: Setup, scenario: ScenarioName): Promise<Rig> {
-  const device = createSimulator('thermo', { protocol: setup.protocol, scenario, timeScale: TIME_SCALE, seed: 7, ...(setup.sim?.ascii && { ascii: setup.sim.ascii }) });
+  const device = createSimulator('thermo', { protocol: setup.protocol, scenario, timeScale: scenario === 'unplug' ? UNPLUG_TIME_SCALE : TIME_SCALE, seed: 7, ...(setup.sim?.ascii && { ascii: setup.sim.ascii }) });
   const done = new Promise<void>((resolve) => device.once('done', () => resolve()));
   const hostPath = join(tmp.dir, `${setup.name.replace(/\W+/g, '-')}-${scenario}`);
   const host = await SimHost.start({ device, endpoint: { kind: 'pty', hostPath }, baudRate: defaultSimulatorBaud('thermo', setup.protocol) });
@@ -133,10 +144,9 @@ describe.skipIf(!socat)(`ThermometerDriver ⇄ SerialLink ⇄ socat pty ⇄ simu
     it.runIf(plays('normal'))('normal: the scene, then the person at normal skin temperature, every value as sent', async () => {
       const r = await simulatorRig(setup, 'normal');
       await played(r);
-      expect(r.readings.length).toBeGreaterThan(5);
+      await until('readings of the idle scene after the person left', () => r.readings.filter((x) => within(x.objectC, IDLE)).length >= 3);
       expectTrueValues(r.readings, NORMAL_SKIN);
       expect(r.readings.some((x) => within(x.objectC, NORMAL_SKIN))).toBe(true);
-      expect(r.readings.some((x) => within(x.objectC, IDLE))).toBe(true);
       expect(r.problems).toEqual([]);
       expect(r.driver.online).toBe(true);
     });
@@ -145,7 +155,7 @@ describe.skipIf(!socat)(`ThermometerDriver ⇄ SerialLink ⇄ socat pty ⇄ simu
       const r = await simulatorRig(setup, 'fever');
       await played(r);
       expectTrueValues(r.readings, FEVER_SKIN);
-      expect(r.readings.filter((x) => within(x.objectC, FEVER_SKIN)).length).toBeGreaterThan(2);
+      expect(r.readings.some((x) => within(x.objectC, FEVER_SKIN))).toBe(true);
     });
 
     it.each((['no-card', 'card-left'] as const).filter(plays))('%s: the card scenarios look like normal to a thermometer', async (scenario) => {
@@ -159,7 +169,7 @@ describe.skipIf(!socat)(`ThermometerDriver ⇄ SerialLink ⇄ socat pty ⇄ simu
     it.runIf(plays('garbage'))('garbage: noise is dropped, readings keep coming and are all true values', async () => {
       const r = await simulatorRig(setup, 'garbage');
       await played(r);
-      expect(r.readings.length).toBeGreaterThan(5);
+      await until('readings keep coming through the noise', () => r.readings.length >= 6);
       expectTrueValues(r.readings, NORMAL_SKIN);
       expect(r.readings.some((x) => within(x.objectC, NORMAL_SKIN))).toBe(true);
       expect(r.driver.online).toBe(true);
@@ -168,15 +178,18 @@ describe.skipIf(!socat)(`ThermometerDriver ⇄ SerialLink ⇄ socat pty ⇄ simu
     it.runIf(plays('bad-checksum'))('bad-checksum: corrupted frames are dropped and reported, readings recover after each', async () => {
       const r = await simulatorRig(setup, 'bad-checksum');
       await played(r);
-      expect(r.readings.length).toBeGreaterThan(5);
-      expectTrueValues(r.readings, NORMAL_SKIN);
       const expected = { 'gy-mcu90614': 'checksum', ascii: 'unparsable', 'optris-ct': undefined }[setup.protocol];
       if (expected) {
-        const firstBad = r.problems.find((p) => p.code === expected);
-        expect(firstBad, `a "${expected}" problem`).toBeDefined();
+        // The device keeps corrupting every 5th frame after the script: wait for one, then for a
+        // good reading decoded after it (the stream resynced).
+        await until(`a "${expected}" problem`, () => r.problems.some((p) => p.code === expected));
+        const readingCount = r.readings.length;
+        await until('a reading after the corrupted frame', () => r.readings.length > readingCount);
       } else {
+        await until('readings', () => r.readings.length >= 6);
         expect(r.problems).toEqual([]); // Optris replies carry no checksum: nothing to corrupt
       }
+      expectTrueValues(r.readings, NORMAL_SKIN);
       expect(r.driver.online).toBe(true);
     });
 
@@ -196,7 +209,7 @@ describe.skipIf(!socat)(`ThermometerDriver ⇄ SerialLink ⇄ socat pty ⇄ simu
     it.runIf(plays('slow'))('slow: late replies and byte-by-byte trickle still decode', async () => {
       const r = await simulatorRig(setup, 'slow');
       await played(r);
-      expect(r.readings.length).toBeGreaterThan(3);
+      await until('readings', () => r.readings.length >= 4);
       expectTrueValues(r.readings, NORMAL_SKIN);
       expect(r.problems.filter((p) => p.code === 'incomplete' || p.code === 'timeout')).toEqual([]);
     });

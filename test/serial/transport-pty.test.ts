@@ -101,6 +101,33 @@ describe.skipIf(!socat)('real serialport over socat pseudo-terminals' + (socat ?
     expect(states.filter((s) => s.state === 'online')).toHaveLength(2);
   });
 
+  it('a pair recreated at once (no gap to see the path missing) is still noticed: the opened node was removed', async () => {
+    const linkA = join(tmp.dir, 'dev2');
+    const linkB = join(tmp.dir, 'host2');
+    let pair = await PtyPair.start({ linkA, linkB });
+    cleanups.push(() => pair.stop());
+    // No watchdog: only the presence check can notice a silent hang-up.
+    const link = new SerialLink({ path: linkB, baudRate: 9600, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
+    cleanups.push(() => link.close());
+    await link.open();
+    const states: LinkState[] = [];
+    link.on('state', (s) => states.push(s));
+
+    await pair.stop();
+    pair = await PtyPair.start({ linkA, linkB });
+    await stateWhere(link, isOffline);
+    await stateWhere(link, isOnline);
+    const offline = states.find(isOffline);
+    expect(offline?.state === 'offline' && offline.reason).toMatch(/disconnected/);
+
+    const device = new SerialPort({ path: linkA, baudRate: 9600 });
+    cleanups.push(() => new Promise<void>((resolve) => (device.isOpen ? device.close(() => resolve()) : resolve())));
+    await new Promise<void>((resolve, reject) => device.once('open', resolve).once('error', reject));
+    const got = collectUntil(link, (all) => all.length >= 2);
+    device.write(Buffer.from('hi'));
+    expect((await got).toString()).toBe('hi');
+  });
+
   it('SimHost turns the device unplug event into a vanished port and recreates it at the same path', async () => {
     const device = new EchoDevice();
     const host = await SimHost.start({ device, endpoint: { kind: 'pty', hostPath: join(tmp.dir, 'unplug') } });

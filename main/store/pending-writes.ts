@@ -26,7 +26,9 @@ interface Pending {
  *
  * Each write must be one complete transaction: SQLite rolls it back on SQLITE_FULL, so retrying it
  * later cannot half-apply it. Writes must be idempotent per key (the record modules insert with the
- * record id as primary key and treat an existing identical id as done).
+ * record id as primary key and treat an existing id as done). A write submitted again with the key
+ * of a queued one replaces it in place (the engine retries a failed screening with the same id and
+ * its decision changed to HOLD: that latest version is the one written).
  *
  * The queue is memory: a power cut while the disk is full loses the queued records. That is why the
  * kiosk stops passing people (HOLD-for-staff) as soon as the first write fails.
@@ -60,7 +62,10 @@ export class PendingWrites extends EventEmitter<{ degraded: [DegradedEvent]; rec
   run(key: string, write: () => void): void {
     if (this.queue.length > 0) this.flush();
     if (this.queue.length > 0) {
-      if (!this.queue.some((p) => p.key === key)) this.queue.push({ key, write });
+      const queued = this.queue.find((p) => p.key === key);
+      // A retry of a queued record (same id) replaces it in place: the latest version is written.
+      if (queued) queued.write = write;
+      else this.queue.push({ key, write });
       this.emit('degraded', { reason: 'disk-full', pending: this.queue.length });
       throw new StoreFullError(`the disk is full: record ${key} is kept in memory with ${this.queue.length - 1} other(s) and will be written when space returns`, true);
     }

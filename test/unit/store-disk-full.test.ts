@@ -65,7 +65,9 @@ describe('disk full (size-limited database: PRAGMA max_page_count)', () => {
     // More screenings while the disk is full: each is kept, in order, and refused as "full".
     const later = [screeningRecord({}, 1), screeningRecord({ fever: true }, 2)];
     for (const r of later) await expect(store.records.commit(r)).rejects.toSatisfy(isStoreFull);
-    await expect(store.records.commit(failed)).rejects.toSatisfy(isStoreFull); // a retry by the caller is not a duplicate
+    // The engine retries the same id, now held because the store failed: that version replaces the queued one.
+    const retried: ScreeningRecord = { ...failed, outcome: 'hold', decision: 'HOLD', reasons: [{ code: 'STORE_UNAVAILABLE', messageKey: 'reason.store' }] };
+    await expect(store.records.commit(retried)).rejects.toSatisfy(isStoreFull);
     expect(store.pendingCount).toBe(3);
     expect(() => store.close()).toThrow(/still waiting for disk space/);
 
@@ -74,7 +76,7 @@ describe('disk full (size-limited database: PRAGMA max_page_count)', () => {
     expect(store.retryPending()).toBe(0);
     expect(store.degraded).toBeNull();
     expect(recovered).toHaveBeenCalledWith({ committed: 3 });
-    expectAllPresent(store, [...committed, failed, ...later]);
+    expectAllPresent(store, [...committed, retried, ...later]);
     const order = store.db.prepare('SELECT idempotency_key FROM outbox ORDER BY id').pluck().all() as string[];
     expect(order.slice(-3)).toEqual([failed.id, ...later.map((r) => r.id)]);
     expect(store.records.count()).toBe(committed.length + 3);

@@ -1,5 +1,6 @@
 import type { ScreeningRecord } from '../engine/screening-record.js';
 import type { AuditLog } from './audit-log.js';
+import type { Dispositions } from './dispositions.js';
 import { maskAddress, maskIdNumber, maskName } from './masking.js';
 import type { ScreeningStore } from './screening-store.js';
 import type { Settings } from './settings.js';
@@ -44,9 +45,11 @@ export interface ExportRow {
   address: string;
   birthYear: number | null;
   sex: string;
+  /** Staff dispositions of this screening, as actions in order (notes are never exported). */
+  dispositions: string;
 }
 
-export const EXPORT_COLUMNS: ReadonlyArray<keyof ExportRow> = ['id', 'finishedAt', 'checkpointId', 'deviceId', 'outcome', 'decision', 'colour', 'fever', 'temperatureC', 'reasons', 'cardType', 'name', 'idNumber', 'address', 'birthYear', 'sex'];
+export const EXPORT_COLUMNS: ReadonlyArray<keyof ExportRow> = ['id', 'finishedAt', 'checkpointId', 'deviceId', 'outcome', 'decision', 'colour', 'fever', 'temperatureC', 'reasons', 'cardType', 'name', 'idNumber', 'address', 'birthYear', 'sex', 'dispositions'];
 
 /**
  * Exports screenings in a range as CSV or JSON lines. Masked by default (`330784********1234`,
@@ -55,7 +58,7 @@ export const EXPORT_COLUMNS: ReadonlyArray<keyof ExportRow> = ['id', 'finishedAt
  * personal data).
  */
 export function exportScreenings(
-  deps: { screenings: ScreeningStore; settings: Settings; audit: AuditLog },
+  deps: { screenings: ScreeningStore; dispositions: Dispositions; settings: Settings; audit: AuditLog },
   options: ExportOptions,
   write: (chunk: string) => void,
 ): { count: number } {
@@ -75,7 +78,7 @@ export function exportScreenings(
   if (options.format === 'csv') write(`${EXPORT_COLUMNS.join(',')}\n`);
   let count = 0;
   for (const record of deps.screenings.between(options.from.getTime(), options.to.getTime())) {
-    const row = toExportRow(record, unmasked);
+    const row = toExportRow(record, unmasked, deps.dispositions.forScreening(record.id).map((d) => d.action));
     write(options.format === 'csv' ? `${EXPORT_COLUMNS.map((c) => csvCell(row[c])).join(',')}\n` : `${JSON.stringify(row)}\n`);
     count++;
   }
@@ -83,7 +86,7 @@ export function exportScreenings(
   return { count };
 }
 
-export function toExportRow(r: ScreeningRecord, unmasked: boolean): ExportRow {
+export function toExportRow(r: ScreeningRecord, unmasked: boolean, dispositionActions: readonly string[] = []): ExportRow {
   const card = r.card;
   const address = card && 'address' in card ? card.address : '';
   const last = r.temperatures[r.temperatures.length - 1];
@@ -104,6 +107,7 @@ export function toExportRow(r: ScreeningRecord, unmasked: boolean): ExportRow {
     address: address ? (unmasked ? address : maskAddress(address)) : '',
     birthYear: card ? Number(card.birthDate.slice(0, 4)) || null : null,
     sex: card?.sex ?? '',
+    dispositions: dispositionActions.join(';'),
   };
 }
 

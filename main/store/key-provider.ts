@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, constants, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 /** Supplies the 32-byte master key that protects personal data at rest. */
 export interface KeyProvider {
@@ -35,6 +35,7 @@ export class FileKeyProvider implements KeyProvider {
       if (options.create === false) throw new Error(`the key file ${this.path} is missing but the database holds data encrypted with it; restore the key file from its backup`);
       createSecretFile(this.path, randomBytes(MASTER_KEY_BYTES));
     }
+    removeStaleTemporaries(this.path);
     const key = readFileSync(this.path);
     if (key.length !== MASTER_KEY_BYTES) {
       throw new Error(`the key file ${this.path} holds ${key.length} bytes, expected ${MASTER_KEY_BYTES}; restore the original key file (it was not changed)`);
@@ -105,6 +106,12 @@ export class StaticKeyProvider implements KeyProvider {
   async getKey(): Promise<Buffer> {
     return Buffer.from(this.key);
   }
+}
+
+/** Temporaries left by a crash between writing and linking a key file hold key bytes: remove them. */
+function removeStaleTemporaries(path: string): void {
+  const prefix = `${basename(path)}.tmp-`;
+  for (const name of readdirSync(dirname(path))) if (name.startsWith(prefix)) rmSync(join(dirname(path), name), { force: true });
 }
 
 /**

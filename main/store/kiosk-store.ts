@@ -167,7 +167,7 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
   }
 
   exportScreenings(options: ExportOptions, write: (chunk: string) => void): { count: number } {
-    return exportScreenings({ screenings: this.records, settings: this.settings, audit: this.audit }, options, write);
+    return exportScreenings({ screenings: this.records, dispositions: this.dispositions, settings: this.settings, audit: this.audit }, options, write);
   }
 
   /**

@@ -18,7 +18,10 @@ beforeEach(async () => {
   data = tempDataDir();
   store = await KioskStore.open({ dataDir: data.dir, maintenanceIntervalMs: 0 });
   await store.records.commit(screeningRecord({ finishedAt: localNoon(2026, 11, 2) }, 0));
-  await store.records.commit(screeningRecord({ finishedAt: localNoon(2026, 11, 3), fever: true }, 1));
+  const held = screeningRecord({ finishedAt: localNoon(2026, 11, 3), fever: true }, 1);
+  await store.records.commit(held);
+  await store.dispositions.record({ screeningId: held.id, staffId: 'staff-2', action: 'remeasured', note: '李小龙 waited' });
+  await store.dispositions.record({ screeningId: held.id, staffId: 'staff-2', action: 'referred', note: null });
   await store.records.commit(screeningRecord({ finishedAt: localNoon(2026, 11, 9) }, 2));
   await store.settings.setTechnicianPin(PIN, 'tech-1');
 });
@@ -41,7 +44,8 @@ describe('export (API)', () => {
     const rows = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows.map((r) => r.idNumber)).toEqual(['110105********002X', '810000********0021']);
     expect(rows.map((r) => r.name)).toEqual(['张*', '李**']);
-    expect(rows[1]).toMatchObject({ fever: true, decision: 'HOLD', reasons: 'FEVER', temperatureC: 38.1 });
+    expect(rows[1]).toMatchObject({ fever: true, decision: 'HOLD', reasons: 'FEVER', temperatureC: 38.1, dispositions: 'remeasured;referred' });
+    expect(out).not.toContain('waited');
     expect(out).not.toContain('11010519491231002X');
     expect(out).not.toContain('示例路');
     expect(store.audit.list().at(-1)).toMatchObject({ actor: 'staff-1', action: 'export', detail: { masked: true, count: 2, format: 'jsonl' } });
@@ -52,7 +56,7 @@ describe('export (API)', () => {
     expect(store.audit.list().at(-1)).toMatchObject({ action: 'export.refused', detail: { reason: 'wrong-technician-pin' } });
     const out = collect((w) => store.exportScreenings({ ...range, format: 'csv', unmasked: true, technicianPin: PIN, actor: 'tech-1' }, w));
     const lines = out.trim().split('\n');
-    expect(lines[0]).toBe('id,finishedAt,checkpointId,deviceId,outcome,decision,colour,fever,temperatureC,reasons,cardType,name,idNumber,address,birthYear,sex');
+    expect(lines[0]).toBe('id,finishedAt,checkpointId,deviceId,outcome,decision,colour,fever,temperatureC,reasons,cardType,name,idNumber,address,birthYear,sex,dispositions');
     expect(lines).toHaveLength(3);
     expect(out).toContain('11010519491231002X');
     expect(out).toContain('张三');

@@ -128,3 +128,18 @@ describe('opening with the wrong key', () => {
     (await KioskStore.open({ dataDir: data.dir, maintenanceIntervalMs: 0 })).close();
   });
 });
+
+describe('PersonalDataCipher properties', () => {
+  const cipher = new PersonalDataCipher(key(3));
+  it('round-trips any text (rare characters, surrogates as UTF-8) and any bytes', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 64 }), fc.uint8Array({ maxLength: 2048 }), fc.string({ maxLength: 20 }), (text, bytes, id) => {
+        const aad = aadFor('screenings', 'name', id);
+        expect(cipher.decryptText(cipher.encryptText(text, aad), aad)).toBe(text);
+        expect(cipher.decrypt(cipher.encrypt(Buffer.from(bytes), aad), aad).equals(Buffer.from(bytes))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' }; // its exports map has no ESM types
@@ -16,6 +17,9 @@ export function defaultSimDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The suffix of the simulator-side link next to a host link (`<hostPath>.device`). */
 export const DEVICE_LINK_SUFFIX = '.device';
+
+/** Suffix of the kiosk-side link while the simulator side is not open yet. */
+export const STARTING_SUFFIX = '.starting';
 
 /** Where a hosted simulator lives. */
 export type SimEndpoint =
@@ -112,13 +116,17 @@ export class SimHost extends EventEmitter<SimHostEvents> {
 
   private async plugIn(): Promise<void> {
     const { endpoint } = this.options;
-    if (endpoint.kind === 'pty') this.pair = await PtyPair.start({ linkA: this.devicePath, linkB: endpoint.hostPath });
+    // socat makes the kiosk's end under a temporary name; it is renamed into place (atomically)
+    // once the simulator's end is open, so whoever opens hostPath finds a device that listens —
+    // opening a tty discards its unread input, so bytes sent earlier would be lost.
+    if (endpoint.kind === 'pty') this.pair = await PtyPair.start({ linkA: this.devicePath, linkB: `${endpoint.hostPath}${STARTING_SUFFIX}` });
     const binding = this.options.binding ?? (await import('serialport')).SerialPort.binding;
     const port = new SerialPortStream({ binding, path: this.devicePath, baudRate: this.options.baudRate ?? 9600, autoOpen: false });
     port.on('error', (err: Error) => this.emit('problem', new Error(`simulator port ${this.devicePath}: ${err.message}`)));
     const failed = await new Promise<Error | null>((resolve) => port.open(resolve));
     if (failed) throw new Error(`cannot open the simulator side ${this.devicePath}: ${failed.message}`);
     port.on('data', (bytes: Buffer) => this.options.device.receive(bytes));
+    if (this.pair && endpoint.kind === 'pty') await rename(this.pair.linkB, endpoint.hostPath);
     port.on('close', (err?: Error | null) => {
       if (this.port === port && !this.unplugging && !this.stopped) {
         this.port = undefined;
@@ -135,6 +143,8 @@ export class SimHost extends EventEmitter<SimHostEvents> {
     const pair = this.pair;
     this.pair = undefined;
     await pair?.stop();
+    // The kiosk's end was renamed from the name socat knows: remove it ourselves.
+    if (pair && this.options.endpoint.kind === 'pty') await rm(this.options.endpoint.hostPath, { force: true });
   }
 
   private transmit(bytes: Buffer): void {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { SerialPort } from 'serialport';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildSamFrame, verifySamFrame } from '../../drivers/idcard/sam-frame.js';
-import { isSocatAvailable } from '../../drivers/sim/pty-pair.js';
+import { isSocatAvailable, PtyPair } from '../../drivers/sim/pty-pair.js';
 import { GY_FRAME_HEADER, GY_FRAME_LENGTH, gyChecksum } from '../../drivers/thermometer/gy-mcu90614-parser.js';
 import { ptyDir } from './link-fixtures.js';
 
@@ -180,5 +180,23 @@ describe.skipIf(!socat)('kiosk sim --pty' + (socat ? '' : ' (skipped: socat is n
     const second = runKiosk(['sim', 'thermo', '--scenario', 'normal', '--link', link]);
     expect(second.status).toBe(1);
     expect(second.stderr).toContain(`${link} is in use`);
+  });
+
+  it('--port PATH: runs on an existing port (a pty pair stands in for a null-modem cable)', async () => {
+    const cable = await PtyPair.start({ linkA: join(tmp.dir, 'cable-sim'), linkB: join(tmp.dir, 'cable-kiosk') });
+    try {
+      const sim = await startSim(['thermo', '--scenario', 'normal', '--port', cable.linkA, '--time-scale', '0.2']);
+      expect(sim.path).toBe(cable.linkA);
+      const port = await openPort(cable.linkB, 9600);
+      const bytes = await readUntil(port, (all) => validGyFrames(all).length >= 3);
+      expect(validGyFrames(bytes).length).toBeGreaterThanOrEqual(3);
+      const exited = new Promise<number | null>((resolve) => sim.child.once('exit', (code) => resolve(code)));
+      sim.child.kill('SIGINT');
+      expect(await exited, `kiosk sim stderr: ${sim.stderr()}`).toBe(0);
+      expect(existsSync(cable.linkA)).toBe(true); // a port it did not create is left alone
+    } finally {
+      await Promise.all(openPorts.splice(0).map((p) => new Promise<void>((resolve) => (p.isOpen ? p.close(() => resolve()) : resolve()))));
+      await cable.stop();
+    }
   });
 });

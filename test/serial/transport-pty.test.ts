@@ -148,4 +148,30 @@ describe.skipIf(!socat)('real serialport over socat pseudo-terminals' + (socat ?
     await link.write(Buffer.from([0x12, 0x34]));
     expect([...(await echoed)]).toEqual([0x12, 0x34]);
   });
+
+  it('SimHost on a given port path (bench mode): the device answers there, and an unplug closes and reopens its side', async () => {
+    // A pty pair stands in for a null-modem cable between a bench port and the kiosk's port.
+    const cable = await PtyPair.start({ linkA: join(tmp.dir, 'bench-sim'), linkB: join(tmp.dir, 'bench-kiosk') });
+    cleanups.push(() => cable.stop());
+    const device = new EchoDevice();
+    const host = await SimHost.start({ device, endpoint: { kind: 'port', path: cable.linkA }, baudRate: 9600 });
+    cleanups.push(() => host.stop());
+    expect(host.hostPath).toBe(cable.linkA);
+
+    const link = new SerialLink({ path: cable.linkB, baudRate: 9600 });
+    cleanups.push(() => link.close());
+    await link.open();
+    const echoed = collectUntil(link, (all) => all.length >= 3);
+    await link.write(Buffer.from('abc'));
+    expect((await echoed).toString()).toBe('abc');
+
+    const replugged = new Promise<void>((resolve) => host.once('replugged', () => resolve()));
+    const unplugged = new Promise<{ forMs: number }>((resolve) => host.once('unplugged', resolve));
+    device.emit('unplug', { forMs: 200 });
+    expect(await unplugged).toEqual({ forMs: 200 });
+    await replugged;
+    const again = collectUntil(link, (all) => all.length >= 2);
+    await link.write(Buffer.from('ok'));
+    expect((await again).toString()).toBe('ok');
+  });
 });

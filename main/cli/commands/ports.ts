@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultSimDir, DEVICE_LINK_SUFFIX } from '../../../drivers/sim/sim-host.js';
+import { defaultSimDir, DEVICE_LINK_SUFFIX, STARTING_SUFFIX } from '../../../drivers/sim/sim-host.js';
 import { listSerialPorts, type DiscoveredPort } from '../../../drivers/transport/port-discovery.js';
 import type { CliCommand } from '../command.js';
 import { printJsonLine, type CliIo } from '../io.js';
@@ -45,11 +45,11 @@ export const portsCommand: CliCommand = {
   },
 };
 
-/** Host-side links of running simulators (the device-side links are not for the kiosk). */
+/** Host-side links of running simulators (device-side and not-yet-ready links are not for the kiosk). */
 async function simulatorLinks(): Promise<string[]> {
   const dir = defaultSimDir();
   try {
-    return (await readdir(dir)).filter((n) => !n.endsWith(DEVICE_LINK_SUFFIX)).map((n) => join(dir, n));
+    return (await readdir(dir)).filter((n) => !n.endsWith(DEVICE_LINK_SUFFIX) && !n.endsWith(STARTING_SUFFIX)).map((n) => join(dir, n));
   } catch {
     return [];
   }

@@ -1,3 +1,4 @@
+import type { RecordSink } from '../engine/record-sink.js';
 import type { ScreeningRecord } from '../engine/screening-record.js';
 import type { SqliteDatabase } from './database.js';
 import { clearStatistics, cardToJson, joinCard, splitCard } from './id-card-codec.js';
@@ -7,15 +8,8 @@ import type { PendingWrites } from './pending-writes.js';
 import { aadFor, type PersonalDataCipher } from './personal-data-cipher.js';
 import { assertRecordId } from './record-id.js';
 
-/** What the engine calls once per screening, and awaits before showing PASS/HOLD. */
-export interface RecordSink {
-  /**
-   * Resolves once the record and its outbox row are durably committed (fsynced, synchronous=FULL).
-   * Rejects with StoreFullError (`isStoreFull(err)`) when the disk is full: the record is then kept
-   * in memory and retried, and the kiosk must show HOLD-for-staff. Committing the same id twice is a no-op.
-   */
-  commit(record: ScreeningRecord): Promise<void>;
-}
+/** The engine's sink (main/engine/record-sink.ts), implemented by ScreeningStore. */
+export type { RecordSink };
 
 interface ScreeningRow {
   id: string;
@@ -46,6 +40,11 @@ const T = 'screenings';
 /**
  * Screenings: one row per started screening plus its outbox row, in one IMMEDIATE transaction.
  * Personal fields are encrypted per value; only statistics fields are in clear.
+ *
+ * `commit` resolves once the record and its outbox row are durably committed (synchronous=FULL).
+ * It rejects with StoreFullError (`isStoreFull(err)`, `err.pending === true`) when the disk is full:
+ * the record is then kept in memory and retried, and the kiosk must hold people for staff. A second
+ * commit of a committed id is a no-op (the first version is kept); of a queued id, it replaces it.
  */
 export class ScreeningStore implements RecordSink {
   private readonly insert;

@@ -212,7 +212,7 @@ export class SerialLink extends EventEmitter<LinkEvents> implements Link {
       const [now, hungUp] = await Promise.all([nodeIdentity(path), openNodeRemoved(port)]);
       if (generation !== this.generation) return;
       if (now === undefined) this.drop(`disconnected (${path} vanished: device unplugged)`);
-      else if (hungUp) this.drop(`disconnected (the device node we opened was removed: ${path} was unplugged and is back as a new device)`);
+      else if (hungUp) this.drop(`disconnected (the device node opened at ${path} was removed: unplugged; a new one took its place)`);
       else if (now !== identity) this.drop(`disconnected (${path} now names another device)`);
       else this.presenceTimer = setTimeout(() => void check(), every);
     };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ContractClient } from '../main/contract/contract-client.js';
 import { CONTRACT_VERSION, type BilingualText, type DeviceView, type HostEvent, type Language, type ScreenState } from '../main/contract/messages.js';
+import { iconElement } from './icons.js';
 import { electronConnection, webSocketConnection, type HostConnection } from './host-connection.js';
 import { deviceLine, describeScreen, type ScreenView } from './screen-view.js';
 import { UI_TEXT } from './ui-text.js';
@@ -78,7 +79,7 @@ function drawStarting(): void {
   root.dataset.host = 'starting';
   delete root.dataset.colour;
   const section = el('section', 'screen');
-  section.append(el('div', 'icon', '⏳'), el('h1', 'headline', UI_TEXT[language].starting), el('p', 'sub', UI_TEXT[language === 'zh' ? 'en' : 'zh'].starting));
+  section.append(iconElement('starting'), el('h1', 'headline', UI_TEXT[language].starting), el('p', 'sub', UI_TEXT[language === 'zh' ? 'en' : 'zh'].starting));
   root.replaceChildren(section);
 }
 
@@ -105,7 +106,7 @@ function statusBar(): HTMLElement {
 
 function drawView(view: ScreenView): HTMLElement {
   const section = el('section', 'screen');
-  section.append(el('div', 'icon', view.icon));
+  section.append(iconElement(view.icon));
   if (view.screen === 'idle') {
     const clock = el('p', 'clock', clockText());
     clock.dataset.role = 'clock';

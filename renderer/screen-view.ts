@@ -1,4 +1,5 @@
 import type { BilingualText, DeviceView, Language, ScreenState } from '../main/contract/messages.js';
+import type { IconName } from './icons.js';
 import { UI_TEXT } from './ui-text.js';
 
 /**
@@ -9,7 +10,7 @@ export interface ScreenView {
   screen: ScreenState['screen'];
   /** Background level for HOLD (watch colour), null otherwise. */
   colour: string | null;
-  icon: string;
+  icon: IconName;
   headline: string;
   sub: string | null;
   /** Masked identity line, when there is one. */
@@ -41,7 +42,7 @@ export function describeScreen(state: ScreenState, language: Language, checkpoin
   const base: ScreenView = {
     screen: state.screen,
     colour: null,
-    icon: '',
+    icon: 'card',
     headline: '',
     sub: null,
     identity: null,
@@ -57,13 +58,13 @@ export function describeScreen(state: ScreenState, language: Language, checkpoin
   const temperatureLine = (c: number | null) => (c === null ? null : `${c.toFixed(1)} °C`);
   switch (state.screen) {
     case 'idle':
-      return { ...base, icon: '🪪', headline: checkpointName[language], sub: t.idlePrompt };
+      return { ...base, icon: 'card', headline: checkpointName[language], sub: t.idlePrompt };
     case 'reading':
-      return { ...base, icon: '🪪', headline: t.reading, sub: t.readingSub };
+      return { ...base, icon: 'card', headline: t.reading, sub: t.readingSub };
     case 'measuring':
       return {
         ...base,
-        icon: '🌡️',
+        icon: 'thermometer',
         headline: t.measuring,
         sub: t.measuringSub,
         identity: identityLine(state),
@@ -73,7 +74,7 @@ export function describeScreen(state: ScreenState, language: Language, checkpoin
     case 'remeasure':
       return {
         ...base,
-        icon: '🔁',
+        icon: 'remeasure',
         headline: t.remeasure,
         sub: t.remeasureSub,
         identity: identityLine(state),
@@ -83,7 +84,7 @@ export function describeScreen(state: ScreenState, language: Language, checkpoin
     case 'pass':
       return {
         ...base,
-        icon: '✅',
+        icon: 'check',
         headline: t.pass,
         identity: identityLine(state),
         temperature: temperatureLine(state.temperatureC),
@@ -95,7 +96,7 @@ export function describeScreen(state: ScreenState, language: Language, checkpoin
       return {
         ...base,
         colour: state.colour,
-        icon: '✋',
+        icon: 'hold',
         headline: t.hold,
         identity: identityLine(state),
         temperature: temperatureLine(state.temperatureC),
@@ -108,7 +109,7 @@ export function describeScreen(state: ScreenState, language: Language, checkpoin
     case 'fault':
       return {
         ...base,
-        icon: '⚠️',
+        icon: 'fault',
         headline: t.fault,
         sub: t.faultSub,
         devices: state.devices.filter((d) => d.state !== 'online').map((d) => deviceLine(d, language)),

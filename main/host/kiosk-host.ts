@@ -35,6 +35,13 @@ export interface KioskHostOptions {
   keyProvider?: KeyProvider;
   /** Engine clock (benchmarks compress time with it); default the system clock. */
   clock?: Clock;
+  /**
+   * Simulation: when the first person steps up. 'first-ui' (default) waits until a UI has said hello
+   * and both devices are online, then `leadInMs`, so the screen shows the whole walk-up;
+   * 'immediately' starts at once (benchmarks, headless runs).
+   */
+  simulationStart?: 'first-ui' | 'immediately';
+  leadInMs?: number;
 }
 
 export interface KioskHostEvents {
@@ -162,10 +169,43 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
 
   private async startDevices(): Promise<void> {
     this.engine.start();
+    this.simulation?.powerOn();
     await Promise.all([this.idcard.start(), this.thermometer.start()]);
-    this.simulation?.start();
     this.ready = true;
+    if (this.simulation) {
+      if (this.opts.simulationStart === 'immediately') this.simulation.start();
+      else void this.startSimulationWhenWatched();
+    }
     this.opts.log.info({ coldStartMs: Math.round(performance.now() - this.startedAt), simulated: this.simulation !== null }, 'host: ready');
+  }
+
+  private uiSeen: (() => void) | null = null;
+  private readonly firstUi = new Promise<void>((resolve) => (this.uiSeen = resolve));
+
+  private async startSimulationWhenWatched(): Promise<void> {
+    await this.firstUi;
+    await this.devicesOnline();
+    await new Promise((r) => setTimeout(r, this.opts.leadInMs ?? 1500));
+    this.opts.log.info({}, 'sim: a UI is watching and the devices are online; the first person steps up');
+    this.simulation?.start();
+  }
+
+  private devicesOnline(): Promise<void> {
+    const ok = () => {
+      const d = this.screens.deviceViews;
+      return d.length === 2 && d.every((x) => x.state === 'online');
+    };
+    if (ok()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!ok()) return;
+        this.idcard.off('status', check);
+        this.thermometer.off('status', check);
+        resolve();
+      };
+      this.idcard.on('status', check);
+      this.thermometer.on('status', check);
+    });
   }
 
   /** The UI's first message gets this: everything needed to draw the current screen. */
@@ -268,6 +308,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     switch (cmd.type) {
       case 'hello':
         reply(this.snapshot());
+        this.uiSeen?.();
         return;
       case 'setLanguage':
         this.language = cmd.language;

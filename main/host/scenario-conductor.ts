@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createSimulator } from '../../drivers/sim/create-simulator.js';
 import { SCENARIOS, type ScenarioName, type SimulatedDevice, type SimulatedDeviceEvents } from '../../drivers/sim/simulated-device.js';
 import type { ThermoProtocol } from '../../drivers/thermometer/reading.js';
+import { SIM_SCRIPT_MS } from '../../drivers/sim/thermometer-simulator.js';
 
 /** One simulated person: the card reader's scenario and the thermometer's. */
 export interface ScenarioStep {
@@ -105,12 +106,34 @@ export class ScenarioConductor extends EventEmitter<{ step: [number, ScenarioSte
     return this.index;
   }
 
+  private vacancyTimer: ReturnType<typeof setInterval> | null = null;
+
+  /**
+   * Powers the simulated devices up with nobody there: the card reader answers "no card", the
+   * thermometer streams the empty scene. The thermometer simulator's script always brings a person
+   * at `SIM_SCRIPT_MS.subjectArrives`, so a fresh one replaces it well before that, until `start()`.
+   */
+  powerOn(): void {
+    this.card.swap(createSimulator('idcard', { scenario: 'no-card', timeScale: this.opts.timeScale }));
+    const vacantThermometer = () =>
+      this.thermometer.swap(createSimulator('thermo', { scenario: 'normal', protocol: this.opts.protocol, timeScale: this.opts.timeScale }));
+    vacantThermometer();
+    this.vacancyTimer = setInterval(vacantThermometer, Math.max(50, (SIM_SCRIPT_MS.subjectArrives * this.opts.timeScale) / 2));
+  }
+
   /** Starts the first person and returns; the rest follow by themselves. */
   start(): void {
+    this.stopVacancy();
     void this.run();
   }
 
+  private stopVacancy(): void {
+    if (this.vacancyTimer) clearInterval(this.vacancyTimer);
+    this.vacancyTimer = null;
+  }
+
   stop(): void {
+    this.stopVacancy();
     this.stopped = true;
     this.card.stop();
     this.thermometer.stop();

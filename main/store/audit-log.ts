@@ -84,8 +84,15 @@ function toEntry(r: AuditRow): AuditEntry {
   return { seq: r.seq, at: r.at, actor: r.actor, action: r.action, detail: JSON.parse(r.detail) as AuditDetail, prevHash: r.prev_hash, hash: r.hash };
 }
 
-/** Walks the chain in sequence order; names the first entry that is missing, altered or out of place. */
+/**
+ * Walks the chain in sequence order; names the first entry that is missing, altered or out of place.
+ * Runs in one read transaction, so entries appended meanwhile by the host are not half-seen.
+ */
 export function verifyAuditChain(db: SqliteDatabase): AuditVerification {
+  return db.transaction(() => verifySnapshot(db))();
+}
+
+function verifySnapshot(db: SqliteDatabase): AuditVerification {
   let expectedSeq = 1;
   let prev = AUDIT_GENESIS_HASH;
   let count = 0;

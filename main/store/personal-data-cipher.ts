@@ -26,8 +26,25 @@ export class PersonalDataCipher {
     this.checkKey = derive('checkpoint-kiosk/key-check/v1');
   }
 
+  /**
+   * Nonces come from a pool of CSPRNG bytes consumed front to back and replaced (never refilled in
+   * place) when used up: each nonce is fresh randomness, drawn without a syscall per value.
+   */
+  private noncePool = Buffer.alloc(0);
+  private nonceOffset = 0;
+
+  private nextNonce(): Buffer {
+    if (this.nonceOffset + NONCE_BYTES > this.noncePool.length) {
+      this.noncePool = randomBytes(NONCE_BYTES * 512);
+      this.nonceOffset = 0;
+    }
+    const nonce = this.noncePool.subarray(this.nonceOffset, this.nonceOffset + NONCE_BYTES);
+    this.nonceOffset += NONCE_BYTES;
+    return nonce;
+  }
+
   encrypt(plain: Buffer | string, aad: string): Buffer {
-    const nonce = randomBytes(NONCE_BYTES);
+    const nonce = this.nextNonce();
     const cipher = createCipheriv('aes-256-gcm', this.encKey, nonce);
     cipher.setAAD(Buffer.from(aad, 'utf8'));
     const body = Buffer.concat([cipher.update(typeof plain === 'string' ? Buffer.from(plain, 'utf8') : plain), cipher.final()]);

@@ -143,3 +143,12 @@ describe('PersonalDataCipher properties', () => {
     );
   });
 });
+
+describe('nonces', () => {
+  it('are never repeated across many values (pool refills included)', () => {
+    const cipher = new PersonalDataCipher(key(4));
+    const seen = new Set<string>();
+    for (let i = 0; i < 5000; i++) seen.add(cipher.encryptText('x', 'a').subarray(1, 13).toString('hex'));
+    expect(seen.size).toBe(5000);
+  });
+});

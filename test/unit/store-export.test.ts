@@ -95,6 +95,16 @@ describe('kiosk export (CLI)', () => {
     expect(right.stdout).toContain('830000199201300022');
   });
 
+  it('runs while the host keeps the store open, and the audit chain stays whole', async () => {
+    const r = kiosk('--from', '2026-11-01', '--to', '2026-11-30', '--format', 'jsonl', '--data', data.dir);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(3);
+    expect(store.audit.list().at(-1)).toMatchObject({ actor: 'cli', action: 'export', detail: { count: 3 } });
+    await store.settings.set('retentionDays', 21, 'tech-1'); // the host appends after the CLI did
+    expect(store.audit.verify()).toMatchObject({ ok: true });
+    await store.records.commit(screeningRecord({ finishedAt: localNoon(2026, 11, 10) }));
+  });
+
   it('rejects bad dates and options with one line and exit 2', () => {
     store.close();
     for (const [args, message] of [

@@ -54,6 +54,22 @@ describe('retention', () => {
     expect(() => store.purgeExpired({ days: 0 })).toThrow(/at least 1/);
   });
 
+  it('purges by itself on the maintenance interval', async () => {
+    const r = screeningRecord({ finishedAt: daysAgo(20) });
+    await store.records.commit(r);
+    store.outbox.markAcknowledged([r.id]);
+    store.close();
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      store = await KioskStore.open({ dataDir: data.dir, maintenanceIntervalMs: 60_000, now: () => NOW });
+      expect(store.records.get(r.id)).not.toBeNull();
+      await vi.advanceTimersByTimeAsync(60_000);
+      await vi.waitFor(() => expect(store.records.get(r.id)).toBeNull());
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('overwrites purged personal data (secure_delete) so it does not linger in free pages', async () => {
     expect(store.db.pragma('secure_delete', { simple: true })).toBe(1);
   });

@@ -1,0 +1,219 @@
+/**
+ * The kiosk app, measured:
+ * 1. Card to screen: from the last byte of a simulated card read (the read-base reply leaving the
+ *    simulated SAM) to the renderer's report that the result screen was painted in Chromium
+ *    (requestAnimationFrame + a task, received back by the host). Also the part beyond the
+ *    temperature window: from the engine's "measurement complete" to the painted result.
+ * 2. Host cold start: spawn `node dist/host.js --browser --sim` → URL printed (serving), and → health
+ *    "ready" (both simulated devices online).
+ * 3. Host memory: RSS after 100 simulated screenings against after N (default 10,000), host only
+ *    (no browser), with simulated time compressed (simulator timeScale, shortened card polling and
+ *    engine timers scaled by ENGINE_TIME_SCALE) so 10,000 people fit in minutes. GC is forced
+ *    before each reading when node runs with --expose-gc.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { chromium } from 'playwright-core';
+import { parseKioskConfig, type KioskConfig } from '../main/config/kiosk-config.js';
+import { systemClock, type Clock } from '../main/engine/clock.js';
+import { startBrowserServer } from '../main/host/browser-server.js';
+import { KioskHost } from '../main/host/kiosk-host.js';
+import { createLogger } from '../main/host/logger.js';
+import { parseScenarioList } from '../main/host/scenario-conductor.js';
+import { percentiles, type BenchResult } from './bench-result.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const quietLog = () => createLogger({ level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+
+function config(timeScale: number, resultMs: number): KioskConfig {
+  const sim = { source: 'simulated' as const, timeScale };
+  const r = parseKioskConfig({
+    checkpoint: { id: 'bench', name: '基准测试' },
+    devices: { idcard: { ...sim }, thermometer: { ...sim } },
+    temperature: { model: { kind: 'constant-offset', offsetC: 1.8 } },
+    screening: { timeouts: { resultMs } },
+  });
+  if (!r.ok) throw new Error(r.problems.join('\n'));
+  return r.config;
+}
+
+async function cardToScreen(people: number): Promise<{ total: number[]; beyondWindow: number[] }> {
+  const data = mkdtempSync(join(tmpdir(), 'kiosk-bench-c2s-'));
+  const log = quietLog();
+  const host = await KioskHost.start({
+    config: config(0.3, 500),
+    dataDir: data,
+    simulate: true,
+    scenarios: parseScenarioList(Array(people).fill('normal').join(',')),
+    log,
+    leadInMs: 200,
+  });
+  const server = await startBrowserServer({ port: 0, rendererDir: join(ROOT, 'dist', 'renderer'), contract: host.contract, log, health: () => host.health() });
+  const profile = mkdtempSync(join(tmpdir(), 'kiosk-bench-chromium-'));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1080, height: 1920 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const total: number[] = [];
+  const beyondWindow: number[] = [];
+  let lastCardByte = 0;
+  let cardDone: number | null = null;
+  let windowDone: number | null = null;
+  const resultSeq = new Map<number, { card: number; window: number }>();
+  host.simulation!.card.on('transmit', () => (lastCardByte = performance.now()));
+  host.on('identity', () => (cardDone = lastCardByte));
+  host.engine.on('transition', (e) => {
+    if (e.to === 'deciding') windowDone = performance.now();
+  });
+  host.on('screen', (s) => {
+    if ((s.screen === 'pass' || s.screen === 'hold') && cardDone !== null && windowDone !== null) resultSeq.set(s.seq, { card: cardDone, window: windowDone });
+    if (s.screen === 'pass' || s.screen === 'hold') {
+      cardDone = null;
+      windowDone = null;
+    }
+  });
+  const finished = new Promise<void>((resolve) => {
+    host.on('painted', (p, at) => {
+      const start = resultSeq.get(p.seq);
+      if (!start) return;
+      resultSeq.delete(p.seq);
+      total.push(at - start.card);
+      process.stderr.write(`  person ${total.length}: ${Math.round(at - start.card)} ms card→screen\n`);
+      beyondWindow.push(at - start.window);
+      if (total.length >= people) resolve();
+    });
+  });
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  await page.goto(server.url);
+  process.stderr.write(`card-to-screen: ${people} people in Chromium...\n`);
+  await Promise.race([finished, new Promise((r) => setTimeout(r, people * 4000 + 30_000))]);
+  await browser.close();
+  await server.close();
+  await host.stop();
+  rmSync(profile, { recursive: true, force: true });
+  rmSync(data, { recursive: true, force: true });
+  return { total, beyondWindow };
+}
+
+async function coldStart(runs: number): Promise<{ serving: number[]; ready: number[] }> {
+  const serving: number[] = [];
+  const ready: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const data = mkdtempSync(join(tmpdir(), 'kiosk-bench-cold-'));
+    const t0 = performance.now();
+    const p = spawn(process.execPath, [join(ROOT, 'dist', 'host.js'), '--browser', '--sim', '--port', '0', '--data', data], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const url = await new Promise<string>((resolve) => createInterface({ input: p.stdout }).once('line', resolve));
+    serving.push(performance.now() - t0);
+    const origin = new URL(url).origin;
+    for (;;) {
+      const status = await new Promise<string>((resolve) => {
+        get(`${origin}/healthz`, (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve((JSON.parse(body) as { status: string }).status));
+        }).on('error', () => resolve('error'));
+      });
+      if (status === 'ready') break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    ready.push(performance.now() - t0);
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    await exited;
+    rmSync(data, { recursive: true, force: true });
+  }
+  return { serving, ready };
+}
+
+/** Engine timers run this many times faster (memory benchmark only). */
+const ENGINE_TIME_SCALE = 0.05;
+const MEMORY_SIM_TIME_SCALE = 0.05;
+const MEMORY_IDCARD_POLL_MS = 10;
+
+async function memory(target: number, budgetMs: number): Promise<{ after100: number; afterN: number; n: number; elapsedMs: number; passes: number }> {
+  const data = mkdtempSync(join(tmpdir(), 'kiosk-bench-mem-'));
+  const fast: Clock = { monotonicMs: systemClock.monotonicMs, now: systemClock.now, setTimer: (ms, fn) => systemClock.setTimer(ms * ENGINE_TIME_SCALE, fn) };
+  const host = await KioskHost.start({
+    config: config(MEMORY_SIM_TIME_SCALE, 500),
+    dataDir: data,
+    simulate: true,
+    scenarios: parseScenarioList(Array(target).fill('normal').join(',')),
+    log: quietLog(),
+    leadInMs: 10,
+    clock: fast,
+    idcardPollMs: MEMORY_IDCARD_POLL_MS,
+  });
+  // A UI peer that draws nothing: the host publishes every screen as it would to a real one.
+  host.contract.attach({ send: () => {}, close: () => {} }, 'bench').receive({ type: 'hello', id: 1, version: 1 });
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const rss = () => {
+    gc?.();
+    return process.memoryUsage().rss;
+  };
+  let n = 0;
+  let passes = 0;
+  let after100 = 0;
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    const deadline = setTimeout(resolve, budgetMs);
+    host.engine.on('result', (e) => {
+      n += 1;
+      if (e.record.decision === 'PASS') passes += 1;
+      if (n === 100) after100 = rss();
+      if (n >= target) {
+        clearTimeout(deadline);
+        resolve();
+      }
+    });
+  });
+  const afterN = rss();
+  const elapsedMs = performance.now() - t0;
+  await host.stop();
+  rmSync(data, { recursive: true, force: true });
+  return { after100, afterN, n, elapsedMs, passes };
+}
+
+export async function run(): Promise<BenchResult> {
+  const people = Number(process.env.KIOSK_BENCH_PEOPLE ?? 20);
+  const c2s = await cardToScreen(people);
+  const total = percentiles(c2s.total);
+  const beyond = percentiles(c2s.beyondWindow);
+  const cold = await coldStart(5);
+  const serving = percentiles(cold.serving);
+  const ready = percentiles(cold.ready);
+  const target = Number(process.env.KIOSK_BENCH_SCREENINGS ?? 10_000);
+  const mem = await memory(target, Number(process.env.KIOSK_BENCH_MEMORY_BUDGET_MS ?? 300_000));
+  const growthMiB = (mem.afterN - mem.after100) / 2 ** 20;
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return {
+    figures: {
+      'card to screen, median (incl. temperature window)': { value: round(total.median), unit: 'ms' },
+      'card to screen, p99 (incl. temperature window)': { value: round(total.p99), unit: 'ms' },
+      'window complete to screen painted, median': { value: round(beyond.median), unit: 'ms' },
+      'window complete to screen painted, p99': { value: round(beyond.p99), unit: 'ms', goal: '< 100 ms beyond the temperature window', met: beyond.p99 < 100 },
+      'host cold start to serving, median': { value: round(serving.median), unit: 'ms', goal: '< 1500 ms', met: serving.median < 1500 },
+      'host cold start to devices ready, median': { value: round(ready.median), unit: 'ms' },
+      [`host RSS growth, ${mem.n} vs 100 screenings`]: { value: round(growthMiB), unit: 'MiB', goal: '< 10 MB over 10,000 screenings', met: mem.n >= 10_000 ? growthMiB * 1.048576 < 10 : undefined },
+    },
+    notes: {
+      cardToScreenSamples: c2s.total.length,
+      cardToScreenSimTimeScale: 0.3,
+      coldStartRuns: cold.serving.length,
+      coldStartServingMaxMs: round(serving.max),
+      memoryScreenings: mem.n,
+      memoryScreeningsPassed: mem.passes,
+      memoryElapsedMs: Math.round(mem.elapsedMs),
+      memoryRssAfter100MiB: round(mem.after100 / 2 ** 20),
+      memoryRssAfterNMiB: round(mem.afterN / 2 ** 20),
+      memoryGcForced: typeof (globalThis as { gc?: unknown }).gc === 'function',
+      memoryTimeCompression: { simulatorTimeScale: MEMORY_SIM_TIME_SCALE, engineTimerScale: ENGINE_TIME_SCALE, idcardPollMs: MEMORY_IDCARD_POLL_MS },
+    },
+  };
+}

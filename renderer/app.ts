@@ -55,7 +55,7 @@ function handle(e: HostEvent): void {
       return;
     case 'deviceStatus':
       devices = e.devices;
-      if (screen?.screen === 'idle') draw();
+      draw(); // the status bar follows at once, on every screen
       return;
     case 'language':
       language = e.language;

@@ -269,8 +269,8 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     const onStatus = (s: DeviceStatus) => {
       log.info({ device: s.deviceId, kind: s.kind, state: s.state, reason: s.reason }, 'device: status');
       this.screens.onDeviceStatus(s);
-      this.deviceSource.emit('status', s);
       this.contract.broadcast({ type: 'deviceStatus', devices: this.screens.deviceViews });
+      this.deviceSource.emit('status', s);
     };
     this.idcard.on('status', onStatus);
     this.thermometer.on('status', onStatus);

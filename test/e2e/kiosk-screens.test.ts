@@ -150,6 +150,8 @@ describe('kiosk screens in Chromium', () => {
       const text = await page.locator('#app').innerText();
       expect(text).toContain('设备故障');
       expect(text).toContain('测温仪: 离线');
+      // The discreet status bar agrees with the fault screen.
+      await page.waitForFunction(() => document.querySelector('.device[data-state="offline"]')?.textContent?.includes('测温仪') === true, undefined, { timeout: 10_000 });
       expect(await page.locator('svg[data-icon="fault"]').count()).toBe(1);
       await waitForScreen(page, 'idle', 30_000, 2);
       expect(inOrder(await screensSeen(page), ['idle', 'fault', 'idle'])).toBe(true);

@@ -39,10 +39,11 @@ async function main(): Promise<void> {
   const parentPort = (process as unknown as { parentPort?: Electron.ParentPort }).parentPort;
   if (!parentPort) {
     const running = await startBrowserMode(opts, config, log);
-    process.stdout.write(`${running.server.url}\n`);
+    // Listen for the stop signal before printing: whoever reads the URL may signal at once.
     const stop = () => void running.stop().then(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    process.stdout.write(`${running.server.url}\n`);
     return;
   }
 

@@ -80,13 +80,15 @@ async function runBrowser(opts: HostOptions, io: CliIo): Promise<number> {
   const { config, source } = await loadHostConfig(opts);
   log.info({ config: source, dataDir: opts.dataDir, simulate: opts.simulate, scenarios: opts.scenarios?.length ?? null }, 'start: browser mode');
   const running = await startBrowserMode(opts, config, log);
-  // The first line on stdout: the URL to open, token included.
-  io.stdout.write(`${running.server.url}\n`);
-  await new Promise<void>((resolve) => {
+  // Listen for the stop signal before printing: whoever reads the URL may signal at once.
+  const stopped = new Promise<void>((resolve) => {
     const done = () => resolve();
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
   });
+  // The first line on stdout: the URL to open, token included.
+  io.stdout.write(`${running.server.url}\n`);
+  await stopped;
   log.info({}, 'start: stopping');
   await running.stop();
   return 0;

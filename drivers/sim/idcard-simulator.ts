@@ -6,6 +6,7 @@ import { SamFrameParser } from '../idcard/sam-frame-parser.js';
 import type { SamFrame } from '../idcard/sam-frame.js';
 import { SW3 } from '../idcard/sw3.js';
 import type { ScenarioName, SimulatedDevice, SimulatedDeviceEvents } from './simulated-device.js';
+import { seededRandom } from './seeded-random.js';
 
 /** A fictitious resident card with the GB 11643 sample number (reference §7.3). */
 export const DEFAULT_SIM_CARD: ResidentCard = {
@@ -103,7 +104,7 @@ export class IdCardSimulator extends EventEmitter<SimulatedDeviceEvents> impleme
     this.timeScale = opts.timeScale ?? 1;
     if (!(this.timeScale > 0)) throw new TypeError(`timeScale must be > 0, got ${String(opts.timeScale)}`);
     this.fingerprint = opts.fingerprint ?? new Uint8Array(0);
-    this.rng = mulberry32(opts.seed ?? 1);
+    this.rng = seededRandom(opts.seed ?? 1);
     this.selfTestFails = opts.selfTestFails ?? false;
     this.parser.on('data', (frame: SamFrame) => this.onCommand(frame));
     this.parser.on('rejected', (r) => {
@@ -352,14 +353,3 @@ function hex(n: number | undefined): string {
   return (n ?? 0).toString(16).padStart(2, '0').toUpperCase();
 }
 
-/** Small seeded PRNG (deterministic noise for reproducible tests). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

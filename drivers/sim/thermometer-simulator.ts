@@ -4,6 +4,7 @@ import { GY_FRAME_HEADER, gyChecksum } from '../thermometer/gy-mcu90614-parser.j
 import { OPTRIS_COMMANDS } from '../thermometer/optris-ct-codec.js';
 import type { ThermoProtocol } from '../thermometer/reading.js';
 import type { ScenarioName, SimulatedDevice, SimulatedDeviceEvents } from './simulated-device.js';
+import { seededRandom } from './seeded-random.js';
 
 /**
  * A forehead IR thermometer speaking the real bytes of the GY-MCU90614 (frames, `A5 45` / `A5 15`
@@ -59,17 +60,6 @@ export const SIM_FRAME_INTERVAL_MS = 100;
 const SLOW_REPLY_DELAY_MS = 150;
 const SLOW_BYTE_GAP_MS: Record<ThermoProtocol, number> = { 'gy-mcu90614': 3, 'optris-ct': 40, ascii: 5 };
 
-/** mulberry32: small, fast, deterministic. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Subject = 'none' | 'normal' | 'fever';
 
@@ -103,7 +93,7 @@ export class ThermometerSimulator extends EventEmitter<SimulatedDeviceEvents> im
     this.scenario = opts.scenario;
     this.timeScale = opts.timeScale ?? 1;
     if (!(this.timeScale > 0)) throw new TypeError(`timeScale must be > 0, got ${opts.timeScale}`);
-    this.random = mulberry32(opts.seed ?? 1);
+    this.random = seededRandom(opts.seed ?? 1);
     this.asciiQuery = opts.ascii?.query;
     this.asciiStyle = opts.ascii?.style ?? (this.asciiQuery ? 'raytek' : 'module');
     this.asciiUnit = opts.ascii?.unit ?? 'C';

@@ -6,6 +6,7 @@ import { KioskStore } from '../../main/store/kiosk-store.js';
 import { SAMPLE_PEOPLE } from '../fixtures/store/screening-records.js';
 import { containsText, tempDataDir } from '../fixtures/store/temp-data-dir.js';
 import { crashRecord } from './crash-records.js';
+import { seededRandom } from '../../drivers/sim/seeded-random.js';
 
 const ROUNDS = 24;
 const root = join(import.meta.dirname, '..', '..');
@@ -13,17 +14,6 @@ const writer = join(import.meta.dirname, 'crash-writer.ts');
 const data = tempDataDir('kiosk-crash-');
 afterAll(() => data.cleanup());
 
-/** Small deterministic PRNG (mulberry32) so a failing run can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Acked {
   screenings: Array<{ id: string; round: number; index: number }>;
@@ -68,7 +58,7 @@ describe('crash durability (SIGKILL at random moments)', () => {
     `keeps every acknowledged record, intact, with its outbox row, over ${ROUNDS} kills`,
     async () => {
       const seed = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
-      const random = prng(seed);
+      const random = seededRandom(seed);
       const acked: Acked = { screenings: [], dispositions: [], lastSetting: null };
       for (let round = 0; round < ROUNDS; round++) {
         const early = round > 0 && random() < 0.2; // sometimes kill while it is still opening

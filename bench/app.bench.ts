@@ -137,7 +137,10 @@ const ENGINE_TIME_SCALE = 0.05;
 const MEMORY_SIM_TIME_SCALE = 0.05;
 const MEMORY_IDCARD_POLL_MS = 10;
 
-async function memory(target: number, budgetMs: number): Promise<{ after100: number; afterN: number; n: number; elapsedMs: number; passes: number }> {
+async function memory(
+  target: number,
+  budgetMs: number,
+): Promise<{ after100: number; afterN: number; heapAfter100: number; heapAfterN: number; n: number; elapsedMs: number; passes: number }> {
   const data = mkdtempSync(join(tmpdir(), 'kiosk-bench-mem-'));
   const fast: Clock = { monotonicMs: systemClock.monotonicMs, now: systemClock.now, setTimer: (ms, fn) => systemClock.setTimer(ms * ENGINE_TIME_SCALE, fn) };
   const host = await KioskHost.start({
@@ -160,13 +163,17 @@ async function memory(target: number, budgetMs: number): Promise<{ after100: num
   let n = 0;
   let passes = 0;
   let after100 = 0;
+  let heapAfter100 = 0;
   const t0 = performance.now();
   await new Promise<void>((resolve) => {
     const deadline = setTimeout(resolve, budgetMs);
     host.engine.on('result', (e) => {
       n += 1;
       if (e.record.decision === 'PASS') passes += 1;
-      if (n === 100) after100 = rss();
+      if (n === 100) {
+        after100 = rss();
+        heapAfter100 = process.memoryUsage().heapUsed;
+      }
       if (n >= target) {
         clearTimeout(deadline);
         resolve();
@@ -174,10 +181,11 @@ async function memory(target: number, budgetMs: number): Promise<{ after100: num
     });
   });
   const afterN = rss();
+  const heapAfterN = process.memoryUsage().heapUsed;
   const elapsedMs = performance.now() - t0;
   await host.stop();
   rmSync(data, { recursive: true, force: true });
-  return { after100, afterN, n, elapsedMs, passes };
+  return { after100, afterN, heapAfter100, heapAfterN, n, elapsedMs, passes };
 }
 
 export async function run(): Promise<BenchResult> {
@@ -211,6 +219,8 @@ export async function run(): Promise<BenchResult> {
       memoryScreeningsPassed: mem.passes,
       memoryElapsedMs: Math.round(mem.elapsedMs),
       memoryRssAfter100MiB: round(mem.after100 / 2 ** 20),
+      memoryHeapUsedAfter100MiB: round(mem.heapAfter100 / 2 ** 20),
+      memoryHeapUsedAfterNMiB: round(mem.heapAfterN / 2 ** 20),
       memoryRssAfterNMiB: round(mem.afterN / 2 ** 20),
       memoryGcForced: typeof (globalThis as { gc?: unknown }).gc === 'function',
       memoryTimeCompression: { simulatorTimeScale: MEMORY_SIM_TIME_SCALE, engineTimerScale: ENGINE_TIME_SCALE, idcardPollMs: MEMORY_IDCARD_POLL_MS },

@@ -8,8 +8,14 @@
  *    "ready" (both simulated devices online).
  * 3. Host memory: RSS after 100 simulated screenings against after N (default 10,000), host only
  *    (no browser), with simulated time compressed (simulator timeScale, shortened card polling and
- *    engine timers scaled by ENGINE_TIME_SCALE) so 10,000 people fit in minutes. GC is forced
- *    before each reading when node runs with --expose-gc.
+ *    engine timers scaled by ENGINE_TIME_SCALE). A simulated person still takes ~0.4 s, so within
+ *    the time budget this reaches a few hundred screenings, reported as is.
+ * 4. Host memory at full speed: the same host (simulated devices online and idling, engine, store
+ *    with durable commits, contract publishing to a UI peer) with the people's device events
+ *    injected into the engine instead of played through the serial simulators: a card read, then
+ *    five skin readings, then the next card during the result screen. This reaches 10,000
+ *    screenings in about a minute; it leaves out only the byte-level driver path, which (3) covers.
+ * GC is forced before each memory reading when node runs with --expose-gc.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +31,9 @@ import { startBrowserServer } from '../main/host/browser-server.js';
 import { KioskHost } from '../main/host/kiosk-host.js';
 import { createLogger } from '../main/host/logger.js';
 import { parseScenarioList } from '../main/host/scenario-conductor.js';
+import type { IdentityRead } from '../drivers/idcard/id-card.js';
+import { mod112CheckChar } from '../drivers/idcard/id-number.js';
+import { DEFAULT_SIM_CARD } from '../drivers/sim/idcard-simulator.js';
 import { percentiles, type BenchResult } from './bench-result.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -188,6 +197,67 @@ async function memory(
   return { after100, afterN, heapAfter100, heapAfterN, n, elapsedMs, passes };
 }
 
+/** A resident card with a distinct, valid number per person (no duplicate-card flags). */
+function personCard(i: number): IdentityRead['card'] {
+  const year = 1950 + (Math.floor(i / 1000) % 60);
+  const first17 = `110105${year}0101${String(i % 1000).padStart(3, '0')}`;
+  return { ...DEFAULT_SIM_CARD, idNumber: first17 + mod112CheckChar(first17), idNumberValid: true };
+}
+
+async function memoryInjected(target: number): Promise<{ after100: number; afterN: number; heapAfter100: number; heapAfterN: number; n: number; elapsedMs: number; passes: number; holdReasons: Record<string, number> }> {
+  const data = mkdtempSync(join(tmpdir(), 'kiosk-bench-mem2-'));
+  const cfg = config(1, 500);
+  const host = await KioskHost.start({ config: cfg, dataDir: data, simulate: true, scenarios: [], log: quietLog(), leadInMs: 10 });
+  host.contract.attach({ send: () => {}, close: () => {} }, 'bench').receive({ type: 'hello', id: 1, version: 1 });
+  // Both simulated devices must be online first: the engine rightly holds everyone (DEVICE_FAULT) until then.
+  for (let waited = 0; host.health().status !== 'ready'; waited += 20) {
+    if (waited > 10_000) throw new Error(`the simulated devices did not come online: ${JSON.stringify(host.health().devices)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await host.waitForIdle();
+  const idcardId = cfg.devices.idcard.id;
+  const thermoId = cfg.devices.thermometer.id;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const rss = () => {
+    gc?.();
+    return process.memoryUsage().rss;
+  };
+  let n = 0;
+  let passes = 0;
+  let after100 = 0;
+  let heapAfter100 = 0;
+  const t0 = performance.now();
+  const holdReasons: Record<string, number> = {};
+  const person = (i: number) => {
+    host.engine.onIdentity({ deviceId: idcardId, card: personCard(i), monotonicMs: performance.now(), source: 'sam' });
+    for (let k = 0; k < cfg.temperature.samples; k++) {
+      const objectC = 34.4 + ((i + k) % 5) * 0.05; // varied skin readings, well inside the normal range
+      host.engine.onReading({ deviceId: thermoId, protocol: 'gy-mcu90614', objectC, ambientC: 25, outOfRange: false, monotonicMs: performance.now(), raw: '' });
+    }
+  };
+  await new Promise<void>((resolve, reject) => {
+    host.engine.on('result', (e) => {
+      n += 1;
+      if (e.record.decision === 'PASS') passes += 1;
+      else for (const r of e.record.reasons) holdReasons[r.code] = (holdReasons[r.code] ?? 0) + 1;
+      if (n === 100) {
+        after100 = rss();
+        heapAfter100 = process.memoryUsage().heapUsed;
+      }
+      if (n >= target) return resolve();
+      setImmediate(() => person(n)); // the next card arrives during the result screen
+    });
+    host.engine.on('abandoned', () => reject(new Error('a screening was abandoned: the injected events no longer fit the engine')));
+    person(0);
+  });
+  const afterN = rss();
+  const heapAfterN = process.memoryUsage().heapUsed;
+  const elapsedMs = performance.now() - t0;
+  await host.stop();
+  rmSync(data, { recursive: true, force: true });
+  return { after100, afterN, heapAfter100, heapAfterN, n, elapsedMs, passes, holdReasons };
+}
+
 export async function run(): Promise<BenchResult> {
   const people = Number(process.env.KIOSK_BENCH_PEOPLE ?? 20);
   const c2s = await cardToScreen(people);
@@ -199,6 +269,8 @@ export async function run(): Promise<BenchResult> {
   const target = Number(process.env.KIOSK_BENCH_SCREENINGS ?? 10_000);
   const mem = await memory(target, Number(process.env.KIOSK_BENCH_MEMORY_BUDGET_MS ?? 300_000));
   const growthMiB = (mem.afterN - mem.after100) / 2 ** 20;
+  const fast = await memoryInjected(target);
+  const fastGrowthMiB = (fast.afterN - fast.after100) / 2 ** 20;
   const round = (x: number) => Math.round(x * 10) / 10;
   return {
     figures: {
@@ -208,7 +280,12 @@ export async function run(): Promise<BenchResult> {
       'window complete to screen painted, p99': { value: round(beyond.p99), unit: 'ms', goal: '< 100 ms beyond the temperature window', met: beyond.p99 < 100 },
       'host cold start to serving, median': { value: round(serving.median), unit: 'ms', goal: '< 1500 ms', met: serving.median < 1500 },
       'host cold start to devices ready, median': { value: round(ready.median), unit: 'ms' },
-      [`host RSS growth, ${mem.n} vs 100 screenings`]: { value: round(growthMiB), unit: 'MiB', goal: '< 10 MB over 10,000 screenings', met: mem.n >= 10_000 ? growthMiB * 1.048576 < 10 : undefined },
+      // Growth is only defined once the 100th screening's baseline was taken.
+      ...(mem.n > 100
+        ? { [`host RSS growth, ${mem.n} vs 100 screenings`]: { value: round(growthMiB), unit: 'MiB', goal: '< 10 MB over 10,000 screenings', met: mem.n >= 10_000 ? growthMiB * 1.048576 < 10 : undefined } }
+        : {}),
+      [`host RSS growth, ${fast.n} vs 100 screenings (events injected)`]: { value: round(fastGrowthMiB), unit: 'MiB', goal: '< 10 MB over 10,000 screenings', met: fast.n >= 10_000 ? fastGrowthMiB * 1.048576 < 10 : undefined },
+      [`host heap growth, ${fast.n} vs 100 screenings (events injected)`]: { value: round((fast.heapAfterN - fast.heapAfter100) / 2 ** 20), unit: 'MiB' },
     },
     notes: {
       cardToScreenSamples: c2s.total.length,
@@ -223,6 +300,12 @@ export async function run(): Promise<BenchResult> {
       memoryHeapUsedAfterNMiB: round(mem.heapAfterN / 2 ** 20),
       memoryRssAfterNMiB: round(mem.afterN / 2 ** 20),
       memoryGcForced: typeof (globalThis as { gc?: unknown }).gc === 'function',
+      injectedScreenings: fast.n,
+      injectedScreeningsPassed: fast.passes,
+      injectedElapsedMs: Math.round(fast.elapsedMs),
+      injectedHoldReasons: fast.holdReasons,
+      injectedRssAfter100MiB: round(fast.after100 / 2 ** 20),
+      injectedRssAfterNMiB: round(fast.afterN / 2 ** 20),
       memoryTimeCompression: { simulatorTimeScale: MEMORY_SIM_TIME_SCALE, engineTimerScale: ENGINE_TIME_SCALE, idcardPollMs: MEMORY_IDCARD_POLL_MS },
     },
   };

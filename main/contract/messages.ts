@@ -68,25 +68,19 @@ const ShownTemperatureSchema = z.number().min(-50).max(150);
 
 const screenBase = { seq: z.number().int().nonnegative(), screeningId: z.string().max(64).nullable() };
 
+/** What the measuring and re-measure screens show: who (masked) and how far the sampling window is. */
+const measurementProgress = {
+  identity: MaskedIdentitySchema.nullable(),
+  attempt: z.number().int().min(1).max(5),
+  samples: z.number().int().nonnegative(),
+  samplesNeeded: z.number().int().positive(),
+};
+
 export const ScreenStateSchema = z.discriminatedUnion('screen', [
   z.object({ screen: z.literal('idle'), ...screenBase }),
   z.object({ screen: z.literal('reading'), ...screenBase }),
-  z.object({
-    screen: z.literal('measuring'),
-    ...screenBase,
-    identity: MaskedIdentitySchema.nullable(),
-    attempt: z.number().int().min(1).max(5),
-    samples: z.number().int().nonnegative(),
-    samplesNeeded: z.number().int().positive(),
-  }),
-  z.object({
-    screen: z.literal('remeasure'),
-    ...screenBase,
-    identity: MaskedIdentitySchema.nullable(),
-    attempt: z.number().int().min(1).max(5),
-    samples: z.number().int().nonnegative(),
-    samplesNeeded: z.number().int().positive(),
-  }),
+  z.object({ screen: z.literal('measuring'), ...screenBase, ...measurementProgress }),
+  z.object({ screen: z.literal('remeasure'), ...screenBase, ...measurementProgress }),
   z.object({
     screen: z.literal('pass'),
     ...screenBase,

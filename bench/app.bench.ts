@@ -32,6 +32,7 @@ import { KioskHost } from '../main/host/kiosk-host.js';
 import { createLogger } from '../main/host/logger.js';
 import { parseScenarioList } from '../main/host/scenario-conductor.js';
 import type { IdentityRead } from '../drivers/idcard/id-card.js';
+import type { ScreeningRecord } from '../main/engine/screening-record.js';
 import { mod112CheckChar } from '../drivers/idcard/id-number.js';
 import { DEFAULT_SIM_CARD } from '../drivers/sim/idcard-simulator.js';
 import { percentiles, type BenchResult } from './bench-result.js';
@@ -146,10 +147,56 @@ const ENGINE_TIME_SCALE = 0.05;
 const MEMORY_SIM_TIME_SCALE = 0.05;
 const MEMORY_IDCARD_POLL_MS = 10;
 
-async function memory(
-  target: number,
-  budgetMs: number,
-): Promise<{ after100: number; afterN: number; heapAfter100: number; heapAfterN: number; n: number; elapsedMs: number; passes: number }> {
+interface MemoryFigures {
+  after100: number;
+  afterN: number;
+  heapAfter100: number;
+  heapAfterN: number;
+  n: number;
+  elapsedMs: number;
+  passes: number;
+  holdReasons: Record<string, number>;
+}
+
+/**
+ * Counts the host's screenings and reads memory after the 100th (the baseline) and at the end.
+ * GC is forced before each RSS reading when node runs with --expose-gc.
+ */
+class MemoryProbe {
+  private readonly t0 = performance.now();
+  private readonly figures: MemoryFigures = { after100: 0, afterN: 0, heapAfter100: 0, heapAfterN: 0, n: 0, elapsedMs: 0, passes: 0, holdReasons: {} };
+
+  get n(): number {
+    return this.figures.n;
+  }
+
+  onResult(record: ScreeningRecord): void {
+    const f = this.figures;
+    f.n += 1;
+    if (record.decision === 'PASS') f.passes += 1;
+    else for (const r of record.reasons) f.holdReasons[r.code] = (f.holdReasons[r.code] ?? 0) + 1;
+    if (f.n === 100) [f.after100, f.heapAfter100] = MemoryProbe.read();
+  }
+
+  finish(): MemoryFigures {
+    [this.figures.afterN, this.figures.heapAfterN] = MemoryProbe.read();
+    this.figures.elapsedMs = performance.now() - this.t0;
+    return this.figures;
+  }
+
+  private static read(): [rss: number, heapUsed: number] {
+    (globalThis as { gc?: () => void }).gc?.();
+    const m = process.memoryUsage();
+    return [m.rss, m.heapUsed];
+  }
+}
+
+/** A UI peer that draws nothing: the host publishes every screen as it would to a real one. */
+function attachSilentUi(host: KioskHost): void {
+  host.contract.attach({ send: () => {}, close: () => {} }, 'bench').receive({ type: 'hello', id: 1, version: 1 });
+}
+
+async function memory(target: number, budgetMs: number): Promise<MemoryFigures> {
   const data = mkdtempSync(join(tmpdir(), 'kiosk-bench-mem-'));
   const fast: Clock = { monotonicMs: systemClock.monotonicMs, now: systemClock.now, setTimer: (ms, fn) => systemClock.setTimer(ms * ENGINE_TIME_SCALE, fn) };
   const host = await KioskHost.start({
@@ -162,39 +209,22 @@ async function memory(
     clock: fast,
     idcardPollMs: MEMORY_IDCARD_POLL_MS,
   });
-  // A UI peer that draws nothing: the host publishes every screen as it would to a real one.
-  host.contract.attach({ send: () => {}, close: () => {} }, 'bench').receive({ type: 'hello', id: 1, version: 1 });
-  const gc = (globalThis as { gc?: () => void }).gc;
-  const rss = () => {
-    gc?.();
-    return process.memoryUsage().rss;
-  };
-  let n = 0;
-  let passes = 0;
-  let after100 = 0;
-  let heapAfter100 = 0;
-  const t0 = performance.now();
+  attachSilentUi(host);
+  const probe = new MemoryProbe();
   await new Promise<void>((resolve) => {
     const deadline = setTimeout(resolve, budgetMs);
     host.engine.on('result', (e) => {
-      n += 1;
-      if (e.record.decision === 'PASS') passes += 1;
-      if (n === 100) {
-        after100 = rss();
-        heapAfter100 = process.memoryUsage().heapUsed;
-      }
-      if (n >= target) {
+      probe.onResult(e.record);
+      if (probe.n >= target) {
         clearTimeout(deadline);
         resolve();
       }
     });
   });
-  const afterN = rss();
-  const heapAfterN = process.memoryUsage().heapUsed;
-  const elapsedMs = performance.now() - t0;
+  const figures = probe.finish();
   await host.stop();
   rmSync(data, { recursive: true, force: true });
-  return { after100, afterN, heapAfter100, heapAfterN, n, elapsedMs, passes };
+  return figures;
 }
 
 /** A resident card with a distinct, valid number per person (no duplicate-card flags). */
@@ -204,11 +234,11 @@ function personCard(i: number): IdentityRead['card'] {
   return { ...DEFAULT_SIM_CARD, idNumber: first17 + mod112CheckChar(first17), idNumberValid: true };
 }
 
-async function memoryInjected(target: number): Promise<{ after100: number; afterN: number; heapAfter100: number; heapAfterN: number; n: number; elapsedMs: number; passes: number; holdReasons: Record<string, number> }> {
+async function memoryInjected(target: number): Promise<MemoryFigures> {
   const data = mkdtempSync(join(tmpdir(), 'kiosk-bench-mem2-'));
   const cfg = config(1, 500);
   const host = await KioskHost.start({ config: cfg, dataDir: data, simulate: true, scenarios: [], log: quietLog(), leadInMs: 10 });
-  host.contract.attach({ send: () => {}, close: () => {} }, 'bench').receive({ type: 'hello', id: 1, version: 1 });
+  attachSilentUi(host);
   // Both simulated devices must be online first: the engine rightly holds everyone (DEVICE_FAULT) until then.
   for (let waited = 0; host.health().status !== 'ready'; waited += 20) {
     if (waited > 10_000) throw new Error(`the simulated devices did not come online: ${JSON.stringify(host.health().devices)}`);
@@ -217,17 +247,6 @@ async function memoryInjected(target: number): Promise<{ after100: number; after
   await host.waitForIdle();
   const idcardId = cfg.devices.idcard.id;
   const thermoId = cfg.devices.thermometer.id;
-  const gc = (globalThis as { gc?: () => void }).gc;
-  const rss = () => {
-    gc?.();
-    return process.memoryUsage().rss;
-  };
-  let n = 0;
-  let passes = 0;
-  let after100 = 0;
-  let heapAfter100 = 0;
-  const t0 = performance.now();
-  const holdReasons: Record<string, number> = {};
   const person = (i: number) => {
     host.engine.onIdentity({ deviceId: idcardId, card: personCard(i), monotonicMs: performance.now(), source: 'sam' });
     for (let k = 0; k < cfg.temperature.samples; k++) {
@@ -235,27 +254,20 @@ async function memoryInjected(target: number): Promise<{ after100: number; after
       host.engine.onReading({ deviceId: thermoId, protocol: 'gy-mcu90614', objectC, ambientC: 25, outOfRange: false, monotonicMs: performance.now(), raw: '' });
     }
   };
+  const probe = new MemoryProbe();
   await new Promise<void>((resolve, reject) => {
     host.engine.on('result', (e) => {
-      n += 1;
-      if (e.record.decision === 'PASS') passes += 1;
-      else for (const r of e.record.reasons) holdReasons[r.code] = (holdReasons[r.code] ?? 0) + 1;
-      if (n === 100) {
-        after100 = rss();
-        heapAfter100 = process.memoryUsage().heapUsed;
-      }
-      if (n >= target) return resolve();
-      setImmediate(() => person(n)); // the next card arrives during the result screen
+      probe.onResult(e.record);
+      if (probe.n >= target) return resolve();
+      setImmediate(() => person(probe.n)); // the next card arrives during the result screen
     });
     host.engine.on('abandoned', () => reject(new Error('a screening was abandoned: the injected events no longer fit the engine')));
     person(0);
   });
-  const afterN = rss();
-  const heapAfterN = process.memoryUsage().heapUsed;
-  const elapsedMs = performance.now() - t0;
+  const figures = probe.finish();
   await host.stop();
   rmSync(data, { recursive: true, force: true });
-  return { after100, afterN, heapAfter100, heapAfterN, n, elapsedMs, passes, holdReasons };
+  return figures;
 }
 
 export async function run(): Promise<BenchResult> {

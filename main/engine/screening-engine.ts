@@ -502,23 +502,30 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
     void p.finally(() => this.inflight.delete(p));
   }
 
-  private buildRecord(s: Screening, d: PolicyDecision): ScreeningRecord {
-    const decision = d.decision ?? 'HOLD';
-    const record: ScreeningRecord = {
+  /** The fields every record of a screening carries, however it ended. */
+  private recordBase(s: Screening) {
+    return {
       id: s.id,
       checkpointId: this.config.checkpoint.id,
       deviceId: this.config.checkpoint.kioskId,
       startedAt: s.startedAt.toISOString(),
       finishedAt: this.clock.now().toISOString(),
       stationMode: this.config.station.mode,
+      card: s.card,
+      duplicateOf: s.duplicateOf,
+      temperatures: [...s.attempts],
+    };
+  }
+
+  private buildRecord(s: Screening, d: PolicyDecision): ScreeningRecord {
+    const decision = d.decision ?? 'HOLD';
+    const record: ScreeningRecord = {
+      ...this.recordBase(s),
       outcome: decision === 'PASS' ? 'pass' : 'hold',
       decision,
       mode: d.mode,
       colour: d.colour,
       reasons: d.reasons,
-      card: s.card,
-      duplicateOf: s.duplicateOf,
-      temperatures: [...s.attempts],
       fever: d.fever,
       policyVersion: d.policyVersion,
       flaggedForStaff: d.flaggedForStaff,
@@ -531,20 +538,12 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
     this.keepIncomplete(s);
     const last = s.attempts[s.attempts.length - 1];
     const record: ScreeningRecord = {
-      id: s.id,
-      checkpointId: this.config.checkpoint.id,
-      deviceId: this.config.checkpoint.kioskId,
-      startedAt: s.startedAt.toISOString(),
-      finishedAt: this.clock.now().toISOString(),
-      stationMode: this.config.station.mode,
+      ...this.recordBase(s),
       outcome: 'abandoned',
       decision: null,
       mode: this.policy.mode,
       colour: null,
       reasons: s.deviceFault || why === 'device-offline' ? [reason('DEVICE_FAULT', 'hold')] : [],
-      card: s.card,
-      duplicateOf: s.duplicateOf,
-      temperatures: [...s.attempts],
       fever: last !== undefined && last.estimateC >= this.policy.feverThresholdC,
       policyVersion: policyVersionOf(this.policy),
       abandonReason: why,

@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DeviceStatus } from '../../drivers/device-status.js';
 import type { IdentityRead } from '../../drivers/idcard/id-card.js';
 import { IdCardDriver, type IdCardProblemCode } from '../../drivers/idcard/idcard-driver.js';
@@ -10,7 +9,7 @@ import { SimHost } from '../../drivers/sim/sim-host.js';
 import type { ScenarioName, SimulatedDevice } from '../../drivers/sim/simulated-device.js';
 import type { Link } from '../../drivers/transport/link.js';
 import { SerialLink } from '../../drivers/transport/serial-link.js';
-import { ptyDir } from './link-fixtures.js';
+import { rigLifecycle } from './link-fixtures.js';
 
 /**
  * The ID-card driver on a SerialLink with the real `serialport` bindings, talking to the SAM
@@ -40,16 +39,7 @@ interface Rig extends Record {
   stop(): Promise<void>;
 }
 
-let tmp: ReturnType<typeof ptyDir>;
-const rigs: Rig[] = [];
-
-beforeAll(() => {
-  tmp = ptyDir('idcard');
-});
-afterEach(async () => {
-  for (const r of rigs.splice(0)) await r.stop();
-});
-afterAll(() => tmp?.remove());
+const rigs = rigLifecycle<Rig>('idcard');
 
 function serialLink(path: string): SerialLink {
   // The watchdog must outlast the driver's longest wait (a read), as in the host (5000 > 3000).
@@ -85,7 +75,7 @@ function startDriver(link: Link, scale = 1, extra: Partial<Rig> & { stopExtra?: 
   driver.on('identity', (i) => r.identities.push(i));
   driver.on('status', (s) => r.statuses.push(s));
   driver.on('problem', (p) => r.problems.push(p));
-  rigs.push(r);
+  rigs.track(r);
   return r;
 }
 
@@ -94,7 +84,7 @@ async function simulatorRig(scenario: ScenarioName): Promise<Rig> {
   const scale = scenario === 'unplug' ? UNPLUG_TIME_SCALE : TIME_SCALE;
   const device = createSimulator('idcard', { scenario, timeScale: scale });
   const done = new Promise<void>((resolve) => device.once('done', () => resolve()));
-  const host = await SimHost.start({ device, endpoint: { kind: 'pty', hostPath: join(tmp.dir, `idcard-${scenario}`) }, baudRate: SAM_DEFAULT_BAUD });
+  const host = await SimHost.start({ device, endpoint: { kind: 'pty', hostPath: rigs.path(`idcard-${scenario}`) }, baudRate: SAM_DEFAULT_BAUD });
   const link = serialLink(host.hostPath);
   const r = startDriver(link, scale, { device, done, stopExtra: () => host.stop() });
   await r.driver.start();

@@ -1,12 +1,36 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Link, LinkState } from '../../drivers/transport/link.js';
 
 /** A private directory for one test file's pseudo-terminal links. */
 export function ptyDir(prefix: string): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `kiosk-${prefix}-`));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The lifecycle of a scenario file's rigs (driver + link + simulator host): a private pty
+ * directory for the file, every rig registered with `track()` stopped after each test.
+ */
+export function rigLifecycle<R extends { stop(): Promise<void> }>(prefix: string): { track(rig: R): R; path(name: string): string } {
+  let tmp: ReturnType<typeof ptyDir> | undefined;
+  const rigs: R[] = [];
+  beforeAll(() => {
+    tmp = ptyDir(prefix);
+  });
+  afterEach(async () => {
+    for (const r of rigs.splice(0)) await r.stop();
+  });
+  afterAll(() => tmp?.remove());
+  return {
+    track: (rig) => {
+      rigs.push(rig);
+      return rig;
+    },
+    path: (name) => join(tmp!.dir, name),
+  };
 }
 
 /** Resolves with the first state (current or coming) that satisfies `pred`; rejects after `timeoutMs`. */

@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DeviceStatus } from '../../drivers/device-status.js';
 import { createSimulator, defaultSimulatorBaud } from '../../drivers/sim/create-simulator.js';
 import { isSocatAvailable } from '../../drivers/sim/pty-pair.js';
@@ -10,7 +9,7 @@ import { THERMO_PROTOCOLS, type ThermoProtocol, type ThermoReading } from '../..
 import { ThermometerDriver, type ThermometerDriverOptions } from '../../drivers/thermometer/thermometer-driver.js';
 import type { Link } from '../../drivers/transport/link.js';
 import { SerialLink } from '../../drivers/transport/serial-link.js';
-import { ptyDir } from './link-fixtures.js';
+import { rigLifecycle } from './link-fixtures.js';
 
 /**
  * The thermometer driver on a SerialLink with the real `serialport` bindings, talking to the
@@ -63,15 +62,7 @@ interface Rig {
   stop(): Promise<void>;
 }
 
-let tmp: ReturnType<typeof ptyDir>;
-const rigs: Rig[] = [];
-beforeAll(() => {
-  tmp = ptyDir('thermo');
-});
-afterEach(async () => {
-  for (const r of rigs.splice(0)) await r.stop();
-});
-afterAll(() => tmp?.remove());
+const rigs = rigLifecycle<Rig>('thermo');
 
 function serialLink(path: string, protocol: ThermoProtocol): SerialLink {
   // A pty hang-up is noticed by the link's presence check (the opened node is removed); the
@@ -106,7 +97,7 @@ async function startRig(link: Link, protocol: ThermoProtocol, driverOptions: Par
   driver.on('reading', (x) => r.readings.push(x));
   driver.on('status', (x) => r.statuses.push(x));
   driver.on('problem', (x) => r.problems.push(x));
-  rigs.push(r);
+  rigs.track(r);
   await driver.start();
   return r;
 }
@@ -114,7 +105,7 @@ async function startRig(link: Link, protocol: ThermoProtocol, driverOptions: Par
 async function simulatorRig(setup: Setup, scenario: ScenarioName): Promise<Rig> {
   const device = createSimulator('thermo', { protocol: setup.protocol, scenario, timeScale: scenario === 'unplug' ? UNPLUG_TIME_SCALE : TIME_SCALE, seed: 7, ...(setup.sim?.ascii && { ascii: setup.sim.ascii }) });
   const done = new Promise<void>((resolve) => device.once('done', () => resolve()));
-  const hostPath = join(tmp.dir, `${setup.name.replace(/\W+/g, '-')}-${scenario}`);
+  const hostPath = rigs.path(`${setup.name.replace(/\W+/g, '-')}-${scenario}`);
   const host = await SimHost.start({ device, endpoint: { kind: 'pty', hostPath }, baudRate: defaultSimulatorBaud('thermo', setup.protocol) });
   return startRig(serialLink(host.hostPath, setup.protocol), setup.protocol, setup.driver ?? {}, { done, stopExtra: () => host.stop() });
 }

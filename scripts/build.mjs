@@ -55,7 +55,23 @@ if (existsSync(join(root, 'renderer/app.ts'))) {
     }),
   );
 }
+/** Central's dashboard chart: ECharts through its tree-shaken echarts/core imports. */
+if (existsSync(join(root, 'central/dashboard/charts.ts'))) {
+  jobs.push(
+    build({
+      entryPoints: [join(root, 'central/dashboard/charts.ts')],
+      outfile: join(out, 'central/dashboard.js'),
+      bundle: true,
+      minify: true,
+      platform: 'browser',
+      target: 'chrome120',
+      format: 'esm',
+      logLevel: 'warning',
+    }),
+  );
+}
 await Promise.all(jobs);
+if (existsSync(join(root, 'central/dashboard/central.css'))) cpSync(join(root, 'central/dashboard/central.css'), join(out, 'central/central.css'));
 for (const asset of ['index.html', 'styles.css', 'audio']) {
   const src = join(root, 'renderer', asset);
   if (existsSync(src)) cpSync(src, join(out, 'renderer', asset), { recursive: true });

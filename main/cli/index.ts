@@ -15,6 +15,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   audit: async () => (await import('./commands/audit.js')).auditCommand,
   export: async () => (await import('./commands/export.js')).exportCommand,
   start: async () => (await import('./commands/start.js')).startCommand,
+  central: async () => (await import('./commands/central.js')).centralCommand,
 };
 
 async function usage(): Promise<string> {

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditLog } from './audit-log.js';
 import { Calibrations } from './calibrations.js';
+import { CentralState } from './central-state.js';
 import { DATABASE_FILE } from './data-dir.js';
 import { openDatabase, type SqliteDatabase } from './database.js';
 import { DeviceEvents } from './device-events.js';
@@ -62,6 +63,8 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
   readonly calibrations: Calibrations;
   readonly deviceEvents: DeviceEvents;
   readonly settings: Settings;
+  /** What central delivered: pinned keys, lists and their versions (used by main/uplink). */
+  readonly central: CentralState;
   readonly databasePath: string;
   private readonly pending: PendingWrites;
   private readonly timer: NodeJS.Timeout | undefined;
@@ -88,6 +91,7 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
     this.calibrations = new Calibrations(db, this.outbox, this.pending, now);
     this.deviceEvents = new DeviceEvents(db, this.outbox, this.pending, now);
     this.settings = new Settings(db, this.outbox, this.audit, this.pending, now);
+    this.central = new CentralState(db, cipher, now);
     const every = options.maintenanceIntervalMs ?? 3_600_000;
     if (every > 0) {
       this.timer = setInterval(() => {

@@ -27,6 +27,14 @@ export interface OutboxItem {
   createdAt: number;
   nextAttemptAt: number;
   lastError: string | null;
+  /** Epoch ms of the first upload attempt (the row is frozen from then on), or null if never sent. */
+  firstSentAt: number | null;
+}
+
+/** What the heartbeat reports about the queue. */
+export interface OutboxBacklog extends OutboxCounts {
+  /** Epoch ms the oldest unsent (pending) record was queued, or null when none is waiting. */
+  oldestPendingAt: number | null;
 }
 
 export interface OutboxCounts {
@@ -45,7 +53,10 @@ interface OutboxRow {
   created_at: number;
   next_attempt_at: number;
   last_error: string | null;
+  first_sent_at: number | null;
 }
+
+const ROW_COLUMNS = 'idempotency_key, kind, record_id, payload, priority, attempts, created_at, next_attempt_at, last_error, first_sent_at';
 
 /**
  * The transactional outbox (style guide section 10). Rows are written by the record modules in the
@@ -56,6 +67,7 @@ interface OutboxRow {
  */
 export class Outbox {
   private readonly insert;
+  private readonly enqueueListeners = new Set<() => void>();
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -73,13 +85,38 @@ export class Outbox {
     const payload: OutboxPayload = { schemaVersion: OUTBOX_PAYLOAD_SCHEMA_VERSION, kind, record };
     const at = this.now();
     this.insert.run(recordId, kind, recordId, this.cipher.encryptText(JSON.stringify(payload), aadFor('outbox', 'payload', recordId)), priority, at, at);
+    for (const listener of this.enqueueListeners) listener();
+  }
+
+  /**
+   * Calls `listener` whenever a row is enqueued. It runs inside the record's transaction, before the
+   * commit: schedule the read (setImmediate), never read or write the database from the listener.
+   * Returns the function that removes it.
+   */
+  onEnqueue(listener: () => void): () => void {
+    this.enqueueListeners.add(listener);
+    return () => this.enqueueListeners.delete(listener);
+  }
+
+  /**
+   * Freezes rows as they go out for the first time: records when they were first sent and the
+   * SHA-256 of the content sent. A row already frozen keeps its first values; the rows whose content
+   * now hashes differently from what was first sent are returned (they must not go out again).
+   */
+  markSent(sent: ReadonlyArray<{ idempotencyKey: string; sha256: string }>, at: number = this.now()): string[] {
+    const freeze = this.db.prepare(
+      `UPDATE outbox SET first_sent_at = COALESCE(first_sent_at, ?), sent_sha256 = COALESCE(sent_sha256, ?) WHERE idempotency_key = ? RETURNING sent_sha256`,
+    );
+    return this.db
+      .transaction(() => sent.filter((s) => (freeze.get(at, s.sha256, s.idempotencyKey) as { sent_sha256: string } | undefined)?.sent_sha256 !== s.sha256).map((s) => s.idempotencyKey))
+      .immediate();
   }
 
   /** Pending rows due now: urgent first, then oldest first. */
   nextBatch(limit: number, now: number = this.now()): OutboxItem[] {
     const rows = this.db
       .prepare(
-        `SELECT idempotency_key, kind, record_id, payload, priority, attempts, created_at, next_attempt_at, last_error
+        `SELECT ${ROW_COLUMNS}
            FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?
           ORDER BY priority DESC, next_attempt_at, id LIMIT ?`,
       )
@@ -117,8 +154,7 @@ export class Outbox {
   deadLetters(limit = 100): OutboxItem[] {
     const rows = this.db
       .prepare(
-        `SELECT idempotency_key, kind, record_id, payload, priority, attempts, created_at, next_attempt_at, last_error
-           FROM outbox WHERE status = 'dead' ORDER BY id LIMIT ?`,
+        `SELECT ${ROW_COLUMNS} FROM outbox WHERE status = 'dead' ORDER BY id LIMIT ?`,
       )
       .all(limit) as OutboxRow[];
     return rows.map((r) => this.toItem(r));
@@ -134,6 +170,17 @@ export class Outbox {
     const counts: OutboxCounts = { pending: 0, dead: 0, sent: 0 };
     for (const r of rows) counts[r.status] = r.n;
     return counts;
+  }
+
+  /** Counts plus the age of the oldest unsent record (the heartbeat's backlog). */
+  backlog(): OutboxBacklog {
+    const oldest = this.db.prepare("SELECT MIN(created_at) FROM outbox WHERE status = 'pending'").pluck().get() as number | null;
+    return { ...this.counts(), oldestPendingAt: oldest ?? null };
+  }
+
+  /** When the earliest pending row falls due (epoch ms), or null when nothing is pending. */
+  nextDueAt(): number | null {
+    return (this.db.prepare("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'").pluck().get() as number | null) ?? null;
   }
 
   /** The status of one row, or null when there is none. */
@@ -156,6 +203,7 @@ export class Outbox {
       createdAt: r.created_at,
       nextAttemptAt: r.next_attempt_at,
       lastError: r.last_error,
+      firstSentAt: r.first_sent_at,
     };
   }
 }

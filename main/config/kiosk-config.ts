@@ -161,6 +161,23 @@ export const CalibrationConfigSchema = z.strictObject({
   driftLimitC: celsius(0.05, 1, 0.2),
 });
 
+/**
+ * The link to the central service: exactly what `kiosk central enroll` prints, plus an optional CA to
+ * pin (production runs central over HTTPS). A kiosk with this section is list-fed: it uploads its
+ * records and screens against the lists central pushes (docs/uplink-protocol.md).
+ */
+export const CentralConfigSchema = z.strictObject({
+  url: z
+    .string()
+    .max(500)
+    .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'central\'s base URL, http:// or https:// (e.g. "https://central.example:8443")'),
+  kioskId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'the kioskId printed by `kiosk central enroll`'),
+  token: z.string().regex(/^kt_[A-Za-z0-9_-]{43}$/, 'the token printed by `kiosk central enroll` ("kt_" and 43 characters)'),
+  /** PEM file of the CA that signed central's certificate (pinned instead of the system CAs). */
+  caFile: z.string().min(1).max(4096).optional(),
+});
+export type CentralConfig = z.infer<typeof CentralConfigSchema>;
+
 export const KioskConfigSchema = z.strictObject({
   schemaVersion: z.literal(1).default(1),
   checkpoint: z.strictObject({
@@ -184,6 +201,10 @@ export const KioskConfigSchema = z.strictObject({
   policy: PolicyConfigSchema.default(() => PolicyConfigSchema.parse({})),
   calibration: CalibrationConfigSchema.default(() => CalibrationConfigSchema.parse({})),
   ui: z.strictObject({ language: z.enum(['zh', 'en']).default('zh') }).default({ language: 'zh' }),
+  central: CentralConfigSchema.optional(),
+}).refine((c) => c.central === undefined || c.central.kioskId === c.checkpoint.kioskId, {
+  message: 'the kiosk was enrolled under this id: set checkpoint.kioskId to the same value (records carry it)',
+  path: ['central', 'kioskId'],
 });
 
 export type KioskConfig = z.infer<typeof KioskConfigSchema>;

@@ -63,7 +63,10 @@ describe('migrations', () => {
     const db = new Database(':memory:');
     expect(migrate(db)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(currentSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
-    expect(tableNames(db)).toEqual(['audit_log', 'calibrations', 'device_events', 'dispositions', 'meta', 'outbox', 'schema_version', 'screening_counts', 'screenings', 'settings', 'settings_changes']);
+    expect(tableNames(db)).toEqual([
+      'audit_log', 'calibrations', 'central_key_regions', 'central_list_entries', 'central_list_versions', 'device_events', 'dispositions',
+      'meta', 'outbox', 'schema_version', 'screening_counts', 'screenings', 'settings', 'settings_changes', 'uplink_state',
+    ]);
     expect(migrate(db)).toEqual([]);
   });
 

@@ -22,6 +22,7 @@ import { ID_KEY_FILE, loadWatchlist, StoreCalibrationSource } from './local-list
 import type { Logger } from './logger.js';
 import { ScenarioConductor, type ScenarioStep } from './scenario-conductor.js';
 import { ScreenModel } from './screen-model.js';
+import { Uplink, type HeartbeatStatus } from '../uplink/uplink.js';
 
 export interface KioskHostOptions {
   config: KioskConfig;
@@ -87,6 +88,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     private readonly thermometer: ThermometerDriver,
     hasher: HmacIdHasher,
     simulation: ScenarioConductor | null,
+    private readonly uplink: Uplink | null = null,
   ) {
     super();
     const { config, log } = opts;
@@ -97,13 +99,15 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       this.contract.broadcast({ type: 'screen', screen: s });
       this.emit('screen', s, performance.now());
     });
-    const watchlist = loadWatchlist(opts.dataDir, this.thermometerSimulated || this.idcardSimulated);
-    log.info({ source: watchlist.source, entries: watchlist.snapshot.byHmac.size, refreshedAt: watchlist.snapshot.refreshedAt }, 'host: watchlist loaded');
+    // A configured central makes the kiosk list-fed: the lists central pushed (verified by the uplink).
+    const watchlist = uplink ? null : loadWatchlist(opts.dataDir, this.thermometerSimulated || this.idcardSimulated);
+    if (watchlist) log.info({ source: watchlist.source, entries: watchlist.snapshot.byHmac.size, refreshedAt: watchlist.snapshot.refreshedAt }, 'host: watchlist loaded');
+    else log.info({ central: config.central?.url, refreshedAt: uplink!.watchlist.snapshot().refreshedAt }, 'host: list-fed by central');
     this.engine = new ScreeningEngine({
       config,
       sink: store ? store.records : STORE_UNAVAILABLE_SINK,
-      watchlist: new StaticWatchlistSource(watchlist.snapshot),
-      hasher,
+      watchlist: uplink ? uplink.watchlist : new StaticWatchlistSource(watchlist!.snapshot),
+      hasher: uplink ? uplink.idHasher : hasher,
       calibration: store
         ? new StoreCalibrationSource(store, config, this.thermometerSimulated)
         : { current: () => null },
@@ -132,6 +136,11 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     }
     const idKey = await new FileKeyProvider(opts.dataDir, ID_KEY_FILE).getKey({ create: true });
     const hasher = new HmacIdHasher(idKey);
+    let host: KioskHost | null = null;
+    const uplink =
+      config.central && store
+        ? new Uplink({ central: config.central, store, log, localIdKey: idKey, heartbeat: () => host!.heartbeatStatus() })
+        : null;
 
     const simulate = opts.simulate;
     const cardCfg = config.devices.idcard;
@@ -145,7 +154,6 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
         { idcard: cardCfg.source === 'simulated' ? cardCfg.scenario : 'normal', thermometer: thermoCfg.source === 'simulated' ? thermoCfg.scenario : 'normal' },
       ];
       const timeScale = thermoCfg.source === 'simulated' ? thermoCfg.timeScale : cardCfg.source === 'simulated' ? cardCfg.timeScale : 1;
-      let host: KioskHost | null = null;
       simulation = new ScenarioConductor({
         steps,
         protocol,
@@ -157,20 +165,21 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       const thermoLink: Link = thermoSim ? new MemoryLink(simulation.thermometer, { name: thermoCfg.id }) : serialLinkFor(thermoCfg);
       const idcard = new IdCardDriver({ link: idcardLink, deviceId: cardCfg.id, ...(opts.idcardPollMs !== undefined && { pollIntervalMs: opts.idcardPollMs }) });
       const thermometer = new ThermometerDriver({ link: thermoLink, deviceId: thermoCfg.id, protocol });
-      host = new KioskHost(opts, store, idcard, idcardLink, thermometer, hasher, simulation);
+      host = new KioskHost(opts, store, idcard, idcardLink, thermometer, hasher, simulation, uplink);
       await host.startDevices();
       return host;
     }
     const idcardLink = serialLinkFor(cardCfg);
     const idcard = new IdCardDriver({ link: idcardLink, deviceId: cardCfg.id });
     const thermometer = new ThermometerDriver({ link: serialLinkFor(thermoCfg), deviceId: thermoCfg.id, protocol });
-    const host = new KioskHost(opts, store, idcard, idcardLink, thermometer, hasher, null);
+    host = new KioskHost(opts, store, idcard, idcardLink, thermometer, hasher, null, uplink);
     await host.startDevices();
     return host;
   }
 
   private async startDevices(): Promise<void> {
     this.engine.start();
+    this.uplink?.start();
     this.simulation?.powerOn();
     await Promise.all([this.idcard.start(), this.thermometer.start()]);
     this.ready = true;
@@ -243,9 +252,23 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     });
   }
 
+  /** What the uplink's heartbeat reports about this kiosk. */
+  heartbeatStatus(): HeartbeatStatus {
+    const h = this.health();
+    const thermo = this.opts.config.devices.thermometer.id;
+    const calibration = this.store?.calibrations.latest(thermo);
+    return {
+      status: h.status,
+      devices: h.devices.map((d) => ({ deviceId: d.deviceId, kind: d.kind, state: d.state })),
+      calibrationDueAt: calibration ? new Date(Date.parse(calibration.performedAt) + this.opts.config.calibration.validityDays * 86_400_000).toISOString() : null,
+      auditHead: null, // branch i9 supplies the keyed chain's signed head here
+    };
+  }
+
   async stop(): Promise<void> {
     this.simulation?.stop();
     await this.engine.stop();
+    await this.uplink?.stop();
     await Promise.allSettled([this.idcard.stop(), this.thermometer.stop()]);
     await this.idcardLink.close().catch(() => {});
     this.store?.close();

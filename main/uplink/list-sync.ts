@@ -47,6 +47,7 @@ export interface ListSyncEvents {
  */
 export class ListSync extends EventEmitter<ListSyncEvents> {
   private key: KeyObject | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
   private keyText: string | null = null;
 
   constructor(
@@ -72,8 +73,20 @@ export class ListSync extends EventEmitter<ListSyncEvents> {
     return this.key!;
   }
 
-  /** Fetches and applies until current. Resolves with the version held; throws ListRefusedError after logging it. */
-  async sync(signal?: AbortSignal): Promise<number> {
+  /**
+   * Fetches and applies until current. Resolves with the version held; throws ListRefusedError after
+   * logging it. Calls run one after another (two fetches of the same versions must not race).
+   */
+  sync(signal?: AbortSignal): Promise<number> {
+    const run = this.queue.then(
+      () => this.syncNow(signal),
+      () => this.syncNow(signal),
+    );
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async syncNow(signal?: AbortSignal): Promise<number> {
     let applied = 0;
     try {
       for (;;) {

@@ -172,7 +172,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     try {
       const res = await this.client.heartbeat(hb, this.abort.signal);
       this.emit('heartbeat', { listVersion: res.listVersion });
-      if (res.listVersion > lists.version) this.syncLists();
+      if (res.listVersion > store.central.listState().version) this.syncLists();
     } catch (err) {
       if (!this.running) return;
       const refused = err instanceof CentralRequestError && (err.status === 401 || err.status === 403);

@@ -155,7 +155,7 @@ async function admin(args: string[], io: CliIo): Promise<number> {
   if (sub !== 'add') throw new CliError('usage: kiosk central admin add --user NAME (password on stdin)');
   const { values } = parseArgs({ args: rest, options: { ...COMMON, user: { type: 'string' } }, strict: true });
   if (!values.user) throw new CliError('--user NAME is required');
-  const password = (process.env.CENTRAL_ADMIN_PASSWORD ?? (io.stdinIsTty ? '' : await readAll(io.stdin))).replace(/\r?\n$/, '');
+  const password = (process.env.CENTRAL_ADMIN_PASSWORD || (io.stdinIsTty ? '' : await readAll(io.stdin))).replace(/\r?\n$/, '');
   if (password === '') throw new CliError('give the password on stdin (e.g. from a password manager) or in CENTRAL_ADMIN_PASSWORD');
   const { AdminAccounts } = await import('../../../central/admin-accounts.js');
   await withData(values, (d) => new AdminAccounts(d.db).add(values.user!, password, 'cli')).catch((err: unknown) => {

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
 import { startCentral, type RunningCentral } from '../../central/central-service.js';
+import { PgliteDatabase, PGLITE_DIR } from '../../central/db/pglite-database.js';
 
 /** A logger that keeps quiet (tests assert on behaviour, not log lines) unless CENTRAL_TEST_LOG is set. */
 export const quietLog = () => pino({ level: process.env.CENTRAL_TEST_LOG ?? 'silent' });
@@ -61,6 +62,33 @@ export function tempDir(prefix: string): { dir: string; cleanup(): void } {
 }
 
 /** Central in this process (a real HTTP server on 127.0.0.1). */
-export function startTestCentral(opts: { dataDir: string; databaseUrl: string | null; port?: number }): Promise<RunningCentral> {
+export async function startTestCentral(opts: { dataDir: string; databaseUrl: string | null; port?: number }): Promise<RunningCentral> {
+  if (opts.databaseUrl === null) await seedEmbeddedDatabase(opts.dataDir);
   return startCentral({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, port: opts.port ?? 0, log: quietLog() });
+}
+
+/**
+ * An empty, cleanly closed PGlite cluster made once per machine (initdb in WebAssembly takes 10–20 s
+ * on a loaded machine; opening a copy takes about one). Each test still gets its own copy and runs
+ * central's migrations on it.
+ */
+async function pgliteTemplate(): Promise<string> {
+  const template = join(tmpdir(), `central-test-pglite-template-${process.getuid?.() ?? 0}`);
+  if (existsSync(join(template, PGLITE_DIR, 'PG_VERSION'))) return template;
+  const building = mkdtempSync(join(tmpdir(), 'central-test-pglite-building-'));
+  const db = await PgliteDatabase.open(building);
+  await db.close();
+  try {
+    renameSync(building, template);
+  } catch {
+    rmSync(building, { recursive: true, force: true }); // another test process made it first
+  }
+  return template;
+}
+
+/** Gives a fresh central data directory an empty embedded database (copied from the template). */
+export async function seedEmbeddedDatabase(dataDir: string): Promise<void> {
+  if (existsSync(join(dataDir, PGLITE_DIR))) return;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  cpSync(join(await pgliteTemplate(), PGLITE_DIR), join(dataDir, PGLITE_DIR), { recursive: true });
 }

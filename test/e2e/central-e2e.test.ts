@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedEmbeddedDatabase } from '../central/central-fixture.js';
 import { inOrder, openBrowser, recordScreens, ROOT, screensSeen, screenshot, startKiosk, tempDir, waitForScreen, type Browser } from './kiosk-harness.js';
 
 /**
@@ -64,6 +65,7 @@ describe('kiosk and central end to end', () => {
   it('normal, fever, normal on screen → three records on central with the kiosk ids → on the dashboard', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
+    await seedEmbeddedDatabase(centralData);
     // Central side, before it runs (the embedded database is single-process): an admin and the kiosk's enrolment.
     cli(['central', 'admin', 'add', '--data', centralData, '--user', 'duty-officer'], ADMIN_PASSWORD);
     const enrolled = JSON.parse(cli(['central', 'enroll', '--data', centralData, '--checkpoint', 'e2e-gate-1', '--kiosk', 'e2e-kiosk-1', '--url', url]).trim()) as { url: string; kioskId: string; token: string };

@@ -4,9 +4,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { seedEmbeddedDatabase } from '../central/central-fixture.js';
-import { inOrder, openBrowser, recordScreens, ROOT, screensSeen, screenshot, startKiosk, tempDir, waitForScreen, type Browser } from './kiosk-harness.js';
+import { browserPerFile, inOrder, ROOT, screensSeen, screenshot, startKiosk, tempDir, waitForScreen } from './kiosk-harness.js';
 
 /**
  * The whole chain as deployed: `kiosk central start` (embedded database), a kiosk enrolled with
@@ -45,15 +45,10 @@ async function axe(page: Page): Promise<Array<{ id: string; help: string; nodes:
   });
 }
 
-let browser: Browser;
+const browser = browserPerFile();
 let centralProc: ChildProcess | null = null;
 const centralData = tempDir('central-e2e-');
-beforeAll(async () => {
-  browser = await openBrowser();
-  await recordScreens(browser.page);
-}, 60_000);
 afterAll(async () => {
-  await browser?.close();
   if (centralProc && centralProc.exitCode === null) {
     const exited = new Promise((r) => centralProc!.once('exit', r));
     centralProc.kill('SIGTERM');
@@ -87,7 +82,7 @@ describe('kiosk and central end to end', () => {
       JSON.stringify({ checkpoint: { id: 'e2e-gate-1', name: '测试检查站', kioskId: 'e2e-kiosk-1' }, temperature: { model: { kind: 'constant-offset', offsetC: 1.8 } }, central: enrolled }),
     );
     const kiosk = await startKiosk({ scenario: 'normal,fever,normal', config, dataDir: join(dir, 'data') });
-    const { page } = browser;
+    const { page } = browser();
     try {
       await page.goto(kiosk.url);
       await waitForScreen(page, 'pass', 60_000, 1);

@@ -33,6 +33,21 @@ function kioskChild(args: string[]): { proc: ChildProcess; out: ReturnType<typeo
   return { proc, out: lines(proc) };
 }
 
+/**
+ * A kiosk child with `records` queued, uploading through a proxy whose first upload is forwarded to
+ * central but answered only after a minute: resolves once that batch is on the wire.
+ */
+async function kioskWithBatchOnTheWire(centralUrl: string, kioskId: string, token: string, records: number) {
+  const proxy = await new FaultProxy(centralUrl).start();
+  cleanups.push(() => proxy.close());
+  proxy.faults.push({ kind: 'slow', ms: 60_000 });
+  const dataDir = tempDir('crash-kiosk-');
+  cleanups.push(() => dataDir.cleanup());
+  const kiosk = kioskChild([dataDir.dir, proxy.url, kioskId, token, String(records), CHECKPOINT]);
+  await proxy.next((r) => r.path.endsWith('/records'));
+  return { proxy, kiosk, dataDir: dataDir.dir };
+}
+
 const exited = (p: ChildProcess) => new Promise((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', r)));
 
 describe('crash mid-upload', () => {
@@ -41,19 +56,13 @@ describe('crash mid-upload', () => {
     const central: RunningCentral = await startTestCentral({ dataDir: data.dir, databaseUrl: null });
     cleanups.push(async () => (await central.stop(), data.cleanup()));
     const { token } = await central.kiosks.enroll({ checkpointId: CHECKPOINT, kioskId: 'crash-kiosk', actor: 'test' });
-    const proxy = await new FaultProxy(central.url).start();
-    cleanups.push(() => proxy.close());
     // The first batch is stored by central but its answer is held back: the kiosk dies waiting for it.
-    proxy.faults.push({ kind: 'slow', ms: 60_000 });
-    const kioskData = tempDir('crash-kiosk-');
-    cleanups.push(() => kioskData.cleanup());
-    const first = kioskChild([kioskData.dir, proxy.url, 'crash-kiosk', token, '300', CHECKPOINT]);
-    await proxy.next((r) => r.path.endsWith('/records'));
+    const { proxy, kiosk: first, dataDir } = await kioskWithBatchOnTheWire(central.url, 'crash-kiosk', token, 300);
     first.proc.kill('SIGKILL');
     await exited(first.proc);
     const firstBatch = proxy.uploads()[0]!.ids;
     expect(firstBatch).toHaveLength(100);
-    const again = kioskChild([kioskData.dir, proxy.url, 'crash-kiosk', token, '0', CHECKPOINT]);
+    const again = kioskChild([dataDir, proxy.url, 'crash-kiosk', token, '0', CHECKPOINT]);
     await again.out.next((l) => l === 'drained');
     const ids = await centralIds(central, 'crash-kiosk');
     // The fifteen holds (every 20th record, the newest at the end) led the first batch, ahead of older passes.
@@ -86,13 +95,7 @@ describe('crash mid-upload', () => {
     await exited(enroll);
     let central = await startProc(0);
     const port = Number(new URL(central.url).port);
-    const proxy = await new FaultProxy(central.url).start();
-    cleanups.push(() => proxy.close());
-    proxy.faults.push({ kind: 'slow', ms: 60_000 });
-    const kioskData = tempDir('crash-kiosk2-');
-    cleanups.push(() => kioskData.cleanup());
-    const kiosk = kioskChild([kioskData.dir, proxy.url, 'k2', token, '250', CHECKPOINT]);
-    await proxy.next((r) => r.path.endsWith('/records'));
+    const { kiosk } = await kioskWithBatchOnTheWire(central.url, 'k2', token, 250);
     central.proc.kill('SIGKILL');
     await exited(central.proc);
     central = await startProc(port);

@@ -21,6 +21,8 @@ export interface KioskRow {
   lastSeenAt: string | null;
   offline: boolean;
   backlog: number;
+  /** Records the kiosk holds as dead letters (refused by central): the technician must look. */
+  rejected: number;
   oldestUnsentAt: string | null;
   calibrationDueAt: string | null;
   calibrationDue: boolean;
@@ -90,6 +92,7 @@ export async function dashboardData(db: CentralDatabase, opts: { from: Date; to:
         lastSeenAt: lastSeen?.toISOString() ?? null,
         offline: lastSeen === null || now.getTime() - lastSeen.getTime() > OFFLINE_AFTER_MS,
         backlog: k.heartbeat ? k.heartbeat.backlog.pending : 0,
+        rejected: k.heartbeat ? k.heartbeat.backlog.dead : 0,
         oldestUnsentAt: k.heartbeat?.backlog.oldestUnsentAt ?? null,
         calibrationDueAt: due,
         calibrationDue: k.heartbeat !== null && (due === null || Date.parse(due) < now.getTime() + CALIBRATION_DUE_DAYS * 86_400_000),

@@ -34,6 +34,7 @@ const TEXT = {
     offline: '离线',
     online: '在线',
     backlog: '待上传',
+    rejected: '被拒记录',
     oldestUnsent: '最早未上传',
     calibration: '校准到期',
     calibrationDue: '需校准',
@@ -76,6 +77,7 @@ const TEXT = {
     offline: 'Offline',
     online: 'Online',
     backlog: 'Backlog',
+    rejected: 'Refused records',
     oldestUnsent: 'Oldest unsent',
     calibration: 'Calibration due',
     calibrationDue: 'Calibration due',
@@ -151,7 +153,7 @@ export function dashboardPage(lang: DashboardLanguage, data: DashboardData, admi
   const kioskRows = data.kiosks
     .map(
       (k) =>
-        `<tr><td>${escape(k.checkpointId)}</td><td>${escape(k.kioskId)}</td><td>${k.offline ? `<strong>${t.offline}</strong>` : t.online}</td><td>${escape(time(k.lastSeenAt, lang, tz))}</td><td>${k.backlog}</td><td>${escape(time(k.oldestUnsentAt, lang, tz))}</td><td>${k.calibrationDue ? `<strong>${t.calibrationDue}</strong> ` : ''}${escape(time(k.calibrationDueAt, lang, tz) || t.none)}</td></tr>`,
+        `<tr><td>${escape(k.checkpointId)}</td><td>${escape(k.kioskId)}</td><td>${k.offline ? `<strong>${t.offline}</strong>` : t.online}</td><td>${escape(time(k.lastSeenAt, lang, tz))}</td><td>${k.backlog}</td><td>${k.rejected > 0 ? `<strong>${k.rejected}</strong>` : '0'}</td><td>${escape(time(k.oldestUnsentAt, lang, tz))}</td><td>${k.calibrationDue ? `<strong>${t.calibrationDue}</strong> ` : ''}${escape(time(k.calibrationDueAt, lang, tz) || t.none)}</td></tr>`,
     )
     .join('\n');
   const resolutions = data.resolutions.map((r) => `<li>${escape(r.action)}: ${r.count}</li>`).join('');
@@ -179,8 +181,8 @@ ${resolutions ? `<ul id="resolutions">${resolutions}</ul>` : ''}
 </section>
 <section aria-labelledby="h-kiosks">
 <h2 id="h-kiosks">${escape(t.kiosks)}</h2>
-<table id="kiosks"><thead><tr><th scope="col">${t.checkpoint}</th><th scope="col">${t.kiosk}</th><th scope="col">${t.state}</th><th scope="col">${t.lastSeen}</th><th scope="col">${t.backlog}</th><th scope="col">${t.oldestUnsent}</th><th scope="col">${t.calibration}</th></tr></thead>
-<tbody>${kioskRows || `<tr><td colspan="7">${t.noData}</td></tr>`}</tbody></table>
+<table id="kiosks"><thead><tr><th scope="col">${t.checkpoint}</th><th scope="col">${t.kiosk}</th><th scope="col">${t.state}</th><th scope="col">${t.lastSeen}</th><th scope="col">${t.backlog}</th><th scope="col">${t.rejected}</th><th scope="col">${t.oldestUnsent}</th><th scope="col">${t.calibration}</th></tr></thead>
+<tbody>${kioskRows || `<tr><td colspan="8">${t.noData}</td></tr>`}</tbody></table>
 <p>${escape(t.conflicts)}: <strong id="conflicts">${data.conflicts}</strong></p>
 </section>
 <script type="application/json" id="dashboard-data">${json}</script>

@@ -121,7 +121,16 @@ export class Outbox {
           ORDER BY priority DESC, next_attempt_at, id LIMIT ?`,
       )
       .all(now, limit) as OutboxRow[];
-    return rows.map((r) => this.toItem(r));
+    const items: OutboxItem[] = [];
+    for (const r of rows) {
+      try {
+        items.push(this.toItem(r));
+      } catch (err) {
+        // A payload that no longer decrypts (damaged on disk) can never be sent: dead letter, with why.
+        this.markDead(r.idempotency_key, `payload cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return items;
   }
 
   /** The central service confirmed these (2xx). Returns how many rows changed. */
@@ -157,7 +166,14 @@ export class Outbox {
         `SELECT ${ROW_COLUMNS} FROM outbox WHERE status = 'dead' ORDER BY id LIMIT ?`,
       )
       .all(limit) as OutboxRow[];
-    return rows.map((r) => this.toItem(r));
+    // A dead row may be dead because its payload cannot be read: show it anyway, without the payload.
+    return rows.map((r) => {
+      try {
+        return this.toItem(r);
+      } catch {
+        return this.toItem({ ...r, payload: null });
+      }
+    });
   }
 
   /** Puts a dead row back in the queue (after the cause was fixed). */

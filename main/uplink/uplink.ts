@@ -109,6 +109,16 @@ export class Uplink extends EventEmitter<UplinkEvents> {
 
   /** First contact (once), then lists and the heartbeat on their intervals. */
   private async contact(): Promise<void> {
+    try {
+      await this.firstContact();
+    } catch (err) {
+      // Never let a failure here reach the process (the host exits on unhandled rejections).
+      this.opts.log.error({ err: err instanceof Error ? err.message : String(err) }, 'uplink: contact with central failed unexpectedly; will retry');
+      this.later(this.timings.contactRetryMs, () => void this.contact());
+    }
+  }
+
+  private async firstContact(): Promise<void> {
     const { store, log, central } = this.opts;
     if (store.central.signingKey() === null) {
       try {
@@ -160,16 +170,16 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   /** Sends one heartbeat now; a newer list version on central starts a list sync. */
   async sendHeartbeat(): Promise<void> {
     const { store, log } = this.opts;
-    const backlog = store.outbox.backlog();
-    const lists = store.central.listState();
-    const hb: Heartbeat = {
-      ...this.opts.heartbeat(),
-      sentAt: new Date().toISOString(),
-      softwareVersion: this.opts.softwareVersion ?? SOFTWARE_VERSION,
-      backlog: { pending: backlog.pending, dead: backlog.dead, oldestUnsentAt: backlog.oldestPendingAt === null ? null : new Date(backlog.oldestPendingAt).toISOString() },
-      lists: { version: lists.version, refreshedAt: lists.refreshedAt },
-    };
     try {
+      const backlog = store.outbox.backlog();
+      const lists = store.central.listState();
+      const hb: Heartbeat = {
+        ...this.opts.heartbeat(),
+        sentAt: new Date().toISOString(),
+        softwareVersion: this.opts.softwareVersion ?? SOFTWARE_VERSION,
+        backlog: { pending: backlog.pending, dead: backlog.dead, oldestUnsentAt: backlog.oldestPendingAt === null ? null : new Date(backlog.oldestPendingAt).toISOString() },
+        lists: { version: lists.version, refreshedAt: lists.refreshedAt },
+      };
       const res = await this.client.heartbeat(hb, this.abort.signal);
       this.emit('heartbeat', { listVersion: res.listVersion });
       if (res.listVersion > store.central.listState().version) this.syncLists();

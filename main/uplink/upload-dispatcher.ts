@@ -132,24 +132,36 @@ export class UploadDispatcher extends EventEmitter<UploadDispatcherEvents> {
 
   private async run(): Promise<void> {
     while (this.running) {
-      const now = this.opts.now();
-      if (this.retryAt > now) {
-        // Backing off: a new record does not cut the wait short (that is the point of backing off).
-        this.woken = false;
-        await this.sleep(this.retryAt - now);
-        continue;
+      try {
+        await this.step();
+      } catch (err) {
+        // A store error (disk, lock) must not end the loop or reach the process: log, back off, go on.
+        this.consecutiveFailures++;
+        this.backoff = (this.backoff ?? this.backoffFactory).next(undefined);
+        this.retryAt = this.opts.now() + this.backoff.duration;
+        this.opts.log.error({ err: err instanceof Error ? err.message : String(err), retryInMs: this.backoff.duration }, 'uplink: the outbox could not be read; will retry');
       }
-      this.woken = false;
-      const batch = this.nextBatch();
-      if (batch.length === 0) {
-        this.emit('idle');
-        const due = this.opts.outbox.nextDueAt();
-        await this.sleep(due === null ? this.opts.idlePollMs : Math.min(this.opts.idlePollMs, Math.max(0, due - this.opts.now())));
-        if (this.woken) await new Promise((r) => setTimeout(r, this.opts.coalesceMs));
-        continue;
-      }
-      await this.send(batch);
     }
+  }
+
+  private async step(): Promise<void> {
+    const now = this.opts.now();
+    if (this.retryAt > now) {
+      // Backing off: a new record does not cut the wait short (that is the point of backing off).
+      this.woken = false;
+      await this.sleep(this.retryAt - now);
+      return;
+    }
+    this.woken = false;
+    const batch = this.nextBatch();
+    if (batch.length === 0) {
+      this.emit('idle');
+      const due = this.opts.outbox.nextDueAt();
+      await this.sleep(due === null ? this.opts.idlePollMs : Math.min(this.opts.idlePollMs, Math.max(0, due - this.opts.now())));
+      if (this.woken) await new Promise((r) => setTimeout(r, this.opts.coalesceMs));
+      return;
+    }
+    await this.send(batch);
   }
 
   /** Due rows in priority order, within the record and byte limits; a row too big to ever send is dead-lettered. */

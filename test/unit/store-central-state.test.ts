@@ -21,6 +21,17 @@ describe('outbox rows are frozen once sent (migration 5)', () => {
     expect(fresh.store.db.prepare('SELECT payload FROM outbox WHERE idempotency_key = ?').pluck().get(r.id)).toBeNull();
   });
 
+  it('dead-letters a row whose payload no longer decrypts instead of failing the whole batch', async () => {
+    const damaged = screeningRecord({});
+    const fine = screeningRecord({});
+    await fresh.store.records.commit(damaged);
+    await fresh.store.records.commit(fine);
+    fresh.store.db.prepare('UPDATE outbox SET payload = ? WHERE idempotency_key = ?').run(Buffer.alloc(60, 1), damaged.id);
+    expect(fresh.store.outbox.nextBatch(10).map((i) => i.idempotencyKey)).toEqual([fine.id]);
+    expect(fresh.store.outbox.status(damaged.id)).toBe('dead');
+    expect(fresh.store.outbox.deadLetters()[0]!.lastError).toMatch(/^payload cannot be read: /);
+  });
+
   it('reports the backlog: counts and when the oldest unsent record was queued', async () => {
     const now = Date.now();
     const a = screeningRecord({});

@@ -49,7 +49,7 @@ describe('uplink delivery', () => {
         expect(rig.store.outbox.counts()).toEqual({ pending: 0, dead: 0, sent: 3 });
       },
       { start: false },
-    ));
+    ), 90_000);
 
   it('a hold stored while online reaches central within a second', () =>
     withRig(async (rig) => {
@@ -60,7 +60,7 @@ describe('uplink delivery', () => {
       await rig.store.records.commit(h);
       const req = await seen;
       expect(req.at - stored).toBeLessThan(1000);
-    }));
+    }), 90_000);
 
   it('survives 500s, timeouts, garbage, resets, slow answers and a lost answer: every record once', () =>
     withRig(
@@ -91,7 +91,7 @@ describe('uplink delivery', () => {
         expect(rig.proxy.uploads()[0]!.ids.slice(0, 10)).toEqual(records.filter((r) => r.fever).map((r) => r.id));
       },
       { start: false },
-    ));
+    ), 90_000);
 
   it('honours Retry-After', () =>
     withRig(
@@ -104,7 +104,7 @@ describe('uplink delivery', () => {
         expect(second!.at - first!.at).toBeGreaterThanOrEqual(1000);
       },
       { start: false },
-    ));
+    ), 90_000);
 
   it('stops hammering a dead central (circuit open), then delivers everything with the holds before older passes', () =>
     withRig(
@@ -131,7 +131,7 @@ describe('uplink delivery', () => {
         expect(await centralIds(central, rig.kioskId)).toEqual([...passes, h].map((r) => r.id).sort());
       },
       { start: false },
-    ));
+    ), 90_000);
 
   it('turns records central refuses into dead letters without holding up the rest', () =>
     withRig(
@@ -159,7 +159,7 @@ describe('uplink delivery', () => {
         expect(rig.store.records.get(wrongCheckpoint.id)).not.toBeNull();
       },
       { start: false },
-    ));
+    ), 90_000);
 
   it('lets retention purge exactly what central acknowledged through the real uplink', () =>
     withRig(
@@ -178,7 +178,7 @@ describe('uplink delivery', () => {
         expect((await centralIds(central, rig.kioskId)).length).toBe(6);
       },
       { start: false },
-    ));
+    ), 90_000);
 });
 
 describe('uplink lists', () => {
@@ -199,7 +199,7 @@ describe('uplink lists', () => {
       await next;
       expect(rig.uplink.watchlist.snapshot().byHmac.get(hmac)?.map((e) => e.colour)).toEqual(['red']);
       expect(rig.store.central.versions().at(-1)!.version).toBe(await central.lists.latestVersion());
-    }));
+    }), 90_000);
 
   it('refuses a tampered delta and a replayed answer, logs and audits them, and keeps the lists held', () =>
     withRig(async (rig) => {
@@ -222,5 +222,5 @@ describe('uplink lists', () => {
       await expect(rig.uplink.lists.sync()).rejects.toMatchObject({ reason: expect.stringMatching(/replayed|head-mismatch/) });
       expect(rig.store.central.listState().version).toBe(held.version + 1);
       expect(rig.store.audit.verify().ok).toBe(true);
-    }));
+    }), 90_000);
 });

@@ -65,7 +65,7 @@ export class CentralClient {
   constructor(private readonly opts: CentralClientOptions) {
     this.base = new URL(opts.url);
     if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:') throw new TypeError(`central.url "${opts.url}" must be http:// or https://`);
-    this.ca = opts.caFile ? readFileSync(opts.caFile) : undefined;
+    this.ca = opts.caFile ? readCa(opts.caFile) : undefined;
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.maxBytes = opts.maxResponseBytes ?? 16 * 1024 * 1024;
   }
@@ -154,6 +154,16 @@ export class CentralClient {
       req.on('error', (err: NodeJS.ErrnoException) => fail(new CentralRequestError(`cannot reach central at ${this.base.origin}: ${err.code ?? err.message}`, 'network')));
       req.end(payload);
     });
+  }
+}
+
+function readCa(file: string): Buffer {
+  try {
+    const pem = readFileSync(file);
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw Object.assign(new Error('not a PEM certificate'), { code: 'not PEM' });
+    return pem;
+  } catch (err) {
+    throw new Error(`central.caFile ${file}: cannot use it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give the PEM file of the CA that signed central's certificate`);
   }
 }
 

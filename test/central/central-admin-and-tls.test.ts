@@ -75,6 +75,8 @@ describe('HTTPS with a pinned CA', () => {
       expect(await pinned.enrollment()).toMatchObject({ kioskId: 'k-tls', checkpointId: 'cp-tls' });
       const unpinned = new CentralClient({ url: tls.url, token });
       await expect(unpinned.enrollment()).rejects.toMatchObject({ kind: 'network' });
+      expect(() => new CentralClient({ url: tls.url, token, caFile: join(dir.dir, 'missing.pem') })).toThrow(/^central\.caFile .*missing\.pem: cannot use it \(ENOENT\)/);
+      expect(() => new CentralClient({ url: tls.url, token, caFile: join(dir.dir, 'ext.cnf') })).toThrow(/cannot use it \(not PEM\)/);
     } finally {
       await tls.stop();
       dir.cleanup();

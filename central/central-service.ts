@@ -97,7 +97,7 @@ export async function startCentral(opts: CentralServiceOptions): Promise<Running
   const { db, keys, release } = await openCentralData(opts);
   try {
     const https = opts.tls ? { key: readFileSync(opts.tls.keyFile), cert: readFileSync(opts.tls.certFile) } : undefined;
-    const central = await buildCentralApp({ db, keys, log: opts.log, ...(opts.assetsDir && { assetsDir: opts.assetsDir }), ...(https && { https }) });
+    const central = await buildCentralApp({ db, keys, log: opts.log, ...(opts.assetsDir && { assetsDir: opts.assetsDir }), ...(https && { https }), ...(opts.publicUrl && { publicUrl: opts.publicUrl }) });
     const host = opts.host ?? '127.0.0.1';
     await central.app.listen({ port: opts.port ?? 0, host });
     const port = (central.app.server.address() as AddressInfo).port;

@@ -167,11 +167,14 @@ export class Lists {
       for (let i = 0; i < Math.max(upsert.length, remove.length); i += MAX_CHANGES_PER_VERSION) {
         versions.push(await this.publish(tx, { upsert: upsert.slice(i, i + MAX_CHANGES_PER_VERSION), remove: remove.slice(i, i + MAX_CHANGES_PER_VERSION), keyRegions: null, policy: null }));
       }
-      for (const u of upsert) {
+      // Bulk upsert, 5,000 rows a statement (arrays unnested server-side: one round trip each).
+      for (let i = 0; i < upsert.length; i += MAX_CHANGES_PER_VERSION) {
+        const part = upsert.slice(i, i + MAX_CHANGES_PER_VERSION);
         await tx.query(
-          `INSERT INTO list_entries (hmac, list_id, colour, reason, updated_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
+          `INSERT INTO list_entries (hmac, list_id, colour, reason, updated_at, expires_at)
+           SELECT h, $1, c, r, $5::timestamptz, e FROM unnest($2::text[], $3::text[], $4::text[], $6::timestamptz[]) AS t(h, c, r, e)
            ON CONFLICT (hmac, list_id) DO UPDATE SET colour = EXCLUDED.colour, reason = EXCLUDED.reason, updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at`,
-          [u.hmac, listId, u.colour, reasons.get(u.hmac) ?? null, u.updatedAt, u.expiresAt],
+          [listId, part.map((u) => u.hmac), part.map((u) => u.colour), part.map((u) => reasons.get(u.hmac) ?? null), now, part.map((u) => u.expiresAt)],
         );
       }
       if (remove.length > 0) await tx.query('DELETE FROM list_entries WHERE list_id = $1 AND hmac = ANY($2::text[])', [listId, remove.map((r) => r.hmac)]);

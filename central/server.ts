@@ -35,6 +35,8 @@ export interface CentralAppOptions {
   assetsDir?: string;
   /** TLS key and certificate (PEM) for HTTPS. */
   https?: { key: Buffer; cert: Buffer };
+  /** The URL kiosks use (what enrolment prints), when it is not the address this request came to. */
+  publicUrl?: string;
 }
 
 export interface CentralApp {
@@ -193,6 +195,26 @@ export async function buildCentralApp(opts: CentralAppOptions): Promise<CentralA
     return html(reply, dashboardPage(lang(req), data, req.admin!));
   });
   zapp.get(`${API_PREFIX}/admin/dashboard`, { onRequest: adminAuth(false), schema: { querystring: PeriodQuery } }, async (req) => dashboardData(db, period(req.query)));
+
+  // Enrolment from the dashboard's API while central runs (the CLI needs the embedded database to itself).
+  zapp.post(
+    `${API_PREFIX}/admin/kiosks`,
+    {
+      onRequest: adminAuth(false),
+      schema: {
+        body: z.object({ checkpointId: z.string().min(1).max(64), kioskId: z.string().min(1).max(64), checkpointName: z.string().min(1).max(100).optional() }),
+        response: { 200: z.object({ url: z.string(), kioskId: z.string(), token: z.string() }), 400: ErrorResponseSchema },
+      },
+    },
+    async (req, reply) => {
+      try {
+        const e = await kiosks.enroll({ ...req.body, actor: req.admin! });
+        return { url: opts.publicUrl ?? `${opts.https ? 'https' : 'http'}://${req.headers.host}`, kioskId: e.kioskId, token: e.token };
+      } catch (err) {
+        return reply.status(400).send({ error: err instanceof Error ? err.message : String(err) });
+      }
+    },
+  );
 
   const importResult = z.object({ versions: z.array(z.number().int()) });
   zapp.post(

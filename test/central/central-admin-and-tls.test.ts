@@ -45,6 +45,20 @@ describe('admin accounts', () => {
     expect(actions).toEqual(expect.arrayContaining(['admin.add', 'admin.signin', 'admin.signin.failed', 'admin.locked', 'admin.signin.locked']));
   });
 
+  it('enrols a kiosk through the admin API while central runs, printing what the kiosk configuration needs', async () => {
+    await central.admins.add('officer-b', 'another long password', 'test');
+    const cookie = (await signIn('officer-b', 'another long password')).headers.get('set-cookie')!.split(';')[0]!;
+    const enrol = (origin: string) =>
+      fetch(`${central.url}/api/v1/admin/kiosks`, { method: 'POST', headers: { cookie, origin, 'content-type': 'application/json' }, body: JSON.stringify({ checkpointId: 'cp-web', kioskId: 'k-web' }) });
+    expect((await enrol('http://evil.example')).status).toBe(403);
+    const r = await enrol(central.url);
+    expect(r.status).toBe(200);
+    const line = (await r.json()) as { url: string; kioskId: string; token: string };
+    expect(line.url).toBe(central.url);
+    expect(await central.kiosks.authenticate(line.token)).toEqual({ kioskId: 'k-web', checkpointId: 'cp-web' });
+    expect((await recentAdminActions(central.db, 5)).map((a) => [a.actor, a.action])).toContainEqual(['officer-b', 'kiosk.enroll']);
+  });
+
   it('refuses a sign-in or admin POST from another origin', async () => {
     const { body } = form({ username: 'officer-a', password: 'x' });
     const r = await fetch(`${central.url}/signin`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example' }, body });

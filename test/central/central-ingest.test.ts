@@ -125,4 +125,16 @@ describe.each(backends())('central on $name', (backend) => {
     const last = (await central.lists.since(v! - 1, 'kiosk-a')).deltas[0]!.body;
     expect(last.remove).toEqual([{ hmac: entries[1]!.hmac, listId: 'red-test' }]);
   });
+
+  it('splits a big import into versions of at most 5,000 changes', async () => {
+    // Synthetic 18-character numbers (region 99 does not exist); only the shape is checked on import.
+    const rows = Array.from({ length: 12_000 }, (_, i) => `99${String(i).padStart(16, '0')},yellow`);
+    const hasher = new HmacIdHasher(central.keys.idKey);
+    const versions = await central.lists.importList('bulk', parseListCsv(`id_number,colour\n${rows.join('\n')}\n`, hasher), { replace: false, actor: 'test' });
+    expect(versions).toHaveLength(3);
+    const res = await central.lists.since(versions[0]! - 1, 'kiosk-a');
+    expect(res.deltas.map((d) => d.body.upsert.length)).toEqual([5000, 5000, 2000]);
+    const [n] = await central.db.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM list_entries WHERE list_id = 'bulk'");
+    expect(n!.n).toBe(12_000);
+  });
 });

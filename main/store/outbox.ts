@@ -100,15 +100,21 @@ export class Outbox {
 
   /**
    * Freezes rows as they go out for the first time: records when they were first sent and the
-   * SHA-256 of the content sent. A row already frozen keeps its first values; the rows whose content
-   * now hashes differently from what was first sent are returned (they must not go out again).
+   * SHA-256 of the content sent, and leases them until `leaseUntil`. A row already frozen keeps its
+   * first values; the rows whose content now hashes differently from what was first sent are returned
+   * (they must not go out again).
    */
-  markSent(sent: ReadonlyArray<{ idempotencyKey: string; sha256: string }>, at: number = this.now()): string[] {
+  markSent(sent: ReadonlyArray<{ idempotencyKey: string; sha256: string }>, at: number = this.now(), leaseUntil: number = at): string[] {
+    // next_attempt_at moves to the end of the lease: while the request is out, nextBatch does not hand
+    // the rows out again; after a crash they fall due when the lease ends (central answers duplicate).
     const freeze = this.db.prepare(
-      `UPDATE outbox SET first_sent_at = COALESCE(first_sent_at, ?), sent_sha256 = COALESCE(sent_sha256, ?) WHERE idempotency_key = ? RETURNING sent_sha256`,
+      `UPDATE outbox SET first_sent_at = COALESCE(first_sent_at, ?), sent_sha256 = COALESCE(sent_sha256, ?), next_attempt_at = MAX(next_attempt_at, ?)
+        WHERE idempotency_key = ? RETURNING sent_sha256`,
     );
     return this.db
-      .transaction(() => sent.filter((s) => (freeze.get(at, s.sha256, s.idempotencyKey) as { sent_sha256: string } | undefined)?.sent_sha256 !== s.sha256).map((s) => s.idempotencyKey))
+      .transaction(() =>
+        sent.filter((s) => (freeze.get(at, s.sha256, Math.trunc(leaseUntil), s.idempotencyKey) as { sent_sha256: string } | undefined)?.sent_sha256 !== s.sha256).map((s) => s.idempotencyKey),
+      )
       .immediate();
   }
 
@@ -186,6 +192,14 @@ export class Outbox {
     const counts: OutboxCounts = { pending: 0, dead: 0, sent: 0 };
     for (const r of rows) counts[r.status] = r.n;
     return counts;
+  }
+
+  /**
+   * Makes every pending row due now (a new uplink process: leases and backoffs of the previous one
+   * mean nothing any more). Returns how many rows changed.
+   */
+  releaseLeases(now: number = this.now()): number {
+    return this.db.prepare("UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND next_attempt_at > ?").run(now, now).changes;
   }
 
   /** Counts plus the age of the oldest unsent record (the heartbeat's backlog). */

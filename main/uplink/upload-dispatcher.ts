@@ -20,6 +20,10 @@ export interface UploadDispatcherOptions {
   idlePollMs?: number;
   /** Collect a burst of new records this long before sending (default 20 ms). */
   coalesceMs?: number;
+  /** Batches on the wire at once (default 3): while central stores one, the next is prepared and sent. */
+  maxInFlight?: number;
+  /** How long a batch on the wire keeps its rows from being handed out again (default 60 s; the request timeout is shorter). */
+  leaseMs?: number;
   now?: () => number;
 }
 
@@ -64,7 +68,8 @@ export class UploadDispatcher extends EventEmitter<UploadDispatcherEvents> {
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   private woken = false;
-  private abort: AbortController | null = null;
+  private readonly abort = new AbortController();
+  private readonly inFlight = new Set<Promise<void>>();
   private unsubscribe: (() => void) | null = null;
 
   constructor(options: UploadDispatcherOptions) {
@@ -76,6 +81,8 @@ export class UploadDispatcher extends EventEmitter<UploadDispatcherEvents> {
       halfOpenAfterMs: 60_000,
       idlePollMs: 5000,
       coalesceMs: 20,
+      maxInFlight: 3,
+      leaseMs: 60_000,
       now: Date.now,
       ...options,
     };
@@ -99,15 +106,17 @@ export class UploadDispatcher extends EventEmitter<UploadDispatcherEvents> {
     if (this.running) return;
     this.running = true;
     this.unsubscribe = this.opts.outbox.onEnqueue(() => this.wake());
+    this.opts.outbox.releaseLeases(this.opts.now());
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
-    this.abort?.abort();
+    this.abort.abort();
     this.wake();
     await this.loop;
+    await Promise.allSettled([...this.inFlight]);
   }
 
   /** Look at the outbox now (a new record, a technician's requeue, connectivity back). */
@@ -152,16 +161,29 @@ export class UploadDispatcher extends EventEmitter<UploadDispatcherEvents> {
       await this.sleep(this.retryAt - now);
       return;
     }
+    if (this.inFlight.size >= this.opts.maxInFlight) {
+      await Promise.race(this.inFlight);
+      return;
+    }
     this.woken = false;
     const batch = this.nextBatch();
     if (batch.length === 0) {
+      if (this.inFlight.size > 0) {
+        // The rest is on the wire: wait for one answer (or a new record) before looking again.
+        await Promise.race([...this.inFlight, this.sleep(this.opts.idlePollMs)]);
+        return;
+      }
       this.emit('idle');
       const due = this.opts.outbox.nextDueAt();
       await this.sleep(due === null ? this.opts.idlePollMs : Math.min(this.opts.idlePollMs, Math.max(0, due - this.opts.now())));
       if (this.woken) await new Promise((r) => setTimeout(r, this.opts.coalesceMs));
       return;
     }
-    await this.send(batch);
+    const sending = this.send(batch).finally(() => {
+      this.inFlight.delete(sending);
+      this.wake();
+    });
+    this.inFlight.add(sending);
   }
 
   /** Due rows in priority order, within the record and byte limits; a row too big to ever send is dead-lettered. */
@@ -186,21 +208,17 @@ export class UploadDispatcher extends EventEmitter<UploadDispatcherEvents> {
   private async send(batch: Array<{ row: OutboxItem; item: UploadItem; sha256: string }>): Promise<void> {
     const started = this.opts.now();
     // Freeze before the first byte leaves: a row whose content no longer matches what went out is never resent.
-    const changed = new Set(this.opts.outbox.markSent(batch.map((b) => ({ idempotencyKey: b.row.idempotencyKey, sha256: b.sha256 })), started));
+    const changed = new Set(this.opts.outbox.markSent(batch.map((b) => ({ idempotencyKey: b.row.idempotencyKey, sha256: b.sha256 })), started, started + this.opts.leaseMs));
     for (const b of batch) if (changed.has(b.row.idempotencyKey)) this.deadLetter(b.row, 'content differs from what was first sent (a record is frozen once sent)');
     const sending = batch.filter((b) => !changed.has(b.row.idempotencyKey));
     if (sending.length === 0) return;
-    this.abort = new AbortController();
-    const signal = this.abort.signal;
     try {
-      const res = await this.breaker.execute(() => this.opts.client.upload({ records: sending.map((b) => b.item) }, signal));
+      const res = await this.breaker.execute(() => this.opts.client.upload({ records: sending.map((b) => b.item) }, this.abort.signal));
       this.succeeded();
       this.apply(sending, res.results, this.opts.now() - started);
     } catch (err) {
-      if (!this.running) return; // stopped mid-request: the rows stay pending as they were
+      if (!this.running) return; // stopped mid-request: the rows stay pending, due when their lease ends
       this.failed(sending, err);
-    } finally {
-      this.abort = null;
     }
   }
 
@@ -234,13 +252,18 @@ export class UploadDispatcher extends EventEmitter<UploadDispatcherEvents> {
 
   private failed(batch: Array<{ row: OutboxItem }>, err: unknown): void {
     const now = this.opts.now();
+    const release = () => {
+      for (const { row } of batch) this.opts.outbox.markFailed(row.idempotencyKey, err instanceof Error ? err.message : String(err), now);
+    };
     if (err instanceof CentralRequestError && !err.retryable) {
       if (err.status === 413 && batch.length > 1) {
+        release();
         this.maxRecords = Math.max(1, Math.floor(batch.length / 2));
         this.opts.log.warn({ records: batch.length, next: this.maxRecords }, 'uplink: central refused the batch as too large; sending smaller batches');
         return;
       }
       if ((err.status === 400 || err.status === 413 || err.status === 422) && batch.length > 1) {
+        release();
         this.maxRecords = 1;
         this.opts.log.warn({ records: batch.length, status: err.status }, 'uplink: central refused the batch; sending its records one by one to find the bad one');
         return;

@@ -41,8 +41,9 @@ export interface UploadDispatcherEvents {
 }
 
 /**
- * Sends the outbox to central, one batch at a time: due rows, urgent first (holds, fevers, staff
- * resolutions), at most 100 records or 256 KiB of JSON. Each row is frozen before its first send
+ * Sends the outbox to central in batches of due rows, urgent first (holds, fevers, staff
+ * resolutions), at most 100 records or 256 KiB of JSON, up to `maxInFlight` batches on the wire
+ * (their rows leased meanwhile, so none is in two batches). Each row is frozen before its first send
  * (time and content hash: its content never changes afterwards, so every retry is the same request
  * central may already hold), and carries its record id as the idempotency key.
  *

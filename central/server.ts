@@ -182,13 +182,19 @@ export async function buildCentralApp(opts: CentralAppOptions): Promise<CentralA
     return reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure}`).redirect('/signin', 303);
   });
 
-  const period = (q: { from?: string; to?: string }) => {
+  const period = (q: { from?: string; to?: string; day?: string }) => {
+    if (q.day !== undefined) {
+      // One calendar day in China time (UTC+8, no daylight saving).
+      const from = new Date(`${q.day}T00:00:00+08:00`);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(q.day) || !Number.isFinite(from.getTime())) throw Object.assign(new Error('day must be YYYY-MM-DD'), { statusCode: 400 });
+      return { from, to: new Date(from.getTime() + 24 * 3_600_000) };
+    }
     const to = q.to ? new Date(q.to) : new Date();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 24 * 3_600_000);
     if (!Number.isFinite(from.getTime()) || !Number.isFinite(to.getTime()) || from >= to) throw Object.assign(new Error('from/to must be ISO times with from before to'), { statusCode: 400 });
     return { from, to };
   };
-  const PeriodQuery = z.object({ from: z.string().optional(), to: z.string().optional(), lang: z.enum(['zh', 'en']).optional() });
+  const PeriodQuery = z.object({ from: z.string().optional(), to: z.string().optional(), day: z.string().max(10).optional(), lang: z.enum(['zh', 'en']).optional() });
 
   zapp.get('/', { onRequest: adminAuth(true), schema: { hide: true, querystring: PeriodQuery } }, async (req, reply) => {
     const data = await dashboardData(db, period(req.query));

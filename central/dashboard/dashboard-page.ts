@@ -12,6 +12,9 @@ const TEXT = {
     signOut: '退出登录',
     switchLang: 'English',
     period: '统计时段',
+    day: '日期（北京时间）',
+    show: '查看',
+    last24h: '最近24小时',
     perHour: '各检查站每小时通行情况',
     chartLabel: '各小时检测、通行、留观、发热人数柱状图（数据见下表）',
     checkpoint: '检查站',
@@ -55,6 +58,9 @@ const TEXT = {
     signOut: 'Sign out',
     switchLang: '中文',
     period: 'Period',
+    day: 'Date (China time)',
+    show: 'Show',
+    last24h: 'Last 24 hours',
     perHour: 'Screenings per checkpoint per hour',
     chartLabel: 'Bar chart of screened, passed, held and fevers per hour (data in the table below)',
     checkpoint: 'Checkpoint',
@@ -166,6 +172,13 @@ export function dashboardPage(lang: DashboardLanguage, data: DashboardData, admi
 <form method="post" action="/signout" class="inline"><button type="submit">${escape(t.signOut)} (${escape(admin)})</button></form></nav></header>
 <main>
 <p>${escape(t.period)}: ${escape(time(data.from, lang, tz))} – ${escape(time(data.to, lang, tz))}</p>
+<form method="get" action="/" class="period">
+<input type="hidden" name="lang" value="${lang}">
+<label for="day">${escape(t.day)}</label>
+<input id="day" name="day" type="date" required>
+<button type="submit">${escape(t.show)}</button>
+<a href="/?lang=${lang}">${escape(t.last24h)}</a>
+</form>
 <section aria-labelledby="h-hours">
 <h2 id="h-hours">${escape(t.perHour)}</h2>
 <div id="hour-chart" class="chart" role="img" aria-label="${escape(t.chartLabel)}"></div>

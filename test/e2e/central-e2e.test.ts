@@ -118,6 +118,12 @@ describe('kiosk and central end to end', () => {
       expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
       await screenshot(page, 'central-dashboard');
       expect(await axe(page)).toEqual([]);
+      // The same day chosen in the period form (China time) shows the same three.
+      const day = (await page.locator('#hours tbody tr').first().innerText()).split('\t')[1]!.slice(0, 10);
+      await page.fill('#day', day);
+      await Promise.all([page.waitForURL(/day=/), page.click('form.period button')]);
+      const screenedThatDay = (await page.locator('#hours tbody tr').allInnerTexts()).filter((r) => r.split('\t')[1]!.startsWith(day)).reduce((n, r) => n + Number(r.split('\t')[2]), 0);
+      expect(screenedThatDay).toBe(hours.filter((r) => r.split('\t')[1]!.startsWith(day)).reduce((n, r) => n + Number(r.split('\t')[2]), 0));
       await page.goto(`${url}/?lang=en`);
       expect(await page.locator('h1').innerText()).toContain('Command centre');
       expect(await axe(page)).toEqual([]);

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { applySkinToBody } from '../engine/skin-to-body.js';
+import { checkJsonText, readConfigText } from './config-file.js';
 
 /**
  * The kiosk configuration: one zod schema with defaults and ranges. A file may give only what
@@ -11,13 +12,25 @@ import { z } from 'zod';
 const colour = z.enum(['red', 'orange', 'yellow', 'blue']);
 /** What a watchlist colour or a key region does to a screening. */
 const colourAction = z.enum(['hold', 'hold-for-registration', 'pass-with-notice']);
+/** A device, checkpoint or kiosk id: letters, digits, ".", "_", "-", 1–64 characters. */
+const identifier = () => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ".", "_" or "-" (1–64 characters), e.g. "yk-qiancang-330"');
+/** Text shown on screens and copied into every record: bounded, not blank, no control or bidi-control characters. */
+const displayText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((t) => t.trim().length > 0, 'must not be blank; give a name people can read')
+    .refine((t) => !/[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(t), 'no control characters, line breaks or text-direction marks')
+    .refine((t) => !/[\ud800-\udfff]/u.test(t), 'must be well-formed Unicode (no lone surrogates)');
+/** A short label (policy name and version): bounded, printable. */
+const label = (max: number, dflt: string) => z.string().min(1).max(max).regex(/^[^\p{Cc}]+$/u, 'no control characters').default(dflt);
 const ms = (min: number, max: number, dflt: number) => z.number().int().min(min).max(max).default(dflt);
 const celsius = (min: number, max: number, dflt: number) => z.number().min(min).max(max).default(dflt);
 
 const usbMatch = z.strictObject({
   vendorId: z.string().regex(/^[0-9a-fA-F]{4}$/, 'a 4-digit hex USB vendor id, e.g. "1a86"'),
   productId: z.string().regex(/^[0-9a-fA-F]{4}$/, 'a 4-digit hex USB product id, e.g. "7523"'),
-  serialNumber: z.string().min(1).optional(),
+  serialNumber: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'printable ASCII, as the USB descriptor reports it').optional(),
 });
 
 const scenario = z.enum(['normal', 'fever', 'no-card', 'card-left', 'garbage', 'bad-checksum', 'unplug', 'slow']);
@@ -33,7 +46,7 @@ const serialDevice = z
   .strictObject({
     source: z.literal('serial'),
     /** A fixed port path (prefer /dev/serial/by-id/...), or ... */
-    path: z.string().min(1).optional(),
+    path: z.string().min(1).max(1024).regex(/^\/[^\p{Cc}]*$/u, 'an absolute device path without control characters, e.g. /dev/serial/by-id/...').optional(),
     /** ... a USB match resolved at start-up. */
     usb: usbMatch.optional(),
     baudRate: z.number().int().refine((b) => [2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800].includes(b), 'a standard baud rate: 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400 or 460800').default(115200),
@@ -41,14 +54,14 @@ const serialDevice = z
   .refine((d) => d.path !== undefined || d.usb !== undefined, { message: 'give "path" (e.g. /dev/serial/by-id/...) or "usb" {vendorId, productId}', path: ['path'] });
 
 const idcardDevice = z.discriminatedUnion('source', [
-  simulatedDevice.extend({ id: z.string().min(1).default('idcard-0') }),
-  serialDevice.safeExtend({ id: z.string().min(1).default('idcard-0') }),
+  simulatedDevice.extend({ id: identifier().default('idcard-0') }),
+  serialDevice.safeExtend({ id: identifier().default('idcard-0') }),
 ]);
 
 const thermoProtocol = z.enum(['gy-mcu90614', 'optris-ct', 'ascii']);
 const thermometerDevice = z.discriminatedUnion('source', [
-  simulatedDevice.extend({ id: z.string().min(1).default('thermo-0'), protocol: thermoProtocol.default('gy-mcu90614') }),
-  serialDevice.safeExtend({ id: z.string().min(1).default('thermo-0'), protocol: thermoProtocol }),
+  simulatedDevice.extend({ id: identifier().default('thermo-0'), protocol: thermoProtocol.default('gy-mcu90614') }),
+  serialDevice.safeExtend({ id: identifier().default('thermo-0'), protocol: thermoProtocol }),
 ]);
 
 export const StationModeSchema = z.enum(['card-then-temp', 'temp-then-card', 'temp-only']);
@@ -101,11 +114,43 @@ const ambientLinearModel = z.strictObject({
 /** Exergen arterial heat balance (US 6299347, in °F): Tc = (A·To² + B·To + C)·(To − Ta) + To. */
 const heatBalanceModel = z.strictObject({
   kind: z.literal('heat-balance'),
-  a: z.number().default(0.001081),
-  b: z.number().default(-0.2318),
-  c: z.number().default(12.454),
+  a: z.number().min(-1).max(1).default(0.001081),
+  b: z.number().min(-10).max(10).default(-0.2318),
+  c: z.number().min(-1000).max(1000).default(12.454),
 });
-export const SkinToBodyModelSchema = z.discriminatedUnion('kind', [constantOffsetModel, ambientLinearModel, heatBalanceModel]);
+
+/**
+ * Whatever its coefficients, a skin-to-body model must give body temperatures: over the envelope a
+ * kiosk works in (forehead skin 30–38 °C, ambient 10–35 °C, checked every 1 °C) every estimate must
+ * lie within 25–45 °C. Coefficients far from the published ones fail here (e.g. a = 1e9 would turn
+ * a normal reading into −1.19e11 °C, and a PASS).
+ */
+export const MODEL_ENVELOPE = { skinC: [30, 38], ambientC: [10, 35], estimateC: [25, 45] } as const;
+
+function modelLeavesEnvelope(model: z.infer<typeof constantOffsetModel | typeof ambientLinearModel | typeof heatBalanceModel>): string | null {
+  const { skinC, ambientC, estimateC } = MODEL_ENVELOPE;
+  for (let skin = skinC[0]; skin <= skinC[1]; skin++) {
+    for (let ambient = ambientC[0]; ambient <= ambientC[1]; ambient++) {
+      const r = applySkinToBody(model, skin, ambient);
+      if (r.ok && !(r.estimateC >= estimateC[0] && r.estimateC <= estimateC[1])) {
+        return `skin ${skin} °C at ambient ${ambient} °C gives ${Number(r.estimateC.toPrecision(4))} °C`;
+      }
+    }
+  }
+  return null;
+}
+
+export const SkinToBodyModelSchema = z.discriminatedUnion('kind', [constantOffsetModel, ambientLinearModel, heatBalanceModel]).superRefine((model, ctx) => {
+  const bad = modelLeavesEnvelope(model);
+  if (bad) {
+    ctx.addIssue({
+      code: 'custom',
+      input: model,
+      params: { showWhole: true },
+      message: `with these parameters ${bad}; a model must give ${MODEL_ENVELOPE.estimateC[0]}–${MODEL_ENVELOPE.estimateC[1]} °C for skin ${MODEL_ENVELOPE.skinC[0]}–${MODEL_ENVELOPE.skinC[1]} °C and ambient ${MODEL_ENVELOPE.ambientC[0]}–${MODEL_ENVELOPE.ambientC[1]} °C: check the coefficients`,
+    });
+  }
+});
 
 export const TemperatureConfigSchema = z
   .strictObject({
@@ -127,8 +172,8 @@ export const TemperatureConfigSchema = z
 
 export const PolicyConfigSchema = z.strictObject({
   /** Stored with every record so a decision can be traced to the policy that made it. */
-  name: z.string().min(1).default('default'),
-  version: z.string().min(1).default('1'),
+  name: label(64, 'default'),
+  version: label(32, '1'),
   /** HARD: a HOLD blocks. SOFT: the person passes, flagged for staff. */
   mode: z.enum(['hard', 'soft']).default('hard'),
   feverThresholdC: celsius(36, 40, 37.3),
@@ -164,10 +209,10 @@ export const CalibrationConfigSchema = z.strictObject({
 export const KioskConfigSchema = z.strictObject({
   schemaVersion: z.literal(1).default(1),
   checkpoint: z.strictObject({
-    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ".", "_" or "-" (1–64 characters), e.g. "yk-qiancang-330"'),
-    name: z.string().min(1).max(100),
+    id: identifier(),
+    name: displayText(100),
     /** This kiosk's id (records carry it). */
-    kioskId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ".", "_" or "-" (1–64 characters)').default('kiosk-1'),
+    kioskId: identifier().default('kiosk-1'),
   }),
   station: z.strictObject({ mode: StationModeSchema.default('card-then-temp') }).default({ mode: 'card-then-temp' }),
   devices: z
@@ -204,21 +249,22 @@ export function parseKioskConfig(json: unknown): ParseResult {
   return { ok: false, problems: r.error.issues.map(describeIssue) };
 }
 
-/** Reads and parses a JSON configuration file. Never throws: a missing file or bad JSON is a problem line too. */
+/**
+ * Reads and parses a JSON configuration file. Never throws: a missing, non-regular or oversized
+ * file, bad JSON, a duplicate key, an overflowing number or absurd nesting is a problem line too
+ * (see config-file.ts).
+ */
 export async function loadKioskConfig(file: string): Promise<ParseResult> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    return { ok: false, problems: [`${file}: cannot read the file (${code}); check the path and its permissions`] };
-  }
+  const read = readConfigText(file);
+  if (!read.ok) return read;
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(read.text);
   } catch (err) {
     return { ok: false, problems: [`${file}: not valid JSON (${err instanceof Error ? err.message : String(err)}); fix the syntax`] };
   }
+  const textProblems = checkJsonText(read.text);
+  if (textProblems.length > 0) return { ok: false, problems: textProblems };
   return parseKioskConfig(json);
 }
 
@@ -231,7 +277,14 @@ function fieldName(path: readonly PropertyKey[]): string {
 
 function show(value: unknown): string {
   if (value === undefined) return 'missing';
-  const text = JSON.stringify(value);
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (typeof value === 'string' && value.length > 60) return `${JSON.stringify(value.slice(0, 40)).slice(0, -1)}..." (${value.length} characters)`;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return 'a value nested too deeply to show'; // JSON.stringify recursion (see config-file.ts for files)
+  }
   if (text === undefined) return String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
@@ -273,7 +326,9 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
     case 'custom': {
       // A refinement on an object reports the whole object as its input: show the named field's value.
       const last = i.path[i.path.length - 1];
-      const own = typeof i.input === 'object' && i.input !== null && last !== undefined ? (i.input as Record<PropertyKey, unknown>)[last] : i.input;
+      // ...unless the refinement is about the object as a whole (the skin-to-body model): show it.
+      const whole = (i as { params?: { showWhole?: boolean } }).params?.showWhole === true;
+      const own = !whole && typeof i.input === 'object' && i.input !== null && last !== undefined ? (i.input as Record<PropertyKey, unknown>)[last] : i.input;
       return `${field}: ${show(own)} is invalid; fix: ${i.message}`;
     }
     default:

@@ -1,23 +1,25 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AuditLog } from './audit-log.js';
+import type { AnchorCheck, AuditHead } from './audit-anchor.js';
+import { AuditLog, readStoreId, SEALED_ACTION, SEALED_KEY, sealAuditChain, STORE_ID_KEY, type AuditVerification } from './audit-log.js';
 import { Calibrations } from './calibrations.js';
 import { DATABASE_FILE } from './data-dir.js';
 import { openDatabase, type SqliteDatabase } from './database.js';
 import { DeviceEvents } from './device-events.js';
 import { Dispositions } from './dispositions.js';
-import { exportScreenings, type ExportOptions } from './export.js';
+import { exportScreenings, type ExportOptions, type ExportResult } from './export.js';
 import { FileKeyProvider, type KeyProvider } from './key-provider.js';
 import { migrate } from './migrations.js';
 import { Outbox } from './outbox.js';
 import { PendingWrites, type DegradedEvent } from './pending-writes.js';
 import { PersonalDataCipher } from './personal-data-cipher.js';
 import { checkDiskSpace, DEFAULT_DISK_THRESHOLDS, DEFAULT_RETENTION_DAYS, purgeExpired, type DiskSpace, type DiskSpaceThresholds, type PurgeResult } from './retention.js';
-import { ScreeningStore } from './screening-store.js';
+import { ScreeningStore, type RecordSealCheck } from './screening-store.js';
 import { Settings } from './settings.js';
 import { Statistics } from './statistics.js';
 import { StoreFullError, WrongKeyError } from './store-errors.js';
+import { ensureDataDir, newStoreId, readMarker, refuseEmptyDatabase, refuseStorelessDatabase, writeMarker } from './store-files.js';
+import { StoreSeal } from './store-seal.js';
 
 export interface KioskStoreOptions {
   dataDir: string;
@@ -71,6 +73,7 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
   private constructor(
     readonly db: SqliteDatabase,
     cipher: PersonalDataCipher,
+    seal: StoreSeal,
     private readonly options: KioskStoreOptions,
   ) {
     super();
@@ -81,8 +84,8 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
     this.pending.on('recovered', (e) => this.emit('recovered', e));
     this.pending.on('retry-error', (e) => this.emit('retry-error', e));
     this.outbox = new Outbox(db, cipher, () => now().getTime());
-    this.audit = new AuditLog(db, now);
-    this.records = new ScreeningStore(db, cipher, this.outbox, this.pending);
+    this.audit = new AuditLog(db, seal, now);
+    this.records = new ScreeningStore(db, cipher, this.outbox, this.pending, seal);
     this.stats = new Statistics(db, now);
     this.dispositions = new Dispositions(db, cipher, this.outbox, this.pending, now);
     this.calibrations = new Calibrations(db, this.outbox, this.pending, now);
@@ -98,19 +101,23 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
   }
 
   /**
-   * Opens (creating if needed) the store in `dataDir`: integrity check (a damaged file is preserved
-   * and reported, never overwritten), key check (a wrong key is refused before anything is written),
-   * migrations.
+   * Opens (creating if needed) the store in `dataDir`: a zero-length or store-less database where a
+   * store existed is refused (store-files.ts), integrity check (a damaged file is preserved once and
+   * reported, never overwritten), key check (a wrong key is refused before anything is written),
+   * migrations, and — once in a store's life — sealing of rows written before seals existed.
    */
   static async open(options: KioskStoreOptions): Promise<KioskStore> {
-    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    ensureDataDir(options.dataDir);
     const file = join(options.dataDir, DATABASE_FILE);
     const keyProvider = options.keyProvider ?? new FileKeyProvider(options.dataDir);
+    refuseEmptyDatabase(options.dataDir);
     const db = openDatabase(file, { integrityCheck: options.integrityCheck });
     try {
       db.pragma('secure_delete = ON');
       const storedCheck = readKeyCheck(db);
-      const cipher = new PersonalDataCipher(await keyProvider.getKey({ create: storedCheck === undefined }));
+      if (storedCheck === undefined) refuseStorelessDatabase(options.dataDir);
+      const masterKey = await keyProvider.getKey({ create: storedCheck === undefined });
+      const cipher = new PersonalDataCipher(masterKey);
       if (storedCheck !== undefined && !cipher.matchesKeyCheck(storedCheck)) {
         throw new WrongKeyError(
           `the key from ${keyProvider.describe()} is not the key this database (${file}) was created with; ` +
@@ -118,18 +125,45 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
         );
       }
       migrate(db);
-      const store = new KioskStore(db, cipher, options);
-      if (storedCheck === undefined) {
-        db.transaction(() => {
-          db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(KEY_CHECK, cipher.keyCheckValue());
-          store.audit.append('system', 'store.created', { keySource: keyProvider instanceof FileKeyProvider ? 'file' : 'keystore' });
-        }).immediate();
-      }
+      const seal = new StoreSeal(masterKey);
+      const store = new KioskStore(db, cipher, seal, options);
+      const now = (options.now ?? (() => new Date()))().toISOString();
+      db.transaction(() => {
+        const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING');
+        if (readStoreId(db) === '') setMeta.run(STORE_ID_KEY, readMarker(options.dataDir)?.storeId ?? newStoreId());
+        if (storedCheck === undefined) {
+          setMeta.run(KEY_CHECK, cipher.keyCheckValue());
+          setMeta.run(SEALED_KEY, now);
+          store.audit.append('system', 'store.created', { keySource: keyProvider instanceof FileKeyProvider ? 'file' : 'keystore', sealed: true });
+        } else if (!db.prepare('SELECT 1 FROM meta WHERE key = ?').get(SEALED_KEY)) {
+          // A store written before seals existed: seal what is there, once, and say so in the log.
+          const records = store.records.sealUnsealed();
+          const entries = sealAuditChain(db, seal);
+          setMeta.run(SEALED_KEY, now);
+          store.audit.append('system', SEALED_ACTION, { records, auditEntries: entries });
+        }
+      }).immediate();
+      writeMarker(options.dataDir, { storeId: readStoreId(db), writtenAt: now });
       return store;
     } catch (err) {
       db.close();
       throw err;
     }
+  }
+
+  /** The audit chain and every screening row's seal (kiosk audit verify). */
+  verifyIntegrity(): { chain: AuditVerification; records: RecordSealCheck } {
+    return this.db.transaction(() => ({ chain: this.audit.verify(), records: this.records.checkSeals() }))();
+  }
+
+  /** The head to anchor at central (audit-anchor.ts, docs/store-integrity.md). */
+  signedHead(): AuditHead {
+    return this.audit.signedHead();
+  }
+
+  /** Compares the store with a head central anchored earlier. */
+  checkAnchor(anchor: AuditHead): AnchorCheck {
+    return this.audit.checkAnchor(anchor);
   }
 
   /** 'disk-full' while records are waiting in memory for disk space; null otherwise. */
@@ -166,7 +200,7 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
     await this.diskSpace();
   }
 
-  exportScreenings(options: ExportOptions, write: (chunk: string) => void): { count: number } {
+  exportScreenings(options: ExportOptions, write: (chunk: string) => void): ExportResult {
     return exportScreenings({ screenings: this.records, dispositions: this.dispositions, settings: this.settings, audit: this.audit }, options, write);
   }
 

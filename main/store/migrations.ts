@@ -190,6 +190,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: 'keyed seals: a MAC per screening row and per audit entry (store-seal.ts); rows already there are sealed once by KioskStore.open',
+    up(db) {
+      // Nullable on purpose: NULL columns are left out of a row's seal (store-seal.ts), so a later
+      // migration that adds a screenings column must add it nullable too, or every old seal breaks.
+      db.exec(`
+        ALTER TABLE screenings ADD COLUMN mac BLOB;
+        ALTER TABLE audit_log ADD COLUMN mac TEXT;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -54,3 +54,18 @@ export class DecryptionError extends Error {
     this.name = 'DecryptionError';
   }
 }
+
+/**
+ * The database file is empty, or holds no store, where a store existed (store-files.ts): opening it
+ * would silently start a new, empty store. Nothing was changed.
+ */
+export class EmptyDatabaseError extends Error {
+  readonly code = 'KIOSK_DB_EMPTY' as const;
+  constructor(
+    message: string,
+    readonly file: string,
+  ) {
+    super(message);
+    this.name = 'EmptyDatabaseError';
+  }
+}

@@ -56,7 +56,7 @@ describe('export (API)', () => {
     expect(store.audit.list().at(-1)).toMatchObject({ action: 'export.refused', detail: { reason: 'wrong-technician-pin' } });
     const out = collect((w) => store.exportScreenings({ ...range, format: 'csv', unmasked: true, technicianPin: PIN, actor: 'tech-1' }, w));
     const lines = out.trim().split('\n');
-    expect(lines[0]).toBe('id,finishedAt,checkpointId,deviceId,outcome,decision,colour,fever,temperatureC,reasons,cardType,name,idNumber,address,birthYear,sex,dispositions');
+    expect(lines[0]).toBe('id,finishedAt,checkpointId,deviceId,outcome,decision,colour,fever,temperatureC,reasons,cardType,name,idNumber,address,birthYear,sex,dispositions,integrity');
     expect(lines).toHaveLength(3);
     expect(out).toContain('11010519491231002X');
     expect(out).toContain('张三');

@@ -125,9 +125,9 @@ function identicalCopy(file: string): string | null {
   return null;
 }
 
-/** sha256 of a file's bytes ('' when it does not exist), read in chunks. */
+/** sha256 of a file's bytes ('' when it does not exist or is empty: an empty WAL is no WAL), read in chunks. */
 function fileDigest(path: string): string {
-  if (!existsSync(path)) return '';
+  if (!existsSync(path) || statSync(path).size === 0) return '';
   const hash = createHash('sha256');
   const fd = openSync(path, 'r');
   try {

@@ -65,14 +65,16 @@ export async function startBrowserServer(opts: BrowserServerOptions): Promise<Br
   if (site.scriptHashes.length === 0) opts.log.warn({ rendererDir: opts.rendererDir }, 'browser: no integrity.json in the renderer folder; the page script will be blocked (run `npm run build`)');
 
   const refuse = (res: ServerResponse, status: number, text: string) => {
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(`${text}\n`);
+    const body = `${text}\n`;
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
   };
 
   const handleRequest = (req: IncomingMessage, res: ServerResponse, target: RequestTarget) => {
     if (target.path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      return res.end(JSON.stringify(opts.health()));
+      const body = JSON.stringify(opts.health());
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+      return res.end(req.method === 'HEAD' ? undefined : body);
     }
     const found = resolveStatic(site, target);
     if (found.status !== 200) return refuse(res, 404, 'not found');

@@ -28,9 +28,10 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startKiosk(opts: { scenario: string; dataDir?: string; config?: string; extraArgs?: string[] }): Promise<RunningKiosk> {
+/** `scenario` runs simulated devices (--sim --scenario); without one, the devices of the configuration. */
+export async function startKiosk(opts: { scenario?: string; dataDir?: string; config?: string; extraArgs?: string[] }): Promise<RunningKiosk> {
   const dataDir = opts.dataDir ?? tempDir('kiosk-e2e-data-');
-  const args = ['bin/kiosk.js', 'start', '--browser', '--sim', '--port', '0', '--data', dataDir, '--scenario', opts.scenario];
+  const args = ['bin/kiosk.js', 'start', '--browser', '--port', '0', '--data', dataDir, ...(opts.scenario !== undefined ? ['--sim', '--scenario', opts.scenario] : [])];
   if (opts.config) args.push('--config', opts.config);
   args.push(...(opts.extraArgs ?? []));
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KIOSK_LOG_LEVEL: 'info' } });

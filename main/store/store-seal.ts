@@ -1,5 +1,6 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
+import { storeKeyDeriver } from './key-derivation.js';
 
 /**
  * Keyed integrity of what the store keeps (docs/store-integrity.md). Two HMAC-SHA256 keys are
@@ -18,8 +19,7 @@ export class StoreSeal {
   private readonly auditKey: Buffer;
 
   constructor(masterKey: Buffer) {
-    if (masterKey.length !== 32) throw new Error(`the master key must be 32 bytes, got ${masterKey.length}`);
-    const derive = (info: string) => Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), info, 32));
+    const derive = storeKeyDeriver(masterKey);
     this.recordKey = derive('checkpoint-kiosk/record-seal/hmac-sha256/v1');
     this.auditKey = derive('checkpoint-kiosk/audit-chain/hmac-sha256/v1');
   }

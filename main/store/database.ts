@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DatabaseCorruptError } from './store-errors.js';
-import { ensurePrivateFile, narrowDatabaseModes } from './store-files.js';
+import { DATA_FILE_MODE, ensurePrivateFile, narrowDatabaseModes } from './store-files.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -94,9 +94,11 @@ function corrupt(file: string, problems: string[], at: Date): DatabaseCorruptErr
   } else {
     const stamp = at.toISOString().replace(/[:.]/g, '-');
     copy = `${file}.corrupt-${stamp}`;
-    // copyFileSync keeps the source's mode: the database's 0600.
-    copyFileSync(file, copy);
-    for (const suffix of ['-wal', '-shm']) if (existsSync(file + suffix)) copyFileSync(file + suffix, copy + suffix);
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (!existsSync(file + suffix)) continue;
+      copyFileSync(file + suffix, copy + suffix);
+      chmodSync(copy + suffix, DATA_FILE_MODE); // a file left 0644 by an older build: the copy is private anyway
+    }
   }
   const first = problems[0] ?? 'unknown problem';
   return new DatabaseCorruptError(

@@ -8,7 +8,8 @@ import { openDatabase, type SqliteDatabase } from './database.js';
 import { DeviceEvents } from './device-events.js';
 import { Dispositions } from './dispositions.js';
 import { exportScreenings, type ExportOptions } from './export.js';
-import { FileKeyProvider, type KeyProvider } from './key-provider.js';
+import type { KeyProvider } from './key-provider.js';
+import { DataDirKeyProvider } from './key-source.js';
 import { migrate } from './migrations.js';
 import { Outbox } from './outbox.js';
 import { PendingWrites, type DegradedEvent } from './pending-writes.js';
@@ -21,7 +22,10 @@ import { StoreFullError, WrongKeyError } from './store-errors.js';
 
 export interface KioskStoreOptions {
   dataDir: string;
-  /** Default: a FileKeyProvider (0600 key file in dataDir). Inside Electron pass a SafeStorageKeyProvider. */
+  /**
+   * Default: the data directory's recorded key source without a keystore (DataDirKeyProvider: the
+   * 0600 key file). Under Electron the host gets the key the shell resolved with the OS keystore.
+   */
   keyProvider?: KeyProvider;
   /** Acknowledged records older than this are purged (default 14). */
   retentionDays?: number;
@@ -67,6 +71,8 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
   private readonly timer: NodeJS.Timeout | undefined;
   private lastDiskLevel: DiskSpace['level'] = 'ok';
   private closed = false;
+  /** True when this open created the database's key check: the data directory was new. */
+  createdNow = false;
 
   private constructor(
     readonly db: SqliteDatabase,
@@ -105,7 +111,7 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
   static async open(options: KioskStoreOptions): Promise<KioskStore> {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const file = join(options.dataDir, DATABASE_FILE);
-    const keyProvider = options.keyProvider ?? new FileKeyProvider(options.dataDir);
+    const keyProvider = options.keyProvider ?? new DataDirKeyProvider(options.dataDir);
     const db = openDatabase(file, { integrityCheck: options.integrityCheck });
     try {
       db.pragma('secure_delete = ON');
@@ -122,8 +128,9 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
       if (storedCheck === undefined) {
         db.transaction(() => {
           db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(KEY_CHECK, cipher.keyCheckValue());
-          store.audit.append('system', 'store.created', { keySource: keyProvider instanceof FileKeyProvider ? 'file' : 'keystore' });
+          store.audit.append('system', 'store.created', { keySource: keyProvider.source ?? 'supplied' });
         }).immediate();
+        store.createdNow = true;
       }
       return store;
     } catch (err) {

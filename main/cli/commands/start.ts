@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { CliError } from '../cli-error.js';
 import type { CliCommand } from '../command.js';
 import type { CliIo } from '../io.js';
+import { electronPackageDirOf, electronReadiness } from '../electron-readiness.js';
 import { startBrowserMode } from '../../host/browser-mode.js';
 import { HostOptionError, hostArgsFor, loadHostConfig, parseHostOptions, type HostOptions } from '../../host/host-options.js';
 import { createLogger } from '../../host/logger.js';
@@ -91,8 +92,10 @@ export const startCommand: CliCommand = {
     }
     if (!opts.browser) {
       const bin = findElectronBinary();
-      if (bin) return runElectron(bin, opts, io);
-      io.stderr.write(
+      const unready = bin ? electronReadiness(bin, electronPackageDirOf(bin)) : null;
+      if (bin && unready === null) return runElectron(bin, opts, io);
+      if (bin) io.stderr.write(`kiosk start: Electron is installed, but ${unready}. Running in browser mode instead: open the URL printed on stdout in Chromium, e.g. \`chromium --kiosk --autoplay-policy=no-user-gesture-required "<url>"\`.\n`);
+      else io.stderr.write(
         "kiosk start: Electron's binary is not installed (node_modules/electron/dist is missing), so the kiosk runs in browser mode: " +
           'open the URL printed on stdout in Chromium, e.g. `chromium --kiosk "<url>"`. Pass --browser to choose this mode explicitly.\n',
       );

@@ -75,7 +75,7 @@ export function electronReadiness(
     for (const m of opts.modules ?? [betterSqliteModule()]) {
       const problem = abiMismatch(m, { abi, name: `Electron ${version}` }, probe.readFile);
       if (problem) {
-        return `the native modules are built for Node.js, not for Electron: ${problem}. In development the kiosk runs on Node; the Electron kiosk runs from the staged package (scripts/stage-electron-app.mjs, docs/electron-runtime.md)`;
+        return `the native modules are built for Node.js, not for Electron: ${problem}. In development the kiosk runs on Node; the Electron kiosk runs from the staged package (scripts/stage-electron-app.ts, docs/electron-runtime.md)`;
       }
     }
   }

@@ -74,7 +74,7 @@ export function abiMismatch(module: NativeModule, runtime: RuntimeAbi, read: (fi
   if (built.kind !== 'node-abi' || built.abi === runtime.abi) return null;
   const fix =
     runtime.name.startsWith('Electron')
-      ? 'the package must carry modules rebuilt for Electron (scripts/stage-electron-app.mjs does it; see docs/electron-runtime.md)'
+      ? 'the package must carry modules rebuilt for Electron (scripts/stage-electron-app.ts does it; see docs/electron-runtime.md)'
       : 'run `npm rebuild better-sqlite3` (or `npm ci`) to build it for this Node.js';
   return `${module.name} was built for ${describeAbi(built.abi)}, but this runtime is ${runtime.name}, which needs ${describeAbi(runtime.abi)}: it cannot load here (${module.file}). Fix: ${fix}`;
 }

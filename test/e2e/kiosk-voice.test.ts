@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import manifest from '../../renderer/audio/prompts.json' with { type: 'json' };
 import { UI_TEXT } from '../../renderer/ui-text.js';
-import { openBrowser, recordScreens, startKiosk, waitForScreen, type Browser, type RunningKiosk } from './kiosk-harness.js';
+import { openBrowser, recordScreens, screenshot, startKiosk, waitForScreen, type Browser, type RunningKiosk } from './kiosk-harness.js';
 
 /**
  * The renderer plays the recorded prompts (issue 13, item 8) in Chromium: the real files, served
@@ -68,5 +68,38 @@ describe('voice prompts in Chromium', () => {
     expect(log.errors).toEqual([]);
     expect(log.synthesized).toEqual([]);
     expect(cspViolations).toEqual([]);
+  }, 90_000);
+
+  it("the supervisor's fault screen (Electron bridge stood in): both languages, the reason for the technician, the fault prompt played", async () => {
+    kiosk = await startKiosk({ scenario: 'normal' });
+    browser = await openBrowser(['--autoplay-policy=no-user-gesture-required']);
+    const { page } = browser;
+    const reason = 'the key of /var/lib/checkpoint-kiosk is wrapped by the OS keystore (gnome_libsecret), which is not available now';
+    // What the preload exposes under Electron; here it reports what the supervisor sends on giving up.
+    await page.addInitScript((why) => {
+      const played: string[] = [];
+      (window as unknown as { __played: string[] }).__played = played;
+      const play = HTMLMediaElement.prototype.play;
+      HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+        this.addEventListener('ended', () => played.push(new URL(this.src).pathname), { once: true });
+        return play.call(this);
+      };
+      (window as unknown as { kiosk: unknown }).kiosk = {
+        send: () => {},
+        onMessage: () => {},
+        onHostState: (handler: (state: string, reason?: string) => void) => setTimeout(() => handler('fault', why), 0),
+      };
+    }, reason);
+    await page.goto(kiosk.url);
+    await page.waitForSelector('[data-host="fault"] [data-role="fault-reason"]');
+    const text = await page.locator('#app').innerText();
+    expect(text).toContain(UI_TEXT.zh.fault);
+    expect(text).toContain(UI_TEXT.zh.faultSub);
+    expect(text).toContain(`${UI_TEXT.en.fault} · ${UI_TEXT.en.faultSub}`);
+    expect(await page.locator('[data-role="fault-reason"]').innerText()).toBe(reason);
+    await screenshot(page, 'host-fault');
+    const faultFiles = Object.values(manifest.prompts.zh).filter((p) => p.text === UI_TEXT.zh.faultSub).map((p) => `/audio/${p.file}`);
+    // The fault line, then the "contact staff" line, each played to its end.
+    await page.waitForFunction((fs) => (window as unknown as { __played: string[] }).__played.some((p) => fs.includes(p)), faultFiles, { timeout: 30_000, polling: 100 });
   }, 90_000);
 });

@@ -1,5 +1,6 @@
 import { app } from 'electron';
 import { join } from 'node:path';
+import { ShellExit } from './exit-codes.js';
 import { parseShellArgs } from './shell-args.js';
 import { runShell } from './shell.js';
 
@@ -15,6 +16,6 @@ try {
   args = parseShellArgs(process.argv);
 } catch (err) {
   process.stderr.write(`kiosk-shell: ${err instanceof Error ? err.message : String(err)}\n`);
-  app.exit(2);
+  app.exit(ShellExit.BadOptions);
 }
 if (args) runShell({ distDir, hostArgs: args.hostArgs, dataDir: args.dataDir });

@@ -42,6 +42,9 @@ export function runShell(opts: ShellOptions): Shell | null {
     return null;
   }
   registerAppScheme();
+  // The voice prompts are recorded; speech synthesis is only their fallback, and on Linux Chromium
+  // speaks only through speech-dispatcher, and only with this switch (electron/electron#4452).
+  if (process.platform === 'linux') app.commandLine.appendSwitch('enable-speech-dispatcher');
   Menu.setApplicationMenu(null);
   app.on('web-contents-created', (_event, contents) => guardWebContents(contents, log));
 

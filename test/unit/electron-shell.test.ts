@@ -49,7 +49,7 @@ const h = vi.hoisted(() => {
     relaunch: vi.fn(),
     exit: vi.fn(),
     setName: vi.fn(),
-    commandLine: { getSwitchValue: vi.fn((name: string) => (name === 'ozone-platform' ? 'wayland' : '')) },
+    commandLine: { getSwitchValue: vi.fn((name: string) => (name === 'ozone-platform' ? 'wayland' : '')), appendSwitch: vi.fn() },
     readyResolve: null as null | (() => void),
     whenReady: vi.fn(() => new Promise<void>((r) => (app.readyResolve = r))),
   });
@@ -165,6 +165,8 @@ describe('Electron shell', () => {
       preload: '/opt/kiosk/dist/electron/preload.cjs',
     });
     expect(electron.Menu.setApplicationMenu).toHaveBeenCalledWith(null);
+    // Speech synthesis (the recordings' fallback) can speak on Linux only through speech-dispatcher.
+    if (process.platform === 'linux') expect(h.app.commandLine.appendSwitch).toHaveBeenCalledWith('enable-speech-dispatcher');
     expect(win.loadURL).toHaveBeenCalledWith('kiosk://app/index.html');
     expect(electron.protocol.handle).toHaveBeenCalledWith('kiosk', expect.any(Function));
     win.emit('ready-to-show');

@@ -97,7 +97,7 @@ export const startCommand: CliCommand = {
       if (bin) io.stderr.write(`kiosk start: Electron is installed, but ${unready}. Running in browser mode instead: open the URL printed on stdout in Chromium, e.g. \`chromium --kiosk --autoplay-policy=no-user-gesture-required "<url>"\`.\n`);
       else io.stderr.write(
         "kiosk start: Electron's binary is not installed (node_modules/electron/dist is missing), so the kiosk runs in browser mode: " +
-          'open the URL printed on stdout in Chromium, e.g. `chromium --kiosk "<url>"`. Pass --browser to choose this mode explicitly.\n',
+          'open the URL printed on stdout in Chromium, e.g. `chromium --kiosk --autoplay-policy=no-user-gesture-required "<url>"` (the flag lets the voice prompts play). Pass --browser to choose this mode explicitly.\n',
       );
     }
     try {

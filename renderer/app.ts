@@ -34,8 +34,9 @@ const client = new ContractClient({
 });
 
 connection.onMessage((raw) => client.receive(raw));
-connection.onState((state) => {
+connection.onState((state, reason) => {
   if (state === 'ready') client.send({ type: 'hello', version: CONTRACT_VERSION });
+  else if (state === 'fault') drawHostFault(reason ?? '');
   else drawStarting();
 });
 
@@ -81,6 +82,25 @@ function drawStarting(): void {
   const section = el('section', 'screen');
   section.append(iconElement('starting'), el('h1', 'headline', UI_TEXT[language].starting), el('p', 'sub', UI_TEXT[language === 'zh' ? 'en' : 'zh'].starting));
   root.replaceChildren(section);
+}
+
+/**
+ * The Electron supervisor gave up on the host: the fault screen in both languages, and the reason
+ * for the technician (it names what to restore or rebuild; never personal data). The app then
+ * exits for the service manager to restart it.
+ */
+function drawHostFault(reason: string): void {
+  root.dataset.screen = 'fault';
+  root.dataset.host = 'fault';
+  delete root.dataset.colour;
+  const t = UI_TEXT[language];
+  const other = UI_TEXT[language === 'zh' ? 'en' : 'zh'];
+  const section = el('section', 'screen');
+  const detail = el('p', 'technician', reason);
+  detail.dataset.role = 'fault-reason';
+  section.append(iconElement('fault'), el('h1', 'headline', t.fault), el('p', 'sub', t.faultSub), el('p', 'sub', `${other.fault} · ${other.faultSub}`), detail);
+  root.replaceChildren(section);
+  voice.say(`${t.fault}。${t.faultSub}`, language);
 }
 
 function clockText(): string {

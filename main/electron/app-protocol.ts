@@ -5,9 +5,12 @@ import { parseRequestTarget } from '../host/request-target.js';
 import { resolveStatic, staticSite } from '../host/static-files.js';
 import { APP_SCHEME } from './channels.js';
 
-/** Must run before `app.ready`: the scheme behaves like https (secure, standard origin). */
+/**
+ * Must run before `app.ready`: the scheme behaves like https (secure, standard origin); `stream`
+ * lets <audio> play the voice prompts from it (media needs a streamable scheme).
+ */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true } }]);
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, stream: true } }]);
 }
 
 /**

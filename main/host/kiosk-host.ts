@@ -16,9 +16,13 @@ import { HmacIdHasher } from '../engine/id-hasher.js';
 import type { RecordSink } from '../engine/record-sink.js';
 import { ScreeningEngine } from '../engine/screening-engine.js';
 import { StaticWatchlistSource } from '../engine/watchlist-source.js';
-import { FileKeyProvider, type KeyProvider } from '../store/key-provider.js';
+import type { KeyProvider } from '../store/key-provider.js';
+import { databaseExists } from '../store/key-source.js';
 import { KioskStore } from '../store/kiosk-store.js';
-import { ID_KEY_FILE, loadWatchlist, StoreCalibrationSource } from './local-lists.js';
+import { KeySourceError, WrongKeyError } from '../store/store-errors.js';
+import { openIdKey } from './id-key.js';
+import { assertNativeModulesLoadable } from './native-modules.js';
+import { loadWatchlist, StoreCalibrationSource } from './local-lists.js';
 import type { Logger } from './logger.js';
 import { ScenarioConductor, type ScenarioStep } from './scenario-conductor.js';
 import { ScreenModel } from './screen-model.js';
@@ -123,14 +127,19 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
   /** Opens the store, builds drivers and engine, starts everything. */
   static async start(opts: KioskHostOptions): Promise<KioskHost> {
     const { config, log } = opts;
+    // A native module built for another runtime is fatal and explained, not a store that never opens.
+    assertNativeModulesLoadable();
     let store: KioskStore | null = null;
+    const databaseExisted = databaseExists(opts.dataDir);
     try {
       store = await KioskStore.open({ dataDir: opts.dataDir, ...(opts.keyProvider && { keyProvider: opts.keyProvider }) });
     } catch (err) {
+      // A key that cannot be had is fatal and explained (entry.ts reports it); never a new key.
+      if (err instanceof KeySourceError || err instanceof WrongKeyError) throw err;
       // Shown as HOLD STORE_UNAVAILABLE for every screening until fixed; never silently dropped.
       log.error({ err: err instanceof Error ? err.message : String(err) }, 'host: the store could not be opened; every screening will be held for staff');
     }
-    const idKey = await new FileKeyProvider(opts.dataDir, ID_KEY_FILE).getKey({ create: true });
+    const idKey = await openIdKey(opts.dataDir, { newDataDir: store ? store.createdNow : !databaseExisted });
     const hasher = new HmacIdHasher(idKey);
 
     const simulate = opts.simulate;

@@ -8,7 +8,8 @@ import { openDatabase, type SqliteDatabase } from './database.js';
 import { DeviceEvents } from './device-events.js';
 import { Dispositions } from './dispositions.js';
 import { exportScreenings, type ExportOptions, type ExportResult } from './export.js';
-import { FileKeyProvider, type KeyProvider } from './key-provider.js';
+import type { KeyProvider } from './key-provider.js';
+import { DataDirKeyProvider } from './key-source.js';
 import { migrate } from './migrations.js';
 import { Outbox } from './outbox.js';
 import { PendingWrites, type DegradedEvent } from './pending-writes.js';
@@ -23,7 +24,10 @@ import { StoreSeal } from './store-seal.js';
 
 export interface KioskStoreOptions {
   dataDir: string;
-  /** Default: a FileKeyProvider (0600 key file in dataDir). Inside Electron pass a SafeStorageKeyProvider. */
+  /**
+   * Default: the data directory's recorded key source without a keystore (DataDirKeyProvider: the
+   * 0600 key file). Under Electron the host gets the key the shell resolved with the OS keystore.
+   */
   keyProvider?: KeyProvider;
   /** Acknowledged records older than this are purged (default 14). */
   retentionDays?: number;
@@ -69,6 +73,8 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
   private readonly timer: NodeJS.Timeout | undefined;
   private lastDiskLevel: DiskSpace['level'] = 'ok';
   private closed = false;
+  /** True when this open created the database's key check: the data directory was new. */
+  createdNow = false;
 
   private constructor(
     readonly db: SqliteDatabase,
@@ -109,7 +115,7 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
   static async open(options: KioskStoreOptions): Promise<KioskStore> {
     ensureDataDir(options.dataDir);
     const file = join(options.dataDir, DATABASE_FILE);
-    const keyProvider = options.keyProvider ?? new FileKeyProvider(options.dataDir);
+    const keyProvider = options.keyProvider ?? new DataDirKeyProvider(options.dataDir);
     refuseEmptyDatabase(options.dataDir);
     const db = openDatabase(file, { integrityCheck: options.integrityCheck });
     try {
@@ -134,7 +140,7 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
         if (storedCheck === undefined) {
           setMeta.run(KEY_CHECK, cipher.keyCheckValue());
           setMeta.run(SEALED_KEY, now);
-          store.audit.append('system', 'store.created', { keySource: keyProvider instanceof FileKeyProvider ? 'file' : 'keystore', sealed: true });
+          store.audit.append('system', 'store.created', { keySource: keyProvider.source ?? 'supplied', sealed: true });
         } else if (!db.prepare('SELECT 1 FROM meta WHERE key = ?').get(SEALED_KEY)) {
           // A store written before seals existed: seal what is there, once, and say so in the log.
           const records = store.records.sealUnsealed();
@@ -143,6 +149,7 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
           store.audit.append('system', SEALED_ACTION, { records, auditEntries: entries });
         }
       }).immediate();
+      if (storedCheck === undefined) store.createdNow = true;
       writeMarker(options.dataDir, { storeId: readStoreId(db), writtenAt: now });
       return store;
     } catch (err) {

@@ -32,6 +32,20 @@ export class WrongKeyError extends Error {
   }
 }
 
+/**
+ * A key of the data directory cannot be had without risking the data it protects: missing for an
+ * existing database, held by a keystore that is not there, not unwrappable, the wrong size or
+ * readable by others. A fatal, explained state: the kiosk stops and says so; it never makes a new
+ * key for an existing database. Nothing was changed.
+ */
+export class KeySourceError extends Error {
+  readonly code = 'KIOSK_KEY_SOURCE' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'KeySourceError';
+  }
+}
+
 /** The database failed its integrity check; a copy was preserved before anything else happened. */
 export class DatabaseCorruptError extends Error {
   readonly code = 'KIOSK_DB_CORRUPT' as const;

@@ -76,15 +76,15 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Headless Chromium with a fresh profile, no background traffic. */
-export async function openBrowser(): Promise<Browser> {
+/** Headless Chromium with a fresh profile, no background traffic; `extraArgs` adds switches. */
+export async function openBrowser(extraArgs: string[] = []): Promise<Browser> {
   const profile = tempDir('kiosk-e2e-chromium-');
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1080, height: 1920 },
     deviceScaleFactor: 0.5,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return {

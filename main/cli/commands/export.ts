@@ -7,6 +7,7 @@ import { DATABASE_FILE, defaultDataDir } from '../../store/data-dir.js';
 import { ExportNotAuthorisedError, type ExportFormat } from '../../store/export.js';
 import { KioskStore } from '../../store/kiosk-store.js';
 import { createPrivateFile } from '../../store/store-files.js';
+import { KeySourceError, WrongKeyError } from '../../store/store-errors.js';
 
 const usage = [
   'usage: kiosk export --from YYYY-MM-DD --to YYYY-MM-DD [--format csv|jsonl] [--data DIR]',
@@ -72,10 +73,14 @@ export const exportCommand: CliCommand = {
     const dataDir = values.data ?? defaultDataDir();
     const file = join(dataDir, DATABASE_FILE);
     if (!existsSync(file)) throw new CliError(`no kiosk database at ${file}; pass the data directory with --data DIR`);
-    if (!existsSync(join(dataDir, 'kiosk.key')) && existsSync(join(dataDir, 'kiosk.key.safe'))) {
-      throw new CliError('this kiosk keeps its key in the OS keystore (Electron safeStorage), which the CLI cannot open; export from the technician menu of the running kiosk', 1);
+    // The data directory's recorded key source decides; a key the CLI cannot have is a KeySourceError saying why.
+    let store: KioskStore;
+    try {
+      store = await KioskStore.open({ dataDir, maintenanceIntervalMs: 0 });
+    } catch (err) {
+      if (err instanceof KeySourceError || err instanceof WrongKeyError) throw new CliError(err.message, 1);
+      throw err;
     }
-    const store = await KioskStore.open({ dataDir, maintenanceIntervalMs: 0 });
     let fd: number | null = null;
     try {
       if (values.output !== undefined) {

@@ -5,7 +5,9 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseKioskConfig } from '../../main/config/kiosk-config.js';
 import { KioskHost } from '../../main/host/kiosk-host.js';
+import { ID_KEY_FILE } from '../../main/host/local-lists.js';
 import { createLogger } from '../../main/host/logger.js';
+import { FileKeyProvider } from '../../main/store/key-provider.js';
 import { KioskStore } from '../../main/store/kiosk-store.js';
 import { EmptyDatabaseError } from '../../main/store/store-errors.js';
 import { runCli } from '../fixtures/cli/run-cli.js';
@@ -44,6 +46,8 @@ describe('9.7 zero-length kiosk.db', () => {
 
   it('9.7 zero-length kiosk.db: the host holds everyone for staff instead of starting an empty store', async () => {
     await storeWithHistory();
+    // A kiosk's data directory also holds the deployment's ID key (made with the store by the host).
+    await new FileKeyProvider(data.dir, ID_KEY_FILE).getKey({ create: true });
     truncateSync(db(), 0);
     const lines: Array<Record<string, unknown>> = [];
     const log = createLogger({ destination: new Writable({ write: (c, _e, done) => (lines.push(...String(c).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)), done()) }) });

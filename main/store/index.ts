@@ -1,7 +1,8 @@
 /** The kiosk's local store: public API. */
 export { KioskStore, type KioskStoreOptions, type KioskStoreEvents } from './kiosk-store.js';
 export type { RecordSink } from './screening-store.js';
-export { StoreFullError, isStoreFull, WrongKeyError, DatabaseCorruptError, DecryptionError } from './store-errors.js';
+export { StoreFullError, StoreWriteError, isStoreFull, isTransientWriteError, WrongKeyError, DatabaseCorruptError, DecryptionError } from './store-errors.js';
+export type { DegradedEvent, PendingEntry } from './pending-writes.js';
 export { FileKeyProvider, SafeStorageKeyProvider, StaticKeyProvider, type KeyProvider, type SafeStorageLike } from './key-provider.js';
 export { maskIdNumber, maskName, maskAddress } from './masking.js';
 export { defaultDataDir, DATABASE_FILE } from './data-dir.js';

@@ -51,7 +51,7 @@ describe('ScreenModel', () => {
     for (let i = 0; i < 5; i++) m.onSample({ screeningId: 'rec-1', attempt: 1, sample: { objectC: 34.5, correctedC: 34.5, monotonicMs: i } });
     m.onSample({ screeningId: 'rec-1', attempt: 1, sample: { objectC: 20, correctedC: 20, monotonicMs: 9, rejected: 'no-subject' } });
     m.onTransition(t('measuring', 'deciding', 'measurement-complete'));
-    m.onResult({ record: record({}), committed: true });
+    m.onResult({ record: record({}), committed: true, storage: 'committed' });
     m.onTransition(t('deciding', 'result', 'decided'));
     m.onTransition(t('result', 'idle', 'result-shown'));
     expect(screens()).toEqual(['reading', 'measuring', 'measuring', 'measuring', 'measuring', 'measuring', 'measuring', 'pass', 'idle']);
@@ -74,6 +74,7 @@ describe('ScreenModel', () => {
     m.onResult({
       record: record({ decision: 'HOLD', outcome: 'hold', colour: 'red', fever: true, reasons: [{ code: 'FEVER', messageKey: 'reason.fever' }, { code: 'WATCHLIST', messageKey: 'reason.watchlist', colour: 'red' }] }),
       committed: true,
+      storage: 'committed',
     });
     expect(screens()).toEqual(['measuring', 'remeasure', 'remeasure', 'hold']);
     expect(shown[2]).toMatchObject({ screen: 'remeasure', attempt: 2, samples: 1 });
@@ -99,7 +100,7 @@ describe('ScreenModel', () => {
     m.onTransition(t('idle', 'identifying'));
     m.onTransition(t('identifying', 'measuring', 'identity-accepted'));
     m.onTransition(t('measuring', 'deciding', 'measurement-complete'));
-    m.onResult({ record: record({}), committed: true });
+    m.onResult({ record: record({}), committed: true, storage: 'committed' });
     m.onTransition(t('deciding', 'result', 'decided'));
     m.onDeviceStatus(status('thermometer', 'offline'));
     expect(screens().at(-1)).toBe('pass');

@@ -59,7 +59,7 @@ describe('disk full (size-limited database: PRAGMA max_page_count)', () => {
     expect((error as StoreFullError).pending).toBe(true);
     expect((error as StoreFullError).message).not.toContain(failed.card!.idNumber);
     expect(store.degraded).toBe('disk-full');
-    expect(degraded).toHaveBeenCalledWith({ reason: 'disk-full', pending: 1 });
+    expect(degraded).toHaveBeenCalledWith({ reason: 'disk-full', code: 'SQLITE_FULL', pending: 1 });
     expect(store.records.get(failed.id)).toBeNull();
 
     // More screenings while the disk is full: each is kept, in order, and refused as "full".
@@ -87,7 +87,7 @@ describe('disk full (size-limited database: PRAGMA max_page_count)', () => {
     // Only the retry timer is faked; group commit's setImmediate stays real.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     store.close();
-    store = await KioskStore.open({ dataDir: data.dir, maintenanceIntervalMs: 0, diskFullRetry: { initialMs: 1000, maxMs: 8000 } });
+    store = await KioskStore.open({ dataDir: data.dir, maintenanceIntervalMs: 0, writeRetry: { initialMs: 1000, maxMs: 8000 } });
     store.db.pragma(`max_page_count = ${(store.db.pragma('page_count', { simple: true }) as number) + 20}`);
     const { failed } = await fillUntilFull(store);
     await vi.advanceTimersByTimeAsync(1000 + 2000 + 4000);

@@ -73,6 +73,12 @@ export interface SimulatedScene {
   tissueConductance?: number;
 }
 
+/**
+ * The rooms the simulated people are modelled in: 16–32 °C, the operating range of screening
+ * kiosks (docs/configuration.md). Tests sweep it; the kiosk's default plausibility bounds match it.
+ */
+export const SIMULATED_AMBIENT_RANGE_C = [16, 32] as const;
+
 /** The scene when nothing is said: a 25 °C room, a 36.6 °C and a 38.5 °C person. */
 export const DEFAULT_SCENE: Required<SimulatedScene> = { ambientC: 25, normalBodyC: 36.6, feverBodyC: 38.5, tissueConductance: TYPICAL_TISSUE_CONDUCTANCE };
 

@@ -33,8 +33,10 @@ const personArb = fc.record({
   ambientNoise: fc.array(fc.double({ min: -0.05, max: 0.05, noNaN: true }), { minLength: 10, maxLength: 10 }),
 });
 
+type Person = typeof personArb extends fc.Arbitrary<infer P> ? P : never;
+
 /** One person through the engine with the kiosk's defaults: card, then readings until a result. */
-async function screen(bodyC: number, p: fc.RecordValue<typeof personArb>): Promise<ScreeningRecord> {
+async function screen(bodyC: number, p: Person): Promise<ScreeningRecord> {
   vi.useFakeTimers({ now: new Date('2026-11-28T09:00:00+08:00') });
   try {
     const h = makeEngine({ config: defaults });

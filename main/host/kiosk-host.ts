@@ -125,8 +125,8 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       calibration: new StoreCalibrationSource(() => storage.store, config, this.thermometerSimulated),
       ...(opts.clock && { clock: opts.clock }),
     });
-    if (!storage.ready) this.engine.setServiceProblem('store', storeProblem(storage.problem));
     this.wire();
+    if (!storage.ready) this.engine.setServiceProblem('store', storeProblem(storage.problem));
   }
 
   private get idcardSimulated(): boolean {

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import { ExponentialBackoff, noJitterGenerator, type IBackoff } from 'cockatiel';
 import { HmacIdHasher } from '../engine/id-hasher.js';
 import { FileKeyProvider, type KeyProvider } from '../store/key-provider.js';
@@ -34,7 +35,7 @@ export interface StorageKeeperEvents {
 }
 
 /** Failures that can clear without anyone touching the kiosk's files: worth trying again. */
-const RETRYABLE = /^(ENOSPC|EROFS|EIO|EACCES|EPERM|EBUSY|EAGAIN|EMFILE|ENFILE|SQLITE_(FULL|IOERR|CANTOPEN|READONLY|BUSY|LOCKED|PROTOCOL)(_\w+)?)$/;
+const RETRYABLE = /^(ENOSPC|EROFS|EIO|EACCES|EPERM|EBUSY|EAGAIN|EMFILE|ENFILE|ENOENT|SQLITE_(FULL|IOERR|CANTOPEN|READONLY|BUSY|LOCKED|PROTOCOL)(_\w+)?)$/;
 
 /**
  * The kiosk's storage: the store (kiosk.db, its key) and the deployment's ID key (id-hmac.key, the
@@ -91,6 +92,7 @@ export class StorageKeeper extends EventEmitter<StorageKeeperEvents> {
     try {
       if (!this.storeOpen) {
         const { dataDir, keyProvider, store } = this.options;
+        makeDataDir(dataDir);
         this.storeOpen = await KioskStore.open({ ...store, dataDir, ...(keyProvider && { keyProvider }) });
       }
       if (!this.idHasher) {
@@ -117,5 +119,18 @@ export class StorageKeeper extends EventEmitter<StorageKeeperEvents> {
     this.latestProblem = null;
     if (this.stopped) return;
     this.emit('ready', { store: this.storeOpen, hasher: this.idHasher });
+  }
+}
+
+/**
+ * `mkdir -p` for the data directory that reports the real reason it fails: Node's recursive mkdir
+ * says ENOENT on a read-only filesystem, where a plain mkdir of the last component says EROFS.
+ */
+function makeDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    mkdirSync(dir, { mode: 0o700 }); // throws EROFS, EACCES ... (or ENOENT when a parent is missing)
   }
 }

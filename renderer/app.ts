@@ -124,6 +124,7 @@ function drawView(view: ScreenView): HTMLElement {
     const clock = el('p', 'clock', clockText());
     clock.dataset.role = 'clock';
     section.append(el('h1', 'checkpoint', view.headline), clock, el('p', 'sub', view.sub));
+    if (view.prompt) section.append(el('p', 'prompt', view.prompt));
     return section;
   }
   section.append(el('h1', 'headline', view.headline));

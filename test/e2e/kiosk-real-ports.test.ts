@@ -27,6 +27,12 @@ let browser: Browser;
 beforeAll(async () => {
   browser = await openBrowser();
   await recordScreens(browser.page);
+  // What the voice says: every utterance handed to the platform's speech synthesis.
+  await browser.page.addInitScript(() => {
+    const w = window as unknown as { __spoken: string[] };
+    w.__spoken = [];
+    if (typeof speechSynthesis !== 'undefined') speechSynthesis.speak = (u: SpeechSynthesisUtterance) => void w.__spoken.push(u.text);
+  });
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -95,6 +101,8 @@ describe.skipIf(!socat)(`kiosk on pseudo-terminals with the real serial bindings
       await running.host.recordCalibration({ deviceId: 'thermo-0', gain: 1, offsetC: 0, points: [{ referenceC: 35, measuredC: 35 }, { referenceC: 39, measuredC: 39 }], technicianId: 'bench', note: 'two-point blackbody check' });
       await waitForScreen(page, 'idle');
       expect(await page.locator('.notice').count()).toBe(0);
+      // The engine's prompt reaches the screen and the voice through the contract.
+      await page.waitForFunction(() => document.querySelector('.prompt')?.textContent === '请刷身份证', undefined, { timeout: 10_000 });
 
       // Now the people step up.
       people.start();
@@ -105,6 +113,8 @@ describe.skipIf(!socat)(`kiosk on pseudo-terminals with the real serial bindings
       expect(hold).toContain('体温异常');
       expect(hold).toMatch(/3[89]\.\d °C/);
       expect(inOrder(await screensSeen(page), ['out-of-service', 'idle', 'measuring', 'pass', 'idle', 'measuring', 'remeasure', 'hold'])).toBe(true);
+      const spoken = await page.evaluate(() => (window as unknown as { __spoken: string[] }).__spoken);
+      expect(inOrder(spoken, ['暂停服务 · 请走人工通道', '请刷身份证', '体温正常 请通行', '体温偏高 请稍作休息后复测', '请稍候 工作人员将为您处理'])).toBe(true);
       const results = logs.filter((l) => l.includes('screening: result'));
       expect(results).toHaveLength(2);
       expect(results[0]).toContain('"decision":"PASS"');

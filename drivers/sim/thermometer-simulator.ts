@@ -75,7 +75,8 @@ export interface SimulatedScene {
 
 /**
  * The rooms the simulated people are modelled in: 16–32 °C, the operating range of screening
- * kiosks (docs/configuration.md). Tests sweep it; the kiosk's default plausibility bounds match it.
+ * kiosks (docs/configuration.md). Tests sweep it; the kiosk's default plausibility bounds lie 1 °C
+ * beyond it (the sensor's ambient reading has its own error).
  */
 export const SIMULATED_AMBIENT_RANGE_C = [16, 32] as const;
 

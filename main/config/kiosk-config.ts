@@ -124,12 +124,13 @@ export const DEFAULT_SKIN_TO_BODY_MODEL = { kind: 'linear-heat-balance', k: 0.19
 
 /**
  * The plausibility stage: an estimate whose ambient or body value lies outside these bounds is not a
- * temperature (no PASS). The ambient range is the one the default model is validated over.
+ * temperature (no PASS). The ambient range is the one the default model is checked over (16–32 °C)
+ * plus 1 °C for the sensor's own ambient error (docs/configuration.md).
  */
 export const PlausibilityConfigSchema = z
   .strictObject({
-    ambientMinC: celsius(-40, 40, 16),
-    ambientMaxC: celsius(0, 60, 32),
+    ambientMinC: celsius(-40, 40, 15),
+    ambientMaxC: celsius(0, 60, 33),
     bodyMinC: celsius(30, 37, 35),
     bodyMaxC: celsius(38, 45, 42),
   })

@@ -17,7 +17,7 @@ describe('KioskConfigSchema', () => {
     expect(c.policy.colourActions).toEqual({ red: 'hold', orange: 'hold', yellow: 'hold-for-registration', blue: 'pass-with-notice' });
     expect(c.calibration).toMatchObject({ whenMissingOrExpired: 'out-of-service', driftLimitC: 0.2 });
     expect(c.temperature.model).toEqual({ kind: 'linear-heat-balance', k: 0.19 });
-    expect(c.temperature.plausibility).toEqual({ ambientMinC: 16, ambientMaxC: 32, bodyMinC: 35, bodyMaxC: 42 });
+    expect(c.temperature.plausibility).toEqual({ ambientMinC: 15, ambientMaxC: 33, bodyMinC: 35, bodyMaxC: 42 });
     expect(c.lists).toBeUndefined();
     expect(c.screening.onDeviceFault).toBe('hold');
     expect(c.screening.duplicateWindowMs).toBe(60_000);

@@ -97,12 +97,12 @@ describe('plausibility stage', () => {
     const [rec] = h.results();
     expect(rec!.decision).toBe('HOLD');
     expect(rec!.reasons.map((r) => r.code)).toEqual(['IMPLAUSIBLE_TEMPERATURE']);
-    expect(rec!.reasons[0]!.detail).toEqual({ check: 'ambient', valueC: 125, minC: 16, maxC: 32 });
+    expect(rec!.reasons[0]!.detail).toEqual({ check: 'ambient', valueC: 125, minC: 15, maxC: 33 });
     const t = rec!.temperatures[0]!;
     // 36.7 + 0.19·(36.7 − 125) = 19.923: computed, recorded, never clamped, never a temperature.
     expect(t.estimateC).toBeCloseTo(19.923, 10);
     expect(t.ambientC).toBe(125);
-    expect(t.implausible).toEqual({ check: 'ambient', valueC: 125, minC: 16, maxC: 32 });
+    expect(t.implausible).toEqual({ check: 'ambient', valueC: 125, minC: 15, maxC: 33 });
     expect(t.samples.every((s) => s.objectC === 36.7 && s.ambientC === 125)).toBe(true);
   });
 

@@ -36,23 +36,16 @@ function capture() {
 
 /** Fills the filesystem to the last byte with a ballast file a technician would delete. */
 function fillDisk(path: string): void {
-  const fd = openSync(path, 'w');
-  const chunk = Buffer.alloc(64 * 1024);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    closeSync(fd);
-  }
-  const byte = Buffer.alloc(1);
-  const fd2 = openSync(path, 'a');
-  try {
-    for (;;) writeSync(fd2, byte);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    closeSync(fd2);
+  // Large chunks first, then single bytes for the tail the last chunk could not take.
+  for (const [flags, chunk] of [['w', Buffer.alloc(64 * 1024)], ['a', Buffer.alloc(1)]] as const) {
+    const fd = openSync(path, flags);
+    try {
+      for (;;) writeSync(fd, chunk);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+    } finally {
+      closeSync(fd);
+    }
   }
 }
 

@@ -6,8 +6,9 @@ import { listSourceOf } from '../../main/config/list-source.js';
 import type { Calibration } from '../../main/engine/calibration-source.js';
 import type { ServiceEvent } from '../../main/engine/engine-events.js';
 import { STANDALONE_LISTS, StaticWatchlistSource } from '../../main/engine/watchlist-source.js';
+import { parsePolicyCase, runPolicyCase } from '../../main/engine/policy-case.js';
 import { loadWatchlist } from '../../main/host/local-lists.js';
-import { config, feed, identity, makeEngine, validCalibration } from '../fixtures/engine/harness.js';
+import { config, feed, identity, makeEngine, SAMPLE_ID, validCalibration } from '../fixtures/engine/harness.js';
 
 /**
  * Honest states: a thermometer without a valid calibration puts the kiosk out of service (the
@@ -155,6 +156,15 @@ describe('standalone kiosk (no list source configured)', () => {
     const [rec] = h.results();
     expect(rec!.reasons.map((r) => r.code)).toEqual(['WATCHLIST_STALE']);
     expect(rec!.lists).toEqual({ source: 'file', refreshedAt: null });
+  });
+
+  it('kiosk policy try decides as the kiosk would: a standalone configuration ignores the lists of the case', () => {
+    const c = parsePolicyCase({ idNumber: SAMPLE_ID, samplesC: [36.5, 36.5, 36.5], ambientC: 24, watchlist: [{ idNumber: SAMPLE_ID, colour: 'red' }], watchlistAgeHours: 100 });
+    if (!c.ok) throw new Error(c.problems.join('; '));
+    expect(runPolicyCase(config(), c.value).decision).toMatchObject({ decision: 'PASS', reasons: [] });
+    const fed = runPolicyCase(config({ lists: { source: 'file' } }), c.value).decision;
+    expect(fed.decision).toBe('HOLD');
+    expect(fed.reasons.map((r) => r.code)).toEqual(['WATCHLIST', 'WATCHLIST_STALE']);
   });
 
   it('the host loads no lists for a standalone kiosk, even with a lists file in the data directory (and says it ignores it)', () => {

@@ -125,7 +125,8 @@ export class ScreenModel {
     const r = e.record;
     const latest = r.temperatures.at(-1);
     const identity = r.card ? maskedIdentityOf(r.card) : this.identity;
-    const temperatureC = latest ? latest.estimateC : null;
+    // The body estimate; an implausible one is no temperature and is not shown as one (the record keeps it).
+    const temperatureC = latest && !latest.implausible ? latest.estimateC : null;
     const reasons = r.reasons.map(reasonView);
     if (r.decision === 'PASS') {
       this.show({ screen: 'pass', screeningId: r.id, identity, temperatureC, reasons: reasons.slice(0, 10) });

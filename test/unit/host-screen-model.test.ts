@@ -147,6 +147,13 @@ describe('ScreenModel', () => {
     for (const st of shown) expect(ScreenStateSchema.safeParse(st).success).toBe(true);
   });
 
+  it('an implausible estimate is not shown as a temperature', () => {
+    const { m, shown } = model();
+    const implausible = { samples: [], medianC: 36.7, maxC: 36.7, estimateC: 19.923, model: { name: 'linear-heat-balance', version: 1, params: { k: 0.19 } }, calibrationId: null, attempt: 1, ambientC: 125, implausible: { check: 'ambient' as const, valueC: 125, minC: 15, maxC: 33 } };
+    m.onResult({ record: record({ decision: 'HOLD', outcome: 'hold', reasons: [{ code: 'IMPLAUSIBLE_TEMPERATURE', messageKey: 'reason.implausibleTemperature' }], temperatures: [implausible] }), committed: true, storage: 'committed' });
+    expect(shown.at(-1)).toMatchObject({ screen: 'hold', temperatureC: null, reasons: [{ code: 'IMPLAUSIBLE_TEMPERATURE', text: { zh: '体温读数不可信 请工作人员复测' } }] });
+  });
+
   it('a failed card read returns from reading to idle', () => {
     const { m, screens } = model();
     m.onCardFound();

@@ -10,7 +10,6 @@ import { SerialLink } from '../../drivers/transport/serial-link.js';
 import type { KioskConfig } from '../config/kiosk-config.js';
 import { ContractServer } from '../contract/contract-server.js';
 import type { Health, HostEvent, Language, ScreenState, UiCommand } from '../contract/messages.js';
-import { listSourceOf } from '../config/list-source.js';
 import type { Clock } from '../engine/clock.js';
 import type { DeviceEvents, ServiceProblem } from '../engine/engine-events.js';
 import type { IdHasher } from '../engine/id-hasher.js';
@@ -127,10 +126,6 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     });
     this.wire();
     if (!storage.ready) this.engine.setServiceProblem('store', storeProblem(storage.problem));
-  }
-
-  private get idcardSimulated(): boolean {
-    return this.opts.simulate || this.opts.config.devices.idcard.source === 'simulated';
   }
 
   private get thermometerSimulated(): boolean {

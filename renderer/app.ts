@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ContractClient } from '../main/contract/contract-client.js';
-import { CONTRACT_VERSION, type BilingualText, type DeviceView, type HostEvent, type Language, type ScreenState } from '../main/contract/messages.js';
+import { CONTRACT_VERSION, type BilingualText, type DeviceView, type HostEvent, type Language, type NoticeView, type ScreenState } from '../main/contract/messages.js';
 import { iconElement } from './icons.js';
 import { electronConnection, webSocketConnection, type HostConnection } from './host-connection.js';
 import { deviceLine, describeScreen, type ScreenView } from './screen-view.js';
@@ -22,7 +22,9 @@ let language: Language = 'zh';
 let checkpointName: BilingualText = { zh: '体温检测点', en: 'Checkpoint' };
 let screen: ScreenState | null = null;
 let devices: DeviceView[] = [];
-let lastSpokenSeq = -1;
+let notices: NoticeView[] = [];
+/** What the voice said last, on which screen: the same line on the same screen is not repeated. */
+let lastSpoken = '';
 let clockTimer: ReturnType<typeof setInterval> | null = null;
 
 const connection: HostConnection = window.kiosk ? electronConnection(window.kiosk) : webSocketConnection(window.location);
@@ -46,9 +48,14 @@ function handle(e: HostEvent): void {
       checkpointName = e.checkpointName;
       language = e.language;
       devices = e.devices;
+      notices = e.notices;
       screen = e.screen;
       root.dataset.host = 'ready';
       draw();
+      return;
+    case 'notices':
+      notices = e.notices;
+      draw(); // staff see store trouble and why the kiosk is out of service in the status bar
       return;
     case 'screen':
       screen = e.screen;
@@ -116,6 +123,12 @@ function statusBar(): HTMLElement {
     item.dataset.state = d.state;
     list.append(item);
   }
+  for (const n of notices) {
+    const item = el('span', 'notice', `${n.level === 'error' ? '■' : '▲'} ${n.text[language]}`);
+    item.dataset.code = n.code;
+    item.dataset.level = n.level;
+    list.append(item);
+  }
   const lang = el('button', 'lang', UI_TEXT[language].switchTo) as HTMLButtonElement;
   lang.type = 'button';
   lang.dataset.action = 'language';
@@ -131,6 +144,7 @@ function drawView(view: ScreenView): HTMLElement {
     const clock = el('p', 'clock', clockText());
     clock.dataset.role = 'clock';
     section.append(el('h1', 'checkpoint', view.headline), clock, el('p', 'sub', view.sub));
+    if (view.prompt) section.append(el('p', 'prompt', view.prompt));
     return section;
   }
   section.append(el('h1', 'headline', view.headline));
@@ -155,6 +169,7 @@ function drawView(view: ScreenView): HTMLElement {
   }
   if (view.identity) section.append(el('p', 'identity', view.identity));
   if (view.staff) section.append(el('p', 'staff', view.staff));
+  if (view.prompt) section.append(el('p', 'prompt', view.prompt));
   for (const d of view.devices) section.append(el('p', 'sub', d));
   return section;
 }
@@ -175,9 +190,10 @@ function draw(): void {
   }, 10_000) : null;
   const seq = screen.seq;
   const shown = view.screen;
-  if (view.speech && seq !== lastSpokenSeq) {
-    lastSpokenSeq = seq;
+  const utterance = view.speech ? `${view.screen}|${view.speech}` : '';
+  if (view.speech && utterance !== lastSpoken) {
     voice.say(view.speech, language);
+    lastSpoken = utterance;
   }
   // Report the frame that shows this screen (after the next paint) for the latency figures.
   requestAnimationFrame(() => setTimeout(() => client.send({ type: 'painted', seq, screen: shown }), 0));

@@ -3,7 +3,7 @@ import { defaultBaudFor } from '../thermometer/default-baud.js';
 import { THERMO_PROTOCOLS, type ThermoProtocol } from '../thermometer/reading.js';
 import { IdCardSimulator } from './idcard-simulator.js';
 import { SCENARIOS, type ScenarioName, type SimulatedDevice } from './simulated-device.js';
-import { ThermometerSimulator, type ThermometerSimulatorOptions } from './thermometer-simulator.js';
+import { ThermometerSimulator, type SimulatedScene, type ThermometerSimulatorOptions } from './thermometer-simulator.js';
 
 export type SimulatorKind = 'idcard' | 'thermo';
 export const SIMULATOR_KINDS: readonly SimulatorKind[] = ['idcard', 'thermo'];
@@ -20,6 +20,8 @@ export interface CreateSimulatorOptions {
   card?: IdCard;
   /** Thermometer, ASCII protocol: query / line style / unit. */
   ascii?: ThermometerSimulatorOptions['ascii'];
+  /** Thermometer: the room and the people (default a 25 °C room). */
+  scene?: SimulatedScene;
 }
 
 /** A bad simulator request: says what is wrong and lists the valid names. */
@@ -51,7 +53,7 @@ export function createSimulator(kind: SimulatorKind, options: CreateSimulatorOpt
     if (options.protocol !== undefined) throw new SimulatorOptionError('a protocol applies to thermometers only; the ID-card reader always speaks SAM frames');
     return new IdCardSimulator({ ...common, ...(options.card && { card: options.card }) });
   }
-  return new ThermometerSimulator({ ...common, protocol: options.protocol ?? 'gy-mcu90614', ...(options.ascii && { ascii: options.ascii }) });
+  return new ThermometerSimulator({ ...common, protocol: options.protocol ?? 'gy-mcu90614', ...(options.ascii && { ascii: options.ascii }), ...(options.scene && { scene: options.scene }) });
 }
 
 /** The line speed a simulated device of this kind runs at by default (matters on bench ports only). */

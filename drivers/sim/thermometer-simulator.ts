@@ -4,6 +4,7 @@ import { GY_FRAME_HEADER, gyChecksum } from '../thermometer/gy-mcu90614-parser.j
 import { OPTRIS_COMMANDS } from '../thermometer/optris-ct-codec.js';
 import type { ThermoProtocol } from '../thermometer/reading.js';
 import type { ScenarioName, SimulatedDevice, SimulatedDeviceEvents } from './simulated-device.js';
+import { foreheadSkinC, TYPICAL_TISSUE_CONDUCTANCE } from './forehead-physics.js';
 import { seededRandom } from './seeded-random.js';
 
 /**
@@ -11,14 +12,18 @@ import { seededRandom } from './seeded-random.js';
  * commands), the Optris CT (`01` → 2 bytes, `02` head temperature) and ASCII (Raytek `?T\r` →
  * `!T36.5\r\n`, or streaming `T:36.50 TA:25.00` lines) protocols.
  *
- * The temperature model (all values from a seeded PRNG: the same seed plays the same bytes):
+ * The scene (noise from a seeded PRNG: the same seed plays the same bytes):
  *
- * | Situation              | Object (skin / scene) °C       | Note                                               |
- * |------------------------|--------------------------------|----------------------------------------------------|
- * | nobody in front        | 25.2 – 26.8 (26.0 ± 0.8)       | the wall behind: ambient-like, "no subject"        |
- * | `normal` person        | 34.3 – 34.8 skin               | body ≈ skin + 1.5…2.0 → 35.8 – 36.8 (normal)       |
- * | `fever` person         | 35.8 – 36.2 skin               | body ≈ skin + 1.5…2.0 → 37.3 – 38.2 (≥ 37.3 fever) |
- * | ambient / sensor / head| 25.00 ± 0.05                   |                                                    |
+ * | Situation              | Object (skin / scene) °C                                | Note                                  |
+ * |------------------------|---------------------------------------------------------|---------------------------------------|
+ * | nobody in front        | ambient + 0.2 … 1.8                                     | the wall behind: "no subject"         |
+ * | `normal` person        | foreheadSkinC(36.6 °C body, ambient) ± 0.1              | forehead-physics.ts: the heat balance |
+ * | `fever` person         | foreheadSkinC(38.5 °C body, ambient) ± 0.1              | of the skin, not the kiosk's model    |
+ * | ambient / sensor / head| ambient ± 0.05 (default ambient 25 °C)                  |                                       |
+ *
+ * The person's skin comes from their body temperature and the room through the simulator's own
+ * physics (forehead-physics.ts), so a kiosk screening simulated people exercises its body model.
+ * The sensor reads its scene exactly (no gain or offset error): its true calibration is the identity.
  *
  * Script (ms, multiplied by `timeScale`): 0 idle, 1500 a person steps up, 4500 they leave,
  * 5000 `done` (the device keeps answering afterwards, idle). `unplug` cuts the first frame after
@@ -53,7 +58,34 @@ export interface ThermometerSimulatorOptions {
   seed?: number;
   /** GY: streams frames from power-up (GY-MCU90614 yes, GY-MCU90615 no). Default true. */
   gyAutoOutput?: boolean;
+  /** The room and the people in it. */
+  scene?: SimulatedScene;
 }
+
+export interface SimulatedScene {
+  /** Room (and sensor) temperature, °C. Default 25. */
+  ambientC?: number;
+  /** Body (core) temperature of the `normal` person, °C. Default 36.6. */
+  normalBodyC?: number;
+  /** Body temperature of the `fever` person, °C. Default 38.5. */
+  feverBodyC?: number;
+  /** The person's core-to-skin conductance, W/(m²·K) (forehead-physics.ts). Default 55. */
+  tissueConductance?: number;
+}
+
+/**
+ * The rooms the simulated people are modelled in: 16–32 °C, the operating range of screening
+ * kiosks (docs/configuration.md). Tests sweep it; the kiosk's default plausibility bounds lie 1 °C
+ * beyond it (the sensor's ambient reading has its own error).
+ */
+export const SIMULATED_AMBIENT_RANGE_C = [16, 32] as const;
+
+/** The scene when nothing is said: a 25 °C room, a 36.6 °C and a 38.5 °C person. */
+export const DEFAULT_SCENE: Required<SimulatedScene> = { ambientC: 25, normalBodyC: 36.6, feverBodyC: 38.5, tissueConductance: TYPICAL_TISSUE_CONDUCTANCE };
+
+/** Sensor noise, ± °C: object (skin) and ambient readings. */
+const OBJECT_NOISE_C = 0.1;
+const AMBIENT_NOISE_C = 0.05;
 
 export const SIM_SCRIPT_MS = { subjectArrives: 1500, unplugAt: 2500, unplugFor: 1500, subjectLeaves: 4500, done: 5000 } as const;
 export const SIM_FRAME_INTERVAL_MS = 100;
@@ -73,6 +105,7 @@ export class ThermometerSimulator extends EventEmitter<SimulatedDeviceEvents> im
   private readonly asciiStyle: 'raytek' | 'module';
   private readonly asciiUnit: 'C' | 'F';
   private readonly gyAutoOutput: boolean;
+  private readonly scene: Required<SimulatedScene>;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private streamTimer: ReturnType<typeof setInterval> | undefined;
   private running = false;
@@ -98,6 +131,7 @@ export class ThermometerSimulator extends EventEmitter<SimulatedDeviceEvents> im
     this.asciiStyle = opts.ascii?.style ?? (this.asciiQuery ? 'raytek' : 'module');
     this.asciiUnit = opts.ascii?.unit ?? 'C';
     this.gyAutoOutput = opts.gyAutoOutput ?? true;
+    this.scene = { ...DEFAULT_SCENE, ...opts.scene };
   }
 
   /** Who is in front of the sensor now (for tests that compare readings with the script). */
@@ -253,18 +287,19 @@ export class ThermometerSimulator extends EventEmitter<SimulatedDeviceEvents> im
   }
 
   private objectTemperature(): number {
+    const { ambientC, normalBodyC, feverBodyC, tissueConductance } = this.scene;
     switch (this.subject) {
       case 'none':
-        return this.uniform(25.2, 26.8);
+        return ambientC + this.uniform(0.2, 1.8);
       case 'normal':
-        return this.uniform(34.3, 34.8);
+        return foreheadSkinC(normalBodyC, ambientC, tissueConductance) + this.uniform(-OBJECT_NOISE_C, OBJECT_NOISE_C);
       case 'fever':
-        return this.uniform(35.8, 36.2);
+        return foreheadSkinC(feverBodyC, ambientC, tissueConductance) + this.uniform(-OBJECT_NOISE_C, OBJECT_NOISE_C);
     }
   }
 
   private ambientTemperature(): number {
-    return this.uniform(24.95, 25.05);
+    return this.scene.ambientC + this.uniform(-AMBIENT_NOISE_C, AMBIENT_NOISE_C);
   }
 
   // ---- wire -------------------------------------------------------------------------------

@@ -80,15 +80,19 @@ export const ScreeningConfigSchema = z.strictObject({
       resultMs: ms(500, 60_000, 4000),
     })
     .default({ identifyingMs: 15_000, measuringMs: 15_000, remeasuringMs: 30_000, resultMs: 4000 }),
-  /** The store's durable commit: a time limit per attempt, and the delays between attempts. */
+  /**
+   * The store's durable commit. The engine waits at most `attemptTimeoutMs` for it before it shows
+   * anything; a record the store cannot write now waits in the store's one retry queue, retried
+   * with exponential backoff from `retryInitialMs` up to `retryMaxMs` (docs/configuration.md).
+   */
   commit: z
     .strictObject({
       attemptTimeoutMs: ms(100, 30_000, 2000),
-      retryDelaysMs: z.array(z.number().int().min(0).max(30_000)).max(10).default([200, 1000]),
-      /** After the result is shown as HOLD STORE_UNAVAILABLE, keep retrying in the background at this interval. */
-      backgroundRetryMs: ms(500, 600_000, 5000),
+      retryInitialMs: ms(100, 600_000, 1000),
+      retryMaxMs: ms(1000, 3_600_000, 30_000),
     })
-    .default({ attemptTimeoutMs: 2000, retryDelaysMs: [200, 1000], backgroundRetryMs: 5000 }),
+    .refine((c) => c.retryInitialMs <= c.retryMaxMs, { message: 'retryInitialMs must not exceed retryMaxMs', path: ['retryInitialMs'] })
+    .default({ attemptTimeoutMs: 2000, retryInitialMs: 1000, retryMaxMs: 30_000 }),
   /** A device going offline mid-screening: HOLD for "device fault", or abandon and go back to idle with a prompt. */
   onDeviceFault: z.enum(['hold', 'idle']).default('hold'),
   /** The same card within this window is flagged as a duplicate (not counted twice). */
@@ -120,6 +124,15 @@ const heatBalanceModel = z.strictObject({
 });
 
 /**
+ * The default: the forehead's steady-state heat balance, Tc = Ts + k·(Ts − Ta), k from the Exergen
+ * coefficients at 35 °C skin. Source, validation and uncertainty: docs/configuration.md.
+ */
+const linearHeatBalanceModel = z.strictObject({
+  kind: z.literal('linear-heat-balance'),
+  k: z.number().min(0).max(1).default(0.19),
+});
+
+/**
  * Whatever its coefficients, a skin-to-body model must give body temperatures: over the envelope a
  * kiosk works in (forehead skin 30–38 °C, ambient 10–35 °C, checked every 1 °C) every estimate must
  * lie within 25–45 °C. Coefficients far from the published ones fail here (e.g. a = 1e9 would turn
@@ -127,7 +140,7 @@ const heatBalanceModel = z.strictObject({
  */
 export const MODEL_ENVELOPE = { skinC: [30, 38], ambientC: [10, 35], estimateC: [25, 45] } as const;
 
-function modelLeavesEnvelope(model: z.infer<typeof constantOffsetModel | typeof ambientLinearModel | typeof heatBalanceModel>): string | null {
+function modelLeavesEnvelope(model: z.infer<typeof linearHeatBalanceModel | typeof constantOffsetModel | typeof ambientLinearModel | typeof heatBalanceModel>): string | null {
   const { skinC, ambientC, estimateC } = MODEL_ENVELOPE;
   for (let skin = skinC[0]; skin <= skinC[1]; skin++) {
     for (let ambient = ambientC[0]; ambient <= ambientC[1]; ambient++) {
@@ -140,7 +153,7 @@ function modelLeavesEnvelope(model: z.infer<typeof constantOffsetModel | typeof 
   return null;
 }
 
-export const SkinToBodyModelSchema = z.discriminatedUnion('kind', [constantOffsetModel, ambientLinearModel, heatBalanceModel]).superRefine((model, ctx) => {
+export const SkinToBodyModelSchema = z.discriminatedUnion('kind', [linearHeatBalanceModel, constantOffsetModel, ambientLinearModel, heatBalanceModel]).superRefine((model, ctx) => {
   const bad = modelLeavesEnvelope(model);
   if (bad) {
     ctx.addIssue({
@@ -151,6 +164,23 @@ export const SkinToBodyModelSchema = z.discriminatedUnion('kind', [constantOffse
     });
   }
 });
+/** The default body-temperature model (docs/configuration.md, "Body temperature"). */
+export const DEFAULT_SKIN_TO_BODY_MODEL = { kind: 'linear-heat-balance', k: 0.19 } as const;
+
+/**
+ * The plausibility stage: an estimate whose ambient or body value lies outside these bounds is not a
+ * temperature (no PASS). The ambient range is the one the default model is checked over (16–32 °C)
+ * plus 1 °C for the sensor's own ambient error (docs/configuration.md).
+ */
+export const PlausibilityConfigSchema = z
+  .strictObject({
+    ambientMinC: celsius(-40, 40, 15),
+    ambientMaxC: celsius(0, 60, 33),
+    bodyMinC: celsius(30, 37, 35),
+    bodyMaxC: celsius(38, 45, 42),
+  })
+  .refine((p) => p.ambientMinC < p.ambientMaxC, { message: 'ambientMinC must be below ambientMaxC', path: ['ambientMinC'] })
+  .refine((p) => p.bodyMinC < p.bodyMaxC, { message: 'bodyMinC must be below bodyMaxC', path: ['bodyMinC'] });
 
 export const TemperatureConfigSchema = z
   .strictObject({
@@ -165,7 +195,8 @@ export const TemperatureConfigSchema = z
     windowMs: ms(100, 30_000, 3000),
     /** The statistic fed to the body model: median (spot sensors) or max. */
     statistic: z.enum(['median', 'max']).default('median'),
-    model: SkinToBodyModelSchema.default({ kind: 'constant-offset', offsetC: 0 }),
+    model: SkinToBodyModelSchema.default(DEFAULT_SKIN_TO_BODY_MODEL),
+    plausibility: PlausibilityConfigSchema.default(() => PlausibilityConfigSchema.parse({})),
   })
   .refine((t) => t.minSamples <= t.samples, { message: 'minSamples must not exceed samples; lower minSamples or raise samples', path: ['minSamples'] })
   .refine((t) => t.skinMinC < t.skinMaxC, { message: 'skinMinC must be below skinMaxC', path: ['skinMinC'] });
@@ -194,8 +225,12 @@ export const PolicyConfigSchema = z.strictObject({
 });
 
 export const CalibrationConfigSchema = z.strictObject({
-  /** No calibration, or an expired/drifted one: HOLD everyone for staff, or pass with a warning for the technician. */
-  whenMissingOrExpired: z.enum(['hold-for-staff', 'pass-with-warning']).default('hold-for-staff'),
+  /**
+   * No calibration, or an expired/drifted one: the kiosk is out of service (travellers use the
+   * staffed lane) until one is recorded; or it screens and HOLDs everyone for staff; or it passes
+   * with a warning for the technician.
+   */
+  whenMissingOrExpired: z.enum(['out-of-service', 'hold-for-staff', 'pass-with-warning']).default('out-of-service'),
   validityDays: z.number().int().min(1).max(730).default(365),
   /** Stability: the last N blackbody readings must lie within maxSpreadC. */
   stabilitySamples: z.number().int().min(3).max(100).default(5),
@@ -229,6 +264,12 @@ export const KioskConfigSchema = z.strictObject({
   policy: PolicyConfigSchema.default(() => PolicyConfigSchema.parse({})),
   calibration: CalibrationConfigSchema.default(() => CalibrationConfigSchema.parse({})),
   ui: z.strictObject({ language: z.enum(['zh', 'en']).default('zh') }).default({ language: 'zh' }),
+  /**
+   * Where the watchlists come from. Absent: the kiosk is standalone and consults no lists
+   * (listSourceOf in list-source.ts decides). `file`: the lists file the uplink keeps in the data
+   * directory, or `path`.
+   */
+  lists: z.strictObject({ source: z.literal('file'), path: z.string().min(1).max(4096).optional() }).optional(),
 });
 
 export type KioskConfig = z.infer<typeof KioskConfigSchema>;
@@ -238,6 +279,7 @@ export type TemperatureConfig = z.infer<typeof TemperatureConfigSchema>;
 export type SkinToBodyModel = z.infer<typeof SkinToBodyModelSchema>;
 export type PolicyConfig = z.infer<typeof PolicyConfigSchema>;
 export type CalibrationConfig = z.infer<typeof CalibrationConfigSchema>;
+export type PlausibilityConfig = z.infer<typeof PlausibilityConfigSchema>;
 export type ColourAction = z.infer<typeof colourAction>;
 
 export type ParseResult = { ok: true; config: KioskConfig } | { ok: false; problems: string[] };

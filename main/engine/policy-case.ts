@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { describeIssue, type KioskConfig } from '../config/kiosk-config.js';
+import { listSourceOf } from '../config/list-source.js';
 import { calibrationState, type Calibration } from './calibration-source.js';
 import { HmacIdHasher, type IdHasher } from './id-hasher.js';
 import { isValidIdNumber } from './id-number.js';
@@ -8,7 +9,7 @@ import { decide, decisionPolicyOf, reason, type PolicyDecision } from './policy.
 import { message } from './reason-messages.js';
 import type { TemperatureEstimate } from './screening-record.js';
 import { TemperaturePipeline } from './temperature-pipeline.js';
-import { watchlistSnapshot, type WatchlistEntry } from './watchlist-source.js';
+import { STANDALONE_LISTS, watchlistSnapshot, type WatchlistEntry } from './watchlist-source.js';
 
 /**
  * A "what would the kiosk decide" case, for administrators trying a policy before rolling it out
@@ -91,7 +92,8 @@ export function runPolicyCase(config: KioskConfig, c: PolicyCase, hmacKey?: Uint
     listId: e.listId,
     updatedAt: e.updatedAt ?? now.toISOString(),
   }));
-  const watchlist = watchlistSnapshot(entries, c.keyRegions, new Date(now.getTime() - c.watchlistAgeHours * 3_600_000).toISOString());
+  // As the kiosk would: a standalone configuration consults no lists (main/config/list-source.ts).
+  const watchlist = listSourceOf(config) === 'standalone' ? STANDALONE_LISTS : watchlistSnapshot(entries, c.keyRegions, new Date(now.getTime() - c.watchlistAgeHours * 3_600_000).toISOString());
   const policy = decisionPolicyOf(config);
   const identity = c.idNumber === undefined ? null : { idNumber: c.idNumber, idNumberValid: isValidIdNumber(c.idNumber), idHmac: hasher.hashIdNumber(c.idNumber), validUntil: c.cardValidUntil };
 

@@ -63,7 +63,7 @@ export interface PolicyDecision {
 }
 
 /** Reasons SOFT mode never turns into a pass: nobody passes unscreened, unidentified or unrecorded. */
-export const SAFETY_CODES: ReadonlySet<string> = new Set<ReasonCode>(['NO_TEMPERATURE', 'NO_IDENTITY', 'DEVICE_FAULT', 'STORE_UNAVAILABLE']);
+export const SAFETY_CODES: ReadonlySet<string> = new Set<ReasonCode>(['NO_TEMPERATURE', 'IMPLAUSIBLE_TEMPERATURE', 'NO_IDENTITY', 'DEVICE_FAULT', 'STORE_UNAVAILABLE']);
 
 const SEVERITY: Record<WatchColour, number> = { red: 4, orange: 3, yellow: 2, blue: 1 };
 
@@ -82,17 +82,24 @@ export function decide(policy: DecisionPolicy, input: DecisionInput): PolicyDeci
   if (input.deviceFault !== null) reasons.push(reason('DEVICE_FAULT', 'hold', { detail: { deviceId: input.deviceFault } }));
 
   // Temperature: the latest completed attempt decides; at or above the threshold, measure once more first.
-  // Defensive: an attempt without a finite estimate is no temperature at all.
-  const attempts = input.attempts.filter((a) => Number.isFinite(a.estimateC));
-  const latest = attempts[attempts.length - 1];
+  // An attempt the plausibility stage refused (or, defensively, without a finite estimate) is no temperature.
+  const isTemperature = (a: TemperatureEstimate) => Number.isFinite(a.estimateC) && a.implausible === undefined;
+  const attempts = input.attempts.filter(isTemperature);
+  const lastAttempt = input.attempts[input.attempts.length - 1];
+  const latest = lastAttempt !== undefined && isTemperature(lastAttempt) ? lastAttempt : undefined;
   let fever = false;
   if (!latest) {
-    const detail: Record<string, string> = {};
-    if (input.timedOutIn) detail.timedOutIn = input.timedOutIn;
-    reasons.push(reason('NO_TEMPERATURE', 'hold', Object.keys(detail).length ? { detail } : {}));
+    if (lastAttempt?.implausible) {
+      const { check, valueC, minC, maxC } = lastAttempt.implausible;
+      reasons.push(reason('IMPLAUSIBLE_TEMPERATURE', 'hold', { detail: { check, valueC, minC, maxC } }));
+    } else {
+      const detail: Record<string, string> = {};
+      if (input.timedOutIn) detail.timedOutIn = input.timedOutIn;
+      reasons.push(reason('NO_TEMPERATURE', 'hold', Object.keys(detail).length ? { detail } : {}));
+    }
   } else {
     fever = latest.estimateC >= policy.feverThresholdC;
-    if (fever && policy.remeasureOnce && input.remeasureAvailable && attempts.length === 1 && input.deviceFault === null) {
+    if (fever && policy.remeasureOnce && input.remeasureAvailable && input.attempts.length === 1 && input.deviceFault === null) {
       return {
         next: 'remeasure',
         decision: null,
@@ -120,28 +127,33 @@ export function decide(policy: DecisionPolicy, input: DecisionInput): PolicyDeci
     if (id.validUntil !== null && id.validUntil !== 'long-term' && id.validUntil < localDate(input.now)) {
       reasons.push(reason('CARD_EXPIRED', policy.cardExpired === 'hold' ? 'hold' : 'notice', { detail: { validUntil: id.validUntil } }));
     }
-    for (const entry of input.watchlist.byHmac.get(id.idHmac) ?? []) {
-      const action = policy.colourActions[entry.colour];
-      reasons.push(reason('WATCHLIST', action === 'pass-with-notice' ? 'notice' : 'hold', { colour: entry.colour, detail: { listId: entry.listId, action } }));
-    }
-    for (const region of input.watchlist.keyRegions) {
-      if (!matchesRegionPrefix(id.idNumber, region.prefix)) continue;
-      const action = policy.colourActions[region.colour];
-      reasons.push(reason('KEY_REGION', action === 'pass-with-notice' ? 'notice' : 'hold', { colour: region.colour, detail: { prefix: region.prefix, action } }));
-    }
-    const refreshed = input.watchlist.refreshedAt === null ? Number.NaN : Date.parse(input.watchlist.refreshedAt);
-    const ageHours = (input.now.getTime() - refreshed) / 3_600_000;
-    if (!(ageHours <= policy.watchlistMaxAgeHours)) {
-      const detail: Record<string, number> = { maxAgeHours: policy.watchlistMaxAgeHours };
-      if (Number.isFinite(ageHours)) detail.ageHours = ageHours;
-      reasons.push(reason('WATCHLIST_STALE', policy.staleWatchlist === 'hold-for-staff' ? 'hold' : 'notice', { detail }));
+    if (input.watchlist.source !== 'standalone') {
+      // A standalone kiosk consults no lists (list-source.ts); the record says so.
+      for (const entry of input.watchlist.byHmac.get(id.idHmac) ?? []) {
+        const action = policy.colourActions[entry.colour];
+        reasons.push(reason('WATCHLIST', action === 'pass-with-notice' ? 'notice' : 'hold', { colour: entry.colour, detail: { listId: entry.listId, action } }));
+      }
+      for (const region of input.watchlist.keyRegions) {
+        if (!matchesRegionPrefix(id.idNumber, region.prefix)) continue;
+        const action = policy.colourActions[region.colour];
+        reasons.push(reason('KEY_REGION', action === 'pass-with-notice' ? 'notice' : 'hold', { colour: region.colour, detail: { prefix: region.prefix, action } }));
+      }
+      const refreshed = input.watchlist.refreshedAt === null ? Number.NaN : Date.parse(input.watchlist.refreshedAt);
+      const ageHours = (input.now.getTime() - refreshed) / 3_600_000;
+      if (!(ageHours <= policy.watchlistMaxAgeHours)) {
+        const detail: Record<string, number> = { maxAgeHours: policy.watchlistMaxAgeHours };
+        if (Number.isFinite(ageHours)) detail.ageHours = ageHours;
+        reasons.push(reason('WATCHLIST_STALE', policy.staleWatchlist === 'hold-for-staff' ? 'hold' : 'notice', { detail }));
+      }
     }
   }
 
   // The thermometer's calibration.
   if (input.calibration !== 'valid') {
     const code: ReasonCode = input.calibration === 'missing' ? 'CALIBRATION_MISSING' : input.calibration === 'expired' ? 'CALIBRATION_EXPIRED' : 'CALIBRATION_DRIFT';
-    reasons.push(reason(code, policy.whenCalibrationInvalid === 'hold-for-staff' ? 'hold' : 'notice'));
+    // Out of service: the engine screens nobody while it lasts, but a screening that began before
+    // the calibration lapsed still ends here, and it must not pass.
+    reasons.push(reason(code, policy.whenCalibrationInvalid === 'pass-with-warning' ? 'notice' : 'hold'));
   }
 
   if (input.duplicateOf !== null) reasons.push(reason('DUPLICATE', 'notice', { detail: { duplicateOf: input.duplicateOf } }));

@@ -73,13 +73,11 @@ export function hostArgsFor(opts: HostOptions): string[] {
 export const DATA_DIR_CONFIG = 'config.json';
 
 /**
- * A kiosk with no configuration: one checkpoint, simulated devices. The skin-to-body model adds
- * 1.8 °C, the middle of the simulator's skin-to-body gap (1.5–2.0 °C, see ThermometerSimulator), so
- * the simulated normal person reads 36.1–36.6 °C and the fever person 37.6–38.0 °C.
+ * A kiosk with no configuration: one checkpoint, simulated devices, and every other default as a
+ * real kiosk has it (the same body-temperature model in simulation and on real devices).
  */
 export const DEFAULT_CONFIG_INPUT = {
   checkpoint: { id: 'checkpoint-1', name: '体温检测点' },
-  temperature: { model: { kind: 'constant-offset', offsetC: 1.8 } },
 };
 
 /** Loads `--config`, else `<data>/config.json`, else the default; every problem is one line. */

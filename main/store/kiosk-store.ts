@@ -12,7 +12,7 @@ import type { KeyProvider } from './key-provider.js';
 import { DataDirKeyProvider } from './key-source.js';
 import { migrate } from './migrations.js';
 import { Outbox } from './outbox.js';
-import { PendingWrites, type DegradedEvent } from './pending-writes.js';
+import { PendingWrites, type DegradedEvent, type PendingEntry } from './pending-writes.js';
 import { PersonalDataCipher } from './personal-data-cipher.js';
 import { checkDiskSpace, DEFAULT_DISK_THRESHOLDS, DEFAULT_RETENTION_DAYS, purgeExpired, type DiskSpace, type DiskSpaceThresholds, type PurgeResult } from './retention.js';
 import { ScreeningStore, type RecordSealCheck } from './screening-store.js';
@@ -36,13 +36,13 @@ export interface KioskStoreOptions {
   integrityCheck?: 'full' | 'quick';
   /** Run the retention purge and disk check every this many ms (default 1 h; 0 = never, call them yourself). */
   maintenanceIntervalMs?: number;
-  /** Backoff of the disk-full retry (ms). */
-  diskFullRetry?: { initialMs?: number; maxMs?: number };
+  /** Backoff of the one retry queue: writes that failed (full disk, I/O error) are retried (ms). */
+  writeRetry?: { initialMs?: number; maxMs?: number };
   now?: () => Date;
 }
 
 export interface KioskStoreEvents {
-  /** A write hit a full disk: show HOLD-for-staff until 'recovered'. */
+  /** A write hit a full disk or failed: records wait in memory; show HOLD-for-staff until 'recovered'. */
   degraded: [DegradedEvent];
   recovered: [{ committed: number }];
   /** Free space went below a threshold (or back to ok). */
@@ -51,6 +51,8 @@ export interface KioskStoreEvents {
   'retry-error': [unknown];
   /** The periodic maintenance failed (purge or disk check). */
   'maintenance-error': [unknown];
+  /** The periodic maintenance ran through (a former maintenance error is over). */
+  maintained: [];
 }
 
 const KEY_CHECK = 'key_check';
@@ -72,6 +74,7 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
   private readonly pending: PendingWrites;
   private readonly timer: NodeJS.Timeout | undefined;
   private lastDiskLevel: DiskSpace['level'] = 'ok';
+  private degradedReason: DegradedEvent['reason'] = 'disk-full';
   private closed = false;
   /** True when this open created the database's key check: the data directory was new. */
   createdNow = false;
@@ -85,8 +88,11 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
     super();
     const now = options.now ?? (() => new Date());
     this.databasePath = join(options.dataDir, DATABASE_FILE);
-    this.pending = new PendingWrites({ initialRetryMs: options.diskFullRetry?.initialMs, maxRetryMs: options.diskFullRetry?.maxMs });
-    this.pending.on('degraded', (e) => this.emit('degraded', e));
+    this.pending = new PendingWrites({ initialRetryMs: options.writeRetry?.initialMs, maxRetryMs: options.writeRetry?.maxMs });
+    this.pending.on('degraded', (e) => {
+      this.degradedReason = e.reason;
+      this.emit('degraded', e);
+    });
     this.pending.on('recovered', (e) => this.emit('recovered', e));
     this.pending.on('retry-error', (e) => this.emit('retry-error', e));
     this.outbox = new Outbox(db, cipher, () => now().getTime());
@@ -100,7 +106,10 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
     const every = options.maintenanceIntervalMs ?? 3_600_000;
     if (every > 0) {
       this.timer = setInterval(() => {
-        this.maintain().catch((err: unknown) => this.emit('maintenance-error', err));
+        this.maintain().then(
+          () => this.emit('maintained'),
+          (err: unknown) => this.emit('maintenance-error', err),
+        );
       }, every);
       this.timer.unref();
     }
@@ -173,14 +182,19 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
     return this.audit.checkAnchor(anchor);
   }
 
-  /** 'disk-full' while records are waiting in memory for disk space; null otherwise. */
-  get degraded(): 'disk-full' | null {
-    return this.pending.degraded ? 'disk-full' : null;
+  /** 'disk-full' / 'write-failed' while records are waiting in memory; null otherwise. */
+  get degraded(): DegradedEvent['reason'] | null {
+    return this.pending.degraded ? this.degradedReason : null;
   }
 
-  /** Records waiting in memory for disk space. */
+  /** Records waiting in memory for the disk. */
   get pendingCount(): number {
     return this.pending.size;
+  }
+
+  /** The records waiting in memory, oldest first (kinds and ids: never their content). */
+  pendingEntries(): PendingEntry[] {
+    return this.pending.entries();
   }
 
   /** Tries to write the records waiting for disk space now. Returns how many are still waiting. */
@@ -220,6 +234,22 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
     if (this.pending.degraded && this.pending.flush() > 0) {
       throw new StoreFullError(`cannot close the store: ${this.pending.size} record(s) are still waiting for disk space and would be lost; free space and close again`, true);
     }
+    this.closeNow();
+  }
+
+  /**
+   * Closes at shutdown (SIGTERM): one last try to write what waits; what still cannot be written is
+   * given up and returned (kinds and ids only) so the caller logs exactly what was lost.
+   */
+  shutdown(): PendingEntry[] {
+    if (this.closed) return [];
+    if (this.pending.degraded) this.pending.flush();
+    const lost = this.pending.abandon();
+    this.closeNow();
+    return lost;
+  }
+
+  private closeNow(): void {
     if (this.timer) clearInterval(this.timer);
     this.pending.stop();
     this.closed = true;

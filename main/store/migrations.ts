@@ -202,6 +202,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    description: 'screenings: which lists the decision consulted (standalone kiosks consult none)',
+    up(db) {
+      db.exec(`
+        -- JSON {source: 'standalone' | 'file' | ..., refreshedAt}; NULL for records made before.
+        ALTER TABLE screenings ADD COLUMN lists TEXT;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

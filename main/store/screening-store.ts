@@ -1,4 +1,4 @@
-import type { RecordSink } from '../engine/record-sink.js';
+import type { CommitOptions, RecordSink } from '../engine/record-sink.js';
 import type { ScreeningRecord } from '../engine/screening-record.js';
 import type { SqliteDatabase } from './database.js';
 import { clearStatistics, cardToJson, joinCard, splitCard } from './id-card-codec.js';
@@ -29,6 +29,7 @@ interface ScreeningRow {
   duplicate_of: string | null;
   policy_version: string;
   abandon_reason: string | null;
+  lists: string | null;
   name_enc: Buffer | null;
   id_number_enc: Buffer | null;
   address_enc: Buffer | null;
@@ -66,9 +67,12 @@ export interface RecordSealCheck {
  * Personal fields are encrypted per value; only statistics fields are in clear.
  *
  * `commit` resolves once the record and its outbox row are durably committed (synchronous=FULL).
- * It rejects with StoreFullError (`isStoreFull(err)`, `err.pending === true`) when the disk is full:
- * the record is then kept in memory and retried, and the kiosk must hold people for staff. A second
- * commit of a committed id is a no-op (the first version is kept); of a queued id, it replaces it.
+ * It rejects with StoreFullError / StoreWriteError (`err.pending === true`) when the record cannot be
+ * written now: the version to keep (`options.whenQueued(record)`, the HOLD STORE_UNAVAILABLE the
+ * engine shows) then waits in the store's one retry queue, and the kiosk must hold people for staff.
+ * A second commit of a committed id is a no-op (the first version is kept); of a waiting id, it
+ * replaces it (the latest version wins). The outbox priority follows the version written: a HOLD or
+ * a fever is urgent.
  */
 export class ScreeningStore implements RecordSink {
   private readonly insert;
@@ -86,11 +90,11 @@ export class ScreeningStore implements RecordSink {
     this.insert = db.prepare(`INSERT INTO screenings (
         id, checkpoint_id, device_id, started_at, finished_at, finished_ms, station_mode, outcome, decision, mode,
         colour, fever, reasons, temperatures, duplicate_of, policy_version, abandon_reason, card_type, region_code,
-        birth_year, sex, id_valid, id_hash, name_enc, id_number_enc, address_enc, photo_enc, card_rest_enc
+        birth_year, sex, id_valid, id_hash, name_enc, id_number_enc, address_enc, photo_enc, card_rest_enc, lists
       ) VALUES (
         @id, @checkpointId, @deviceId, @startedAt, @finishedAt, @finishedMs, @stationMode, @outcome, @decision, @mode,
         @colour, @fever, @reasons, @temperatures, @duplicateOf, @policyVersion, @abandonReason, @cardType, @regionCode,
-        @birthYear, @sex, @idValid, @idHash, @nameEnc, @idNumberEnc, @addressEnc, @photoEnc, @cardRestEnc
+        @birthYear, @sex, @idValid, @idHash, @nameEnc, @idNumberEnc, @addressEnc, @photoEnc, @cardRestEnc, @lists
       ) ON CONFLICT(id) DO NOTHING`);
     const readRow = db.prepare('SELECT * FROM screenings WHERE id = ?');
     const setMac = db.prepare('UPDATE screenings SET mac = ? WHERE id = ?');
@@ -102,14 +106,27 @@ export class ScreeningStore implements RecordSink {
     });
   }
 
-  async commit(record: ScreeningRecord): Promise<void> {
+  async commit(record: ScreeningRecord, options: CommitOptions = {}): Promise<void> {
+    const write = this.writeOf(record);
+    const { whenQueued, signal } = options;
+    await this.group.submit({
+      key: record.id,
+      write,
+      ...(whenQueued && { fallback: () => this.writeOf(whenQueued(record)) }),
+      ...(signal && { signal }),
+      run: { kind: 'screening' },
+    });
+  }
+
+  /** The transaction that writes this version of a record and its outbox row (validated first). */
+  private writeOf(record: ScreeningRecord): () => void {
     assertRecordId(record.id, 'screening');
     const finishedMs = Date.parse(record.finishedAt);
     if (!Number.isFinite(finishedMs)) throw new Error(`screening ${record.id}: finishedAt "${record.finishedAt}" is not an ISO date-time`);
     const row = this.toRow(record, finishedMs);
     const payload = { ...record, card: record.card ? cardToJson(record.card) : null };
     const priority = record.decision === 'HOLD' || record.fever ? PRIORITY_URGENT : PRIORITY_NORMAL;
-    await this.group.submit(record.id, () => this.write.immediate(row, record.id, payload, priority));
+    return () => this.write.immediate(row, record.id, payload, priority);
   }
 
   /** The record as committed, personal fields decrypted. */
@@ -182,6 +199,7 @@ export class ScreeningStore implements RecordSink {
       duplicateOf: record.duplicateOf,
       policyVersion: record.policyVersion,
       abandonReason: record.abandonReason ?? null,
+      lists: record.lists ? JSON.stringify(record.lists) : null,
     };
     if (!record.card) {
       return { ...base, cardType: null, regionCode: null, birthYear: null, sex: null, idValid: null, idHash: null, nameEnc: null, idNumberEnc: null, addressEnc: null, photoEnc: null, cardRestEnc: null };
@@ -272,6 +290,7 @@ export class ScreeningStore implements RecordSink {
       policyVersion: r.policy_version,
     };
     if (r.abandon_reason !== null) record.abandonReason = r.abandon_reason;
+    if (r.lists !== null) record.lists = JSON.parse(r.lists) as NonNullable<ScreeningRecord['lists']>;
     return record;
   }
 }

@@ -20,7 +20,45 @@ export class StoreFullError extends Error {
 /** True for a StoreFullError and for a raw better-sqlite3 error with code SQLITE_FULL. */
 export function isStoreFull(err: unknown): boolean {
   if (err instanceof StoreFullError) return true;
-  return typeof err === 'object' && err !== null && 'code' in err && (err as { code: unknown }).code === 'SQLITE_FULL';
+  return sqliteCode(err) === 'SQLITE_FULL';
+}
+
+/**
+ * A write failed for a reason that can clear by itself (I/O error, read-only or locked database,
+ * a file that cannot be opened): the record is kept in memory and retried, like on a full disk.
+ */
+export class StoreWriteError extends Error {
+  constructor(
+    message: string,
+    /** The SQLite error code of the failure (e.g. SQLITE_IOERR_WRITE, SQLITE_READONLY). */
+    readonly code: string,
+    /** True when the record is kept in memory and will be retried. */
+    readonly pending: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StoreWriteError';
+  }
+}
+
+function sqliteCode(err: unknown): string | undefined {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? (err as { code: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** SQLite failures that may clear without anyone changing the record: worth keeping it and retrying. */
+const TRANSIENT_PREFIXES = ['SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_PROTOCOL'];
+
+/** True when a write failed for a reason that can clear by itself (a full disk included). */
+export function isTransientWriteError(err: unknown): boolean {
+  if (err instanceof StoreFullError || err instanceof StoreWriteError) return true;
+  const code = sqliteCode(err);
+  return code !== undefined && TRANSIENT_PREFIXES.some((p) => code === p || code.startsWith(`${p}_`));
+}
+
+/** The SQLite code of a failure, or "error". */
+export function storeErrorCode(err: unknown): string {
+  return sqliteCode(err) ?? 'error';
 }
 
 /** The key supplied does not match the key this database was created with. Nothing was changed. */

@@ -15,10 +15,12 @@ describe('KioskConfigSchema', () => {
     expect(c.station.mode).toBe('card-then-temp');
     expect(c.policy).toMatchObject({ feverThresholdC: 37.3, mode: 'hard', remeasureOnce: true, staleWatchlist: 'hold-for-staff', watchlistMaxAgeHours: 24 });
     expect(c.policy.colourActions).toEqual({ red: 'hold', orange: 'hold', yellow: 'hold-for-registration', blue: 'pass-with-notice' });
-    expect(c.calibration).toMatchObject({ whenMissingOrExpired: 'hold-for-staff', driftLimitC: 0.2 });
+    expect(c.calibration).toMatchObject({ whenMissingOrExpired: 'out-of-service', driftLimitC: 0.2 });
+    expect(c.temperature.model).toEqual({ kind: 'linear-heat-balance', k: 0.19 });
+    expect(c.temperature.plausibility).toEqual({ ambientMinC: 15, ambientMaxC: 33, bodyMinC: 35, bodyMaxC: 42 });
+    expect(c.lists).toBeUndefined();
     expect(c.screening.onDeviceFault).toBe('hold');
     expect(c.screening.duplicateWindowMs).toBe(60_000);
-    expect(c.temperature.model).toEqual({ kind: 'constant-offset', offsetC: 0 });
     expect(c.devices.thermometer).toMatchObject({ source: 'simulated', protocol: 'gy-mcu90614' });
     expect(c.ui.language).toBe('zh');
     // The defaults are themselves valid input (round trip).
@@ -47,7 +49,7 @@ describe('KioskConfigSchema', () => {
     [{ temperature: { samples: 3, minSamples: 4 } }, 'temperature.minSamples: 4 is invalid; fix: minSamples must not exceed samples'],
     [{ temperature: { model: { kind: 'ambient-linear', offsetC: 1, referenceAmbientC: 22 } } }, 'temperature.model.ambientCoefficient: missing; fix: give a number'],
     [{ screening: { timeouts: { measuringMs: 0 } } }, 'screening.timeouts.measuringMs: 0 is out of range; fix: use a value of at least 1000'],
-    [{ calibration: { whenMissingOrExpired: 'ignore' } }, 'calibration.whenMissingOrExpired: "ignore" is not allowed; fix: use one of "hold-for-staff", "pass-with-warning"'],
+    [{ calibration: { whenMissingOrExpired: 'ignore' } }, 'calibration.whenMissingOrExpired: "ignore" is not allowed; fix: use one of "out-of-service", "hold-for-staff", "pass-with-warning"'],
   ])('%j → names the field, the value and the fix', (over, expected) => {
     const r = parseKioskConfig({ ...minimal, ...over });
     expect(r.ok).toBe(false);

@@ -328,7 +328,7 @@ describe('result screen and duplicates', () => {
   it('events during deciding are ignored with a wait prompt', async () => {
     const sink = new MemorySink();
     sink.hang = true;
-    const h = makeEngine({ sink, config: config({ screening: { commit: { attemptTimeoutMs: 1000, retryDelaysMs: [] } } }) });
+    const h = makeEngine({ sink, config: config({ screening: { commit: { attemptTimeoutMs: 1000 } } }) });
     h.engine.onIdentity(identity());
     await feed(h.engine, 36.5);
     expect(h.engine.state).toBe('deciding');
@@ -341,49 +341,48 @@ describe('result screen and duplicates', () => {
   });
 });
 
-describe('store commit', () => {
-  it('a failed commit is retried with the same id; the result waits for it', async () => {
+describe('store commit (one attempt; the queue of the store is the one retry path)', () => {
+  it('a record the store cannot write now → HOLD STORE_UNAVAILABLE, and that very version is what the store keeps; the engine never retries', async () => {
     const sink = new MemorySink();
     sink.failNext(1);
-    const h = makeEngine({ sink, config: config({ screening: { commit: { attemptTimeoutMs: 1000, retryDelaysMs: [200, 1000] } } }) });
+    const h = makeEngine({ sink, config: config({ screening: { commit: { attemptTimeoutMs: 1000 } } }) });
     h.engine.onIdentity(identity());
     await feed(h.engine, 36.5);
-    await vi.advanceTimersByTimeAsync(200);
-    expect(h.results()[0]!.decision).toBe('PASS');
-    expect(sink.attempts).toHaveLength(2);
-    expect(new Set(sink.attempts).size).toBe(1);
-    expect(h.events.filter((e) => e.name === 'store-error')).toHaveLength(1);
+    const [shown] = h.results();
+    expect(shown!.decision).toBe('HOLD');
+    expect(shown!.reasons.map((r) => r.code)).toEqual(['STORE_UNAVAILABLE']);
+    const resultEvent = h.events.find((e) => e.name === 'result')!.payload as { committed: boolean; storage: string };
+    expect(resultEvent).toMatchObject({ committed: false, storage: 'queued' });
+    expect(h.events.filter((e) => e.name === 'store-error').map((e) => (e.payload as { queued: boolean }).queued)).toEqual([true]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(sink.attempts).toEqual([shown!.id]); // one attempt: no engine-side retries
+    expect(sink.queued.get(shown!.id)).toEqual(shown);
+    sink.flush();
+    expect(sink.records).toEqual([shown]);
   });
 
-  it('every attempt failing → HOLD STORE_UNAVAILABLE; the record is kept and committed once the store recovers', async () => {
+  it('a record the store refuses outright → HOLD STORE_UNAVAILABLE, reported as not kept', async () => {
     const sink = new MemorySink();
-    sink.failNext(3);
-    const h = makeEngine({ sink, config: config({ screening: { commit: { attemptTimeoutMs: 1000, retryDelaysMs: [200, 1000], backgroundRetryMs: 5000 } } }) });
+    sink.refuseNext(1);
+    const h = makeEngine({ sink });
     h.engine.onIdentity(identity());
     await feed(h.engine, 36.5);
-    await vi.advanceTimersByTimeAsync(1200);
-    const [rec] = h.results();
-    expect(rec!.decision).toBe('HOLD');
-    expect(rec!.reasons.map((r) => r.code)).toEqual(['STORE_UNAVAILABLE']);
-    const resultEvent = h.events.find((e) => e.name === 'result')!.payload as { committed: boolean };
-    expect(resultEvent.committed).toBe(false);
-    expect(h.engine.pendingRecords).toBe(1);
-    expect(sink.records).toHaveLength(0);
-    await vi.advanceTimersByTimeAsync(5000);
-    expect(h.engine.pendingRecords).toBe(0);
-    expect(sink.records).toHaveLength(1);
-    expect(sink.records[0]).toMatchObject({ id: rec!.id, decision: 'HOLD' });
+    expect(h.results()[0]!.reasons.map((r) => r.code)).toEqual(['STORE_UNAVAILABLE']);
+    expect((h.events.find((e) => e.name === 'result')!.payload as { storage: string }).storage).toBe('not-kept');
+    expect(h.events.filter((e) => e.name === 'store-error').map((e) => (e.payload as { queued: boolean }).queued)).toEqual([false]);
   });
 
-  it('a commit that never answers times out per attempt; the machine still returns to idle', async () => {
+  it('a commit that never answers times out; the store is told to keep the HOLD shown; the machine still returns to idle', async () => {
     const sink = new MemorySink();
     sink.hang = true;
-    const cfg = config({ screening: { commit: { attemptTimeoutMs: 500, retryDelaysMs: [100] }, timeouts: T } });
+    const cfg = config({ screening: { commit: { attemptTimeoutMs: 500 }, timeouts: T } });
     const h = makeEngine({ sink, config: cfg });
     h.engine.onIdentity(identity());
     await feed(h.engine, 36.5);
     await vi.advanceTimersByTimeAsync(h.engine.commitBudgetMs());
-    expect(h.results()[0]!.reasons.map((r) => r.code)).toEqual(['STORE_UNAVAILABLE']);
+    const [shown] = h.results();
+    expect(shown!.reasons.map((r) => r.code)).toEqual(['STORE_UNAVAILABLE']);
+    expect(sink.queued.get(shown!.id)).toEqual(shown);
     await vi.advanceTimersByTimeAsync(T.resultMs);
     expect(h.engine.state).toBe('idle');
   });
@@ -406,8 +405,8 @@ describe('stop', () => {
 describe('stop while deciding', () => {
   it('waits for the commit in flight, emits the result, and ends in idle', async () => {
     const sink = new MemorySink();
-    sink.failNext(1);
-    const h = makeEngine({ sink, config: config({ screening: { commit: { attemptTimeoutMs: 1000, retryDelaysMs: [300] } } }) });
+    sink.hang = true;
+    const h = makeEngine({ sink, config: config({ screening: { commit: { attemptTimeoutMs: 1000 } } }) });
     h.engine.onIdentity(identity());
     await feed(h.engine, 36.5);
     expect(h.engine.state).toBe('deciding');
@@ -417,24 +416,11 @@ describe('stop while deciding', () => {
     });
     await vi.advanceTimersByTimeAsync(0);
     expect(stopped).toBe(false);
-    await vi.advanceTimersByTimeAsync(300);
+    await vi.advanceTimersByTimeAsync(1000);
     await stopping;
-    expect(h.results()[0]!.decision).toBe('PASS');
-    expect(sink.records).toHaveLength(1);
+    expect(h.results()[0]!.reasons.map((r) => r.code)).toEqual(['STORE_UNAVAILABLE']);
+    expect(sink.queued.size).toBe(1);
     expect(h.engine.state).toBe('idle');
-  });
-
-  it('stop retries the backlog once more', async () => {
-    const sink = new MemorySink();
-    sink.failNext(2);
-    const h = makeEngine({ sink, config: config({ screening: { commit: { attemptTimeoutMs: 1000, retryDelaysMs: [100] } } }) });
-    h.engine.onIdentity(identity());
-    await feed(h.engine, 36.5);
-    await vi.advanceTimersByTimeAsync(100);
-    expect(h.engine.pendingRecords).toBe(1);
-    await h.engine.stop();
-    expect(h.engine.pendingRecords).toBe(0);
-    expect(sink.records[0]!.reasons.map((r) => r.code)).toEqual(['STORE_UNAVAILABLE']);
   });
 });
 
@@ -485,6 +471,29 @@ describe('transition table', () => {
     watch(h);
     await feed(h.engine, 38);
     await feed(h.engine, 38);
+    // out of service: idle → out-of-service → idle; a screening under way when a cause arises ends
+    // there instead of idle (from identifying, measuring, re-measuring and result).
+    const storeDown = { code: 'STORE_UNAVAILABLE' as const, messageKey: 'notice.storeNotOpen' };
+    h = makeEngine({ config: config({ screening: { timeouts: T } }) });
+    watch(h);
+    h.engine.start();
+    h.engine.setServiceProblem('store', storeDown);
+    h.engine.setServiceProblem('store', null);
+    h.engine.onIdentity(identity());
+    await feed(h.engine, 36.5);
+    h.engine.setServiceProblem('store', storeDown);
+    await vi.advanceTimersByTimeAsync(T.resultMs); // result → out-of-service
+    for (const at of ['ttc-identifying', 'measuring', 're-measuring'] as const) {
+      h = makeEngine({ config: at === 'ttc-identifying' ? ttc('idle') : config({ screening: { onDeviceFault: 'idle' } }) });
+      watch(h);
+      h.engine.start();
+      if (at === 'ttc-identifying') await feed(h.engine, 36.5);
+      else h.engine.onIdentity(identity());
+      if (at === 're-measuring') await feed(h.engine, 37.8);
+      h.engine.setServiceProblem('store', storeDown);
+      h.engine.onDeviceStatus(at === 'ttc-identifying' ? cardOff : thermoOff);
+      expect(h.engine.state).toBe('out-of-service');
+    }
 
     const allowed = Object.entries(ALLOWED_TRANSITIONS).flatMap(([from, tos]) => tos.map((to) => `${from}>${to}`));
     expect([...seen].sort()).toEqual(allowed.sort());

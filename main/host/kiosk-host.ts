@@ -98,7 +98,8 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       this.emit('screen', s, performance.now());
     });
     const watchlist = loadWatchlist(opts.dataDir, this.thermometerSimulated || this.idcardSimulated);
-    log.info({ source: watchlist.source, entries: watchlist.snapshot.byHmac.size, refreshedAt: watchlist.snapshot.refreshedAt }, 'host: watchlist loaded');
+    if (watchlist.refusal) log.error({ source: watchlist.source, reason: watchlist.refusal }, 'host: watchlist refused; screenings see no current list');
+    else log.info({ source: watchlist.source, entries: watchlist.snapshot.byHmac.size, refreshedAt: watchlist.snapshot.refreshedAt }, 'host: watchlist loaded');
     this.engine = new ScreeningEngine({
       config,
       sink: store ? store.records : STORE_UNAVAILABLE_SINK,

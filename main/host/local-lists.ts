@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { KioskConfig } from '../config/kiosk-config.js';
 import type { Calibration, CalibrationSource } from '../engine/calibration-source.js';
-import { watchlistSnapshot, type WatchlistSnapshot } from '../engine/watchlist-source.js';
+import { LIST_CLOCK_SKEW_MS, watchlistSnapshot, type WatchlistSnapshot } from '../engine/watchlist-source.js';
 import type { KioskStore } from '../store/kiosk-store.js';
 
 /** The lists file the uplink keeps in the data directory (the central service's latest delivery). */
@@ -18,14 +18,21 @@ export const WatchlistFileSchema = z.strictObject({
   keyRegions: z.array(z.strictObject({ prefix: z.string().regex(/^\d{2,6}$/), colour })).default([]),
 });
 
-export type LoadedWatchlist = { snapshot: WatchlistSnapshot; source: 'file' | 'none' | 'simulated' };
+export type LoadedWatchlist = {
+  snapshot: WatchlistSnapshot;
+  source: 'file' | 'none' | 'simulated' | 'refused';
+  /** Why the file's lists were not taken (source 'refused'); the host logs it. */
+  refusal?: string;
+};
 
 /**
  * Reads `<data>/watchlist.json`. Without one, a real kiosk has no fresh list (refreshedAt null: the
  * engine flags WATCHLIST_STALE as policy says); in simulation the simulated central service has an
  * empty list refreshed now. A malformed file is an error naming the field, never silently empty.
+ * A list dated in the future (`refreshedAt` beyond `LIST_CLOCK_SKEW_MS` ahead of `now`, or an entry
+ * changed after it) is refused with the reason: its date cannot be trusted, so it counts as no list.
  */
-export function loadWatchlist(dataDir: string, simulated: boolean): LoadedWatchlist {
+export function loadWatchlist(dataDir: string, simulated: boolean, now: Date = new Date()): LoadedWatchlist {
   const file = join(dataDir, WATCHLIST_FILE);
   let text: string;
   try {
@@ -47,6 +54,16 @@ export function loadWatchlist(dataDir: string, simulated: boolean): LoadedWatchl
     const i = r.error.issues[0]!;
     throw new Error(`${file}: ${i.path.join('.') || '(top level)'}: ${i.message}; fix that field (the uplink rewrites this file on its next refresh)`);
   }
+  const refreshedMs = Date.parse(r.data.refreshedAt);
+  const ahead = refreshedMs - now.getTime();
+  let refusal: string | undefined;
+  if (ahead > LIST_CLOCK_SKEW_MS) {
+    refusal = `${file}: refreshedAt ${r.data.refreshedAt} is ${Math.round(ahead / 60_000)} min ahead of this kiosk's clock (${now.toISOString()}); check both clocks`;
+  } else {
+    const late = r.data.entries.findIndex((e) => Date.parse(e.updatedAt) > refreshedMs + LIST_CLOCK_SKEW_MS);
+    if (late !== -1) refusal = `${file}: entries[${late}].updatedAt ${r.data.entries[late]!.updatedAt} is after the list's refreshedAt ${r.data.refreshedAt}; the list is inconsistent`;
+  }
+  if (refusal) return { snapshot: watchlistSnapshot([], [], null), source: 'refused', refusal };
   return { snapshot: watchlistSnapshot(r.data.entries, r.data.keyRegions, r.data.refreshedAt), source: 'file' };
 }
 

@@ -1,3 +1,4 @@
+import { SAM_DEFAULT_BAUD } from '../idcard/default-baud.js';
 import type { IdCard } from '../idcard/id-card.js';
 import { defaultBaudFor } from '../thermometer/default-baud.js';
 import { THERMO_PROTOCOLS, type ThermoProtocol } from '../thermometer/reading.js';
@@ -20,6 +21,8 @@ export interface CreateSimulatorOptions {
   card?: IdCard;
   /** Thermometer, ASCII protocol: query / line style / unit. */
   ascii?: ThermometerSimulatorOptions['ascii'];
+  /** Thermometer, GY: streams from power-up (GY-MCU90614 yes, GY-MCU90615 no). */
+  gyAutoOutput?: boolean;
 }
 
 /** A bad simulator request: says what is wrong and lists the valid names. */
@@ -28,7 +31,7 @@ export class SimulatorOptionError extends Error {
 }
 
 /** The SAM module's factory rate; thermometers per protocol (GY-MCU90614 9600, Optris 115200, ASCII 9600). */
-export const SAM_DEFAULT_BAUD = 115200;
+export { SAM_DEFAULT_BAUD };
 
 /**
  * Makes the simulator of one device kind. Thin on purpose: the two simulators own their scripts;
@@ -51,7 +54,12 @@ export function createSimulator(kind: SimulatorKind, options: CreateSimulatorOpt
     if (options.protocol !== undefined) throw new SimulatorOptionError('a protocol applies to thermometers only; the ID-card reader always speaks SAM frames');
     return new IdCardSimulator({ ...common, ...(options.card && { card: options.card }) });
   }
-  return new ThermometerSimulator({ ...common, protocol: options.protocol ?? 'gy-mcu90614', ...(options.ascii && { ascii: options.ascii }) });
+  return new ThermometerSimulator({
+    ...common,
+    protocol: options.protocol ?? 'gy-mcu90614',
+    ...(options.ascii && { ascii: options.ascii }),
+    ...(options.gyAutoOutput !== undefined && { gyAutoOutput: options.gyAutoOutput }),
+  });
 }
 
 /** The line speed a simulated device of this kind runs at by default (matters on bench ports only). */

@@ -3,7 +3,7 @@ import type { IdCard } from '../idcard/id-card.js';
 import { defaultBaudFor } from '../thermometer/default-baud.js';
 import { THERMO_PROTOCOLS, type ThermoProtocol } from '../thermometer/reading.js';
 import { IdCardSimulator } from './idcard-simulator.js';
-import { SCENARIOS, type ScenarioName, type SimulatedDevice } from './simulated-device.js';
+import { SCENARIOS, type ScenarioName } from './simulated-device.js';
 import { ThermometerSimulator, type ThermometerSimulatorOptions } from './thermometer-simulator.js';
 
 export type SimulatorKind = 'idcard' | 'thermo';
@@ -23,6 +23,8 @@ export interface CreateSimulatorOptions {
   ascii?: ThermometerSimulatorOptions['ascii'];
   /** Thermometer, GY: streams from power-up (GY-MCU90614 yes, GY-MCU90615 no). */
   gyAutoOutput?: boolean;
+  /** Play the scenario on `start()` (default true); false: powered up and idle until `play()` (bench sessions). */
+  autoPlay?: boolean;
 }
 
 /** A bad simulator request: says what is wrong and lists the valid names. */
@@ -37,7 +39,7 @@ export { SAM_DEFAULT_BAUD };
  * Makes the simulator of one device kind. Thin on purpose: the two simulators own their scripts;
  * this only validates names and picks the class, for `kiosk sim`, the host's simulation mode and tests.
  */
-export function createSimulator(kind: SimulatorKind, options: CreateSimulatorOptions): SimulatedDevice {
+export function createSimulator(kind: SimulatorKind, options: CreateSimulatorOptions): IdCardSimulator | ThermometerSimulator {
   if (!SIMULATOR_KINDS.includes(kind)) throw new SimulatorOptionError(`unknown device kind "${String(kind)}"; valid: ${SIMULATOR_KINDS.join(', ')}`);
   if (!SCENARIOS.includes(options.scenario)) {
     throw new SimulatorOptionError(`unknown scenario "${String(options.scenario)}"; valid: ${SCENARIOS.join(', ')}`);
@@ -49,6 +51,7 @@ export function createSimulator(kind: SimulatorKind, options: CreateSimulatorOpt
     scenario: options.scenario,
     ...(options.timeScale !== undefined && { timeScale: options.timeScale }),
     ...(options.seed !== undefined && { seed: options.seed }),
+    ...(options.autoPlay !== undefined && { autoPlay: options.autoPlay }),
   };
   if (kind === 'idcard') {
     if (options.protocol !== undefined) throw new SimulatorOptionError('a protocol applies to thermometers only; the ID-card reader always speaks SAM frames');

@@ -1,6 +1,6 @@
 import { parseCardDate } from '../../drivers/idcard/card-date.js';
 import type { IdCard } from '../../drivers/idcard/id-card.js';
-import { regionCodeOf } from '../../drivers/idcard/id-number.js';
+import { isValidIdNumber, regionCodeOf } from '../../drivers/idcard/id-number.js';
 
 /**
  * Splits an IdCard into what the store encrypts column by column (name, ID number, address, photo)
@@ -49,8 +49,9 @@ export function birthYearOf(card: IdCard): number | null {
 
 /**
  * Statistics fields kept in clear: region code (first 6 digits of a resident or permit number, by
- * id-number.ts; foreigners' numbers have none), birth year, sex.
+ * id-number.ts; foreigners' numbers have none), birth year, sex, and whether the number is valid
+ * for its card type (judged by id-number.ts, as the decision was).
  */
-export function clearStatistics(card: IdCard): { regionCode: string | null; birthYear: number | null; sex: string } {
-  return { regionCode: regionCodeOf(card.type, card.idNumber), birthYear: birthYearOf(card), sex: card.sex };
+export function clearStatistics(card: IdCard): { regionCode: string | null; birthYear: number | null; sex: string; idValid: boolean } {
+  return { regionCode: regionCodeOf(card.type, card.idNumber), birthYear: birthYearOf(card), sex: card.sex, idValid: isValidIdNumber(card.type, card.idNumber) };
 }

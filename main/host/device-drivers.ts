@@ -59,8 +59,13 @@ export function asciiOptionsOf(cfg: ThermometerDeviceConfig): AsciiLineOptions |
   };
 }
 
-export function thermometerDriverFor(cfg: ThermometerDeviceConfig, link: Link): ThermometerDriver {
-  const ascii = asciiOptionsOf(cfg);
+/**
+ * The thermometer driver for the configured protocol. `simulated`: the built-in simulator speaks the
+ * standard Raytek / text-module lines, so a custom ASCII pattern (written for a real device's own
+ * format) is left out.
+ */
+export function thermometerDriverFor(cfg: ThermometerDeviceConfig, link: Link, opts: { simulated?: boolean } = {}): ThermometerDriver {
+  const ascii = asciiOptionsOf(opts.simulated && cfg.ascii ? { ...cfg, ascii: { ...cfg.ascii, pattern: undefined } } : cfg);
   const options: ThermometerDriverOptions = {
     link,
     deviceId: cfg.id,

@@ -158,7 +158,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       const thermoLink: Link = thermoSim ? new MemoryLink(simulation.thermometer, { name: thermoCfg.id }) : serialLinkFor(thermoCfg, 'thermometer');
       // The simulated reader speaks SAM whatever the file says (kiosk start --sim).
       const idcard = idcardReaderFor(cardSim ? { ...cardCfg, protocol: 'sam' } : cardCfg, idcardLink, { ...(opts.idcardPollMs !== undefined && { pollIntervalMs: opts.idcardPollMs }) });
-      const thermometer = thermometerDriverFor(thermoCfg, thermoLink);
+      const thermometer = thermometerDriverFor(thermoCfg, thermoLink, { simulated: thermoSim });
       host = new KioskHost(opts, store, idcard, idcardLink, thermometer, hasher, simulation);
       await host.startDevices();
       return host;

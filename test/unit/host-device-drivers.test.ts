@@ -54,6 +54,21 @@ describe('configuration → drivers', () => {
     await driver.stop();
   });
 
+  it('thermometer: a simulated device speaks the standard lines, so a custom pattern is left out for it', async () => {
+    const cfg = devices({ thermometer: { source: 'serial', path: '/dev/ttyUSB1', protocol: 'ascii', ascii: { pattern: '^OBJ (\\d+\\.\\d+)$' } } }).thermometer;
+    const real = new ScriptedLink();
+    const sim = new ScriptedLink();
+    const onReal = thermometerDriverFor(cfg, real);
+    const onSim = thermometerDriverFor(cfg, sim, { simulated: true });
+    const seen = { real: [] as number[], sim: [] as number[] };
+    onReal.on('reading', (r) => seen.real.push(r.objectC));
+    onSim.on('reading', (r) => seen.sim.push(r.objectC));
+    await Promise.all([onReal.start(), onSim.start()]);
+    for (const link of [real, sim]) link.deviceSends('T:36.50 TA:25.00\nOBJ 34.10\n');
+    await Promise.all([onReal.stop(), onSim.stop()]);
+    expect(seen).toEqual({ real: [34.1], sim: [36.5] });
+  });
+
   it('thermometer: a GY-MCU90615 simulator does not stream at power-up, as the board', () => {
     expect(thermometerSimulatorOptionsFor(devices({ thermometer: { source: 'simulated', protocol: 'gy-mcu90614', gy: { model: 'gy-mcu90615' } } }).thermometer)).toEqual({ gyAutoOutput: false });
     expect(thermometerSimulatorOptionsFor(devices({ thermometer: { source: 'simulated', protocol: 'ascii', ascii: { query: '?T\r' } } }).thermometer)).toEqual({ ascii: { query: '?T\r', unit: 'C' } });

@@ -135,7 +135,12 @@ export function decide(policy: DecisionPolicy, input: DecisionInput): PolicyDeci
     const idCheck = checkIdNumber(id.cardType, id.idNumber);
     if (!idCheck.valid) reasons.push(reason('INVALID_ID', invalidEffect, { detail: { problem: idCheck.problem } }));
     const dates = judgeCardDates(id.dates, localDate(input.now));
-    for (const p of dates.problems) reasons.push(reason('INVALID_CARD_DATE', invalidEffect, { detail: { field: p.field, problem: p.problem } }));
+    // One reason for the card (the screen says it once); every finding is in the detail.
+    const [firstDate, ...moreDates] = dates.problems;
+    if (firstDate) {
+      const also = moreDates.map((p) => `${p.field}:${p.problem}`).join(',');
+      reasons.push(reason('INVALID_CARD_DATE', invalidEffect, { detail: { field: firstDate.field, problem: firstDate.problem, ...(also && { also }) } }));
+    }
     if (dates.expired) {
       reasons.push(reason('CARD_EXPIRED', policy.cardExpired === 'hold' ? 'hold' : 'notice', { detail: { validUntil: dates.validUntil! } }));
     }

@@ -195,6 +195,11 @@ describe('card checks', () => {
     expect(decide(policy({ invalidId: 'pass-with-notice' }), input({ identity: withDates(dates) })).reasons.find((r) => r.code === 'INVALID_CARD_DATE')?.effect).toBe('notice');
   });
 
+  it('several impossible dates on one card are one INVALID_CARD_DATE reason naming them all', () => {
+    const d = decide(policy(), input({ identity: withDates({ validFrom: '20990101', validUntil: '20991399' }) }));
+    expect(d.reasons).toEqual([expect.objectContaining({ code: 'INVALID_CARD_DATE', detail: { field: 'validUntil', problem: 'impossible-date', also: 'validFrom:not-yet-valid' } })]);
+  });
+
   it('real dates pass: valid from today, a leap day, born today; a line reader gives no dates to check', () => {
     // NOW is 2026-11-28 in China (UTC+8); 2024 is a leap year.
     expect(decide(policy(), input({ identity: withDates({ validFrom: '20261128', birthDate: '2026-11-28' }) })).decision).toBe('PASS');

@@ -60,6 +60,8 @@ export interface ThermometerSimulatorOptions {
   gyAutoOutput?: boolean;
   /** The room and the people in it. */
   scene?: SimulatedScene;
+  /** Play the scenario's script on `start()`. False: nobody is in front until `play()` or `present()`. Default true. */
+  autoPlay?: boolean;
 }
 
 export interface SimulatedScene {
@@ -93,7 +95,7 @@ const SLOW_REPLY_DELAY_MS = 150;
 const SLOW_BYTE_GAP_MS: Record<ThermoProtocol, number> = { 'gy-mcu90614': 3, 'optris-ct': 40, ascii: 5 };
 
 
-type Subject = 'none' | 'normal' | 'fever';
+export type Subject = 'none' | 'normal' | 'fever';
 
 export class ThermometerSimulator extends EventEmitter<SimulatedDeviceEvents> implements SimulatedDevice {
   readonly kind = 'thermometer' as const;
@@ -106,7 +108,10 @@ export class ThermometerSimulator extends EventEmitter<SimulatedDeviceEvents> im
   private readonly asciiUnit: 'C' | 'F';
   private readonly gyAutoOutput: boolean;
   private readonly scene: Required<SimulatedScene>;
+  private readonly autoPlay: boolean;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Timers of the script being played (a new `play()` replaces them). */
+  private readonly scriptTimers = new Set<ReturnType<typeof setTimeout>>();
   private streamTimer: ReturnType<typeof setInterval> | undefined;
   private running = false;
   private subject: Subject = 'none';
@@ -132,6 +137,7 @@ export class ThermometerSimulator extends EventEmitter<SimulatedDeviceEvents> im
     this.asciiUnit = opts.ascii?.unit ?? 'C';
     this.gyAutoOutput = opts.gyAutoOutput ?? true;
     this.scene = { ...DEFAULT_SCENE, ...opts.scene };
+    this.autoPlay = opts.autoPlay ?? true;
   }
 
   /** Who is in front of the sensor now (for tests that compare readings with the script). */
@@ -143,15 +149,24 @@ export class ThermometerSimulator extends EventEmitter<SimulatedDeviceEvents> im
     if (this.running) return;
     this.running = true;
     this.powerUp();
+    if (this.autoPlay) this.play();
+  }
+
+  /** Plays the scenario's script from now (`SIM_SCRIPT_MS`), replacing one still playing; `done` at its end. */
+  play(): void {
+    if (!this.running) return;
+    for (const t of this.scriptTimers) clearTimeout(t);
+    this.scriptTimers.clear();
+    const after = (ms: number, fn: () => void) => this.after(ms, fn, this.scriptTimers);
     const personKind: Subject = this.scenario === 'fever' ? 'fever' : 'normal';
-    this.after(SIM_SCRIPT_MS.subjectArrives, () => (this.subject = personKind));
-    this.after(SIM_SCRIPT_MS.subjectLeaves, () => (this.subject = 'none'));
+    after(SIM_SCRIPT_MS.subjectArrives, () => (this.subject = personKind));
+    after(SIM_SCRIPT_MS.subjectLeaves, () => (this.subject = 'none'));
     let doneAt: number = SIM_SCRIPT_MS.done;
     if (this.scenario === 'unplug') {
-      this.after(SIM_SCRIPT_MS.unplugAt, () => {
+      after(SIM_SCRIPT_MS.unplugAt, () => {
         this.cutNextTransmission = true;
         // Query devices cut their next reply; if none is asked for within 1 s, pull the cable anyway.
-        this.after(1000, () => {
+        after(1000, () => {
           if (this.cutNextTransmission) {
             this.cutNextTransmission = false;
             this.pullCable();
@@ -160,13 +175,19 @@ export class ThermometerSimulator extends EventEmitter<SimulatedDeviceEvents> im
       });
       doneAt = Math.max(doneAt, SIM_SCRIPT_MS.unplugAt + 1000 + SIM_SCRIPT_MS.unplugFor + 500);
     }
-    this.after(doneAt, () => this.emit('done'));
+    after(doneAt, () => this.emit('done'));
+  }
+
+  /** Brings a person (normal or febrile) in front of the sensor, or nobody (bench keys). */
+  present(subject: Subject): void {
+    if (this.running) this.subject = subject;
   }
 
   stop(): void {
     this.running = false;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.scriptTimers.clear();
     if (this.streamTimer) clearInterval(this.streamTimer);
     this.streamTimer = undefined;
     this.trickle = [];
@@ -376,11 +397,13 @@ export class ThermometerSimulator extends EventEmitter<SimulatedDeviceEvents> im
     return Math.max(1, Math.round(ms * this.timeScale));
   }
 
-  private after(ms: number, fn: () => void): void {
+  private after(ms: number, fn: () => void, also?: Set<ReturnType<typeof setTimeout>>): void {
     const t = setTimeout(() => {
       this.timers.delete(t);
+      also?.delete(t);
       if (this.running) fn();
     }, this.scaled(ms));
     this.timers.add(t);
+    also?.add(t);
   }
 }

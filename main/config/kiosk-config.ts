@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { applySkinToBody } from '../engine/skin-to-body.js';
 import { checkJsonText, readConfigText } from './config-file.js';
+import { defaultIdCardBaud } from '../../drivers/idcard/default-baud.js';
+import { defaultBaudFor } from '../../drivers/thermometer/default-baud.js';
 
 /**
  * The kiosk configuration: one zod schema with defaults and ranges. A file may give only what
@@ -42,6 +44,8 @@ const simulatedDevice = z.strictObject({
   timeScale: z.number().positive().max(1000).default(1),
 });
 
+const STANDARD_BAUD_RATES = [2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800];
+
 const serialDevice = z
   .strictObject({
     source: z.literal('serial'),
@@ -49,20 +53,155 @@ const serialDevice = z
     path: z.string().min(1).max(1024).regex(/^\/[^\p{Cc}]*$/u, 'an absolute device path without control characters, e.g. /dev/serial/by-id/...').optional(),
     /** ... a USB match resolved at start-up. */
     usb: usbMatch.optional(),
-    baudRate: z.number().int().refine((b) => [2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800].includes(b), 'a standard baud rate: 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400 or 460800').default(115200),
+    /** Line speed; default per protocol (see `lineSpeedOf`): SAM 115200, GY-MCU90614 9600, GY-MCU90615 115200, Optris CT 115200, ASCII 9600. */
+    baudRate: z.number().int().refine((b) => STANDARD_BAUD_RATES.includes(b), 'a standard baud rate: 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400 or 460800').optional(),
   })
   .refine((d) => d.path !== undefined || d.usb !== undefined, { message: 'give "path" (e.g. /dev/serial/by-id/...) or "usb" {vendorId, productId}', path: ['path'] });
 
-const idcardDevice = z.discriminatedUnion('source', [
-  simulatedDevice.extend({ id: identifier().default('idcard-0') }),
-  serialDevice.safeExtend({ id: identifier().default('idcard-0') }),
-]);
+/** SAM readers (drivers/idcard/idcard-driver.ts). */
+const samSettings = z.strictObject({
+  /** Pause between find-card polls (vendors advise no faster than 300 ms). */
+  pollIntervalMs: ms(100, 5000, 300),
+  /** Read with `30 10` (base info + fingerprint templates) instead of `30 01`. */
+  readFingerprint: z.boolean().default(false),
+  /** After a read, also ask for the appended address (`30 03`). */
+  readNewAddress: z.boolean().default(false),
+  /** When the SAM does not answer, try 115200, 57600, 38400, 19200, 9600 in turn (a rate set earlier persists in the SAM). */
+  probeBaudRates: z.boolean().default(false),
+  /** Send `61 FF 50` (80-byte RF transfers) after the first status reply. */
+  setMaxRfBytes: z.boolean().default(false),
+});
+/** Readers printing the number as an ASCII line (drivers/idcard/line-idcard-reader.ts). */
+const lineReaderSettings = z.strictObject({
+  /** The same number again within this long is one swipe, not a second read. */
+  repeatWithinMs: ms(0, 60_000, 2000),
+  maxLineBytes: z.number().int().min(32).max(4096).default(256),
+});
+
+const idcardFields = {
+  id: identifier().default('idcard-0'),
+  protocol: z.enum(['sam', 'ascii-line']).default('sam'),
+  sam: samSettings.optional(),
+  line: lineReaderSettings.optional(),
+};
+
+const idcardDevice = z
+  .discriminatedUnion('source', [simulatedDevice.extend(idcardFields), serialDevice.safeExtend(idcardFields)])
+  .superRefine((d, ctx) => {
+    if (d.source === 'simulated' && d.protocol !== 'sam') ctx.addIssue({ code: 'custom', path: ['protocol'], input: d, message: 'the simulated reader speaks SAM frames only; use "sam" or a serial device' });
+    if (d.protocol !== 'sam' && d.sam) ctx.addIssue({ code: 'custom', path: ['sam'], input: d, message: '"sam" settings apply to protocol "sam" only; remove them or set protocol to "sam"' });
+    if (d.protocol !== 'ascii-line' && d.line) ctx.addIssue({ code: 'custom', path: ['line'], input: d, message: '"line" settings apply to protocol "ascii-line" only; remove them or set protocol to "ascii-line"' });
+  });
+
+/** A JavaScript regular expression given as text: must compile and capture the temperature in group 1. */
+const asciiPattern = z
+  .string()
+  .min(1)
+  .max(200)
+  .superRefine((source, ctx) => {
+    let re: RegExp;
+    try {
+      re = new RegExp(source);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', input: source, message: `not a regular expression (${err instanceof Error ? err.message : String(err)}); write it as JSON text, e.g. "T:(-?\\\\d+(?:\\\\.\\\\d+)?)"` });
+      return;
+    }
+    const groups = (new RegExp(`(?:${re.source})|`).exec('')?.length ?? 1) - 1;
+    if (groups < 1) ctx.addIssue({ code: 'custom', input: source, message: 'the pattern has no capture group: wrap the temperature in ( ), e.g. "T:(-?\\\\d+(?:\\\\.\\\\d+)?)"' });
+  });
+
+/** GY-MCU90614 / 90615 boards (reference §2.1). */
+const gySettings = z.strictObject({
+  /** The board: its factory line speed and rated range differ (90614: 9600 baud, 90615: 115200). */
+  model: z.enum(['gy-mcu90614', 'gy-mcu90615']).default('gy-mcu90614'),
+  /** Silent since the port opened: switch between 9600 and 115200 and re-send the mode command. */
+  autoBaud: z.boolean().default(true),
+});
+/** Optris CT (reference §2.9). */
+const optrisSettings = z.strictObject({
+  /** After each target reading, also read the head temperature (`02`) as the ambient. */
+  headTemperature: z.boolean().default(false),
+});
+/** ASCII line thermometers: Raytek/Fluke `?T` pyrometers (§2.10), `T:36.5` modules (§2.11). */
+const asciiSettings = z.strictObject({
+  /** Sent for each reading, e.g. "?T\r" (Raytek). Leave out for a device that streams lines by itself. */
+  query: z.string().min(1).max(32).optional(),
+  /** First capture group = the object temperature, a named group "ambient" = the ambient. Default: Raytek, then text-module lines. */
+  pattern: asciiPattern.optional(),
+  /** Match the pattern regardless of letter case. */
+  ignoreCase: z.boolean().default(false),
+  unit: z.enum(['C', 'F']).default('C'),
+  /** Line terminator ("\r" still removed from "\r\n" lines with the default "\n"). */
+  delimiter: z.string().min(1).max(4).default('\n'),
+  maxLineBytes: z.number().int().min(16).max(4096).default(256),
+});
+const celsiusRange = z.tuple([z.number().min(-273.15).max(3000), z.number().min(-273.15).max(3000)]).refine(([lo, hi]) => lo < hi, 'give [min, max] with min below max');
+/** Overrides the device's rated range (values outside it are flagged, never changed). */
+const ratedRange = z.strictObject({ objectC: celsiusRange, ambientC: celsiusRange.optional() });
 
 const thermoProtocol = z.enum(['gy-mcu90614', 'optris-ct', 'ascii']);
-const thermometerDevice = z.discriminatedUnion('source', [
-  simulatedDevice.extend({ id: identifier().default('thermo-0'), protocol: thermoProtocol.default('gy-mcu90614') }),
-  serialDevice.safeExtend({ id: identifier().default('thermo-0'), protocol: thermoProtocol }),
-]);
+const thermometerFields = {
+  id: identifier().default('thermo-0'),
+  /** query: the driver asks for each reading; continuous: the device streams. Default per protocol (GY streams, Optris is asked, ASCII asks when a query is set). */
+  mode: z.enum(['query', 'continuous']).optional(),
+  /** Query mode: pause between queries; continuous: the expected frame interval. */
+  pollIntervalMs: z.number().int().min(20).max(10_000).default(200),
+  gy: gySettings.optional(),
+  optris: optrisSettings.optional(),
+  ascii: asciiSettings.optional(),
+  ratedRange: ratedRange.optional(),
+};
+const PROTOCOL_SECTION = { 'gy-mcu90614': 'gy', 'optris-ct': 'optris', ascii: 'ascii' } as const;
+const thermometerDevice = z
+  .discriminatedUnion('source', [
+    simulatedDevice.extend({ ...thermometerFields, protocol: thermoProtocol.default('gy-mcu90614') }),
+    serialDevice.safeExtend({ ...thermometerFields, protocol: thermoProtocol }),
+  ])
+  .superRefine((d, ctx) => {
+    for (const [protocol, section] of Object.entries(PROTOCOL_SECTION)) {
+      if (d[section] !== undefined && d.protocol !== protocol) {
+        ctx.addIssue({ code: 'custom', path: [section], input: d, message: `"${section}" settings apply to protocol "${protocol}" only; remove them or set protocol to "${protocol}"` });
+      }
+    }
+    if (d.protocol === 'optris-ct' && d.mode === 'continuous') ctx.addIssue({ code: 'custom', path: ['mode'], input: d, message: 'an Optris CT answers only when asked: use "query" or leave mode out' });
+    if (d.protocol === 'ascii' && d.mode === 'query' && d.ascii?.query === undefined) ctx.addIssue({ code: 'custom', path: ['mode'], input: d, message: 'query mode needs ascii.query (e.g. "?T\\r"); leave mode out for a streaming device' });
+  });
+
+type IdCardDeviceConfig = z.infer<typeof idcardDevice>;
+type ThermometerDeviceConfig = z.infer<typeof thermometerDevice>;
+
+/**
+ * The line speed a serial device is opened at: the configured `baudRate`, else the protocol's factory
+ * rate (drivers/idcard/default-baud.ts, drivers/thermometer/default-baud.ts). One answer for the host
+ * and for `kiosk config print`.
+ */
+export function lineSpeedOf(device: IdCardDeviceConfig | ThermometerDeviceConfig, kind: 'idcard' | 'thermometer'): number {
+  if (device.source === 'serial' && device.baudRate !== undefined) return device.baudRate;
+  if (kind === 'idcard') return defaultIdCardBaud((device as IdCardDeviceConfig).protocol);
+  const t = device as ThermometerDeviceConfig;
+  return defaultBaudFor(t.protocol, t.gy?.model ?? 'gy-mcu90614');
+}
+
+/**
+ * The configuration with every device default made explicit: the line speed of serial devices and
+ * the settings section of the configured protocol, so `kiosk config print` shows what the drivers use.
+ */
+function withDeviceDefaults(config: KioskConfig): KioskConfig {
+  const { idcard, thermometer } = config.devices;
+  const card: IdCardDeviceConfig = {
+    ...idcard,
+    ...(idcard.source === 'serial' && { baudRate: lineSpeedOf(idcard, 'idcard') }),
+    ...(idcard.protocol === 'sam' ? { sam: idcard.sam ?? samSettings.parse({}) } : { line: idcard.line ?? lineReaderSettings.parse({}) }),
+  } as IdCardDeviceConfig;
+  const section = PROTOCOL_SECTION[thermometer.protocol];
+  const defaults = { gy: gySettings, optris: optrisSettings, ascii: asciiSettings }[section].parse({});
+  const thermo = {
+    ...thermometer,
+    ...(thermometer.source === 'serial' && { baudRate: lineSpeedOf(thermometer, 'thermometer') }),
+    [section]: thermometer[section] ?? defaults,
+  } as ThermometerDeviceConfig;
+  return { ...config, devices: { idcard: card, thermometer: thermo } };
+}
 
 export const StationModeSchema = z.enum(['card-then-temp', 'temp-then-card', 'temp-only']);
 
@@ -252,12 +391,12 @@ export const KioskConfigSchema = z.strictObject({
   station: z.strictObject({ mode: StationModeSchema.default('card-then-temp') }).default({ mode: 'card-then-temp' }),
   devices: z
     .strictObject({
-      idcard: idcardDevice.default({ source: 'simulated', id: 'idcard-0', scenario: 'normal', timeScale: 1 }),
-      thermometer: thermometerDevice.default({ source: 'simulated', id: 'thermo-0', scenario: 'normal', timeScale: 1, protocol: 'gy-mcu90614' }),
+      idcard: idcardDevice.default({ source: 'simulated', id: 'idcard-0', scenario: 'normal', timeScale: 1, protocol: 'sam' }),
+      thermometer: thermometerDevice.default({ source: 'simulated', id: 'thermo-0', scenario: 'normal', timeScale: 1, protocol: 'gy-mcu90614', pollIntervalMs: 200 }),
     })
     .default({
-      idcard: { source: 'simulated', id: 'idcard-0', scenario: 'normal', timeScale: 1 },
-      thermometer: { source: 'simulated', id: 'thermo-0', scenario: 'normal', timeScale: 1, protocol: 'gy-mcu90614' },
+      idcard: { source: 'simulated', id: 'idcard-0', scenario: 'normal', timeScale: 1, protocol: 'sam' },
+      thermometer: { source: 'simulated', id: 'thermo-0', scenario: 'normal', timeScale: 1, protocol: 'gy-mcu90614', pollIntervalMs: 200 },
     }),
   screening: ScreeningConfigSchema.default(() => ScreeningConfigSchema.parse({})),
   temperature: TemperatureConfigSchema.default(() => TemperatureConfigSchema.parse({})),
@@ -287,7 +426,7 @@ export type ParseResult = { ok: true; config: KioskConfig } | { ok: false; probl
 /** Parses a configuration object (already JSON-decoded). Never throws. */
 export function parseKioskConfig(json: unknown): ParseResult {
   const r = KioskConfigSchema.safeParse(json, { reportInput: true });
-  if (r.success) return { ok: true, config: r.data };
+  if (r.success) return { ok: true, config: withDeviceDefaults(r.data) };
   return { ok: false, problems: r.error.issues.map(describeIssue) };
 }
 
@@ -366,11 +505,13 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
     case 'invalid_format':
       return `${field}: ${got} has the wrong format; fix: ${i.message}`;
     case 'custom': {
-      // A refinement on an object reports the whole object as its input: show the named field's value.
+      // A refinement on an object reports the whole object as its input: show the named field's value
+      // (a refinement on a list, e.g. [min, max], reports the list itself).
       const last = i.path[i.path.length - 1];
       // ...unless the refinement is about the object as a whole (the skin-to-body model): show it.
       const whole = (i as { params?: { showWhole?: boolean } }).params?.showWhole === true;
-      const own = !whole && typeof i.input === 'object' && i.input !== null && last !== undefined ? (i.input as Record<PropertyKey, unknown>)[last] : i.input;
+      const holder = !whole && typeof i.input === 'object' && i.input !== null && !Array.isArray(i.input) && last !== undefined;
+      const own = holder ? (i.input as Record<PropertyKey, unknown>)[last] : i.input;
       return `${field}: ${show(own)} is invalid; fix: ${i.message}`;
     }
     default:

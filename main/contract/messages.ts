@@ -23,23 +23,24 @@ export const BilingualTextSchema = z.object({ zh: z.string().min(1).max(200), en
 export type BilingualText = z.infer<typeof BilingualTextSchema>;
 
 /**
- * A masked ID number such as `330784********1234` (see main/store/masking.ts): at most 6 leading and
- * 4 trailing visible characters around asterisks. An unmasked number fails validation and never
- * reaches a screen.
+ * A masked ID number such as `330784********1234` (main/store/masking.ts): at most 6 leading and 4
+ * trailing visible characters of [0-9A-Z] around at least one asterisk. An unmasked number fails
+ * validation and never reaches a screen; masking.ts cannot produce anything this refuses.
  */
 export const MaskedIdNumberSchema = z
   .string()
   .max(40)
-  .regex(/^[0-9A-Za-z]{0,6}\*+[0-9A-Za-z]{0,4}$/, 'identity number must be masked (e.g. 330784********1234)');
+  .regex(/^[0-9A-Z]{0,6}\*+[0-9A-Z]{0,4}$/, 'identity number must be masked (e.g. 330784********1234)');
 
 /**
- * A masked name: each word keeps at most its first character (`张*`, `欧***`, `J*** S****`), or empty
- * when the card has none.
+ * A masked name (main/store/masking.ts): words separated by one space or ", ", each keeping at most
+ * its first character, which must be a letter or digit (`张*`, `欧***`, `J*** S****`) — never a
+ * control, format (e.g. an RTL override) or lone surrogate character — or empty when the card has none.
  */
 export const MaskedNameSchema = z
   .string()
   .max(64)
-  .refine((s) => s === '' || s.split(/[\s,]+/u).every((w) => w === '' || /^[^*\s,]?\*+$/u.test(w)), 'name must be masked (e.g. 张*)');
+  .regex(/^(?:[\p{L}\p{N}]?\*+(?:(?:, | )[\p{L}\p{N}]?\*+)*)?$/u, 'name must be masked (e.g. 张*)');
 
 export const MaskedIdentitySchema = z.object({
   idNumber: MaskedIdNumberSchema,

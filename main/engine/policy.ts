@@ -1,11 +1,12 @@
 import type { CalibrationConfig, KioskConfig, PolicyConfig } from '../config/kiosk-config.js';
-import type { ValidUntil } from '../../drivers/idcard/id-card.js';
+import { judgeCardDates, type CardDates } from '../../drivers/idcard/card-date.js';
+import type { CardType, IdCard, IdentityRead } from '../../drivers/idcard/id-card.js';
+import { checkIdNumber, matchesRegionPrefix } from '../../drivers/idcard/id-number.js';
 import type { CalibrationState } from './calibration-source.js';
 import { localDate } from './clock.js';
-import { matchesRegionPrefix } from './id-number.js';
 import { REASON_MESSAGE_KEYS, type ReasonCode } from './reason-messages.js';
 import type { Decision, Reason, TemperatureEstimate, WatchColour } from './screening-record.js';
-import type { WatchlistSnapshot } from './watchlist-source.js';
+import { LIST_CLOCK_SKEW_MS, type WatchlistSnapshot } from './watchlist-source.js';
 
 /**
  * The decision policy as a pure function: the same inputs give the same decision, at every kiosk,
@@ -20,13 +21,26 @@ export function decisionPolicyOf(config: Pick<KioskConfig, 'policy' | 'calibrati
 }
 
 export interface DecisionIdentity {
-  /** Plaintext, used only in memory for the region prefix; never stored in lists or logs. */
+  /**
+   * Plaintext, used only in memory: judged by the one ID-number module (drivers/idcard/id-number.ts)
+   * and matched against key-region prefixes; never stored in lists or logs.
+   */
   idNumber: string;
-  idNumberValid: boolean;
+  cardType: CardType;
   /** HMAC of the ID number: what the watchlists are matched on. */
   idHmac: string;
-  /** Card validity end (YYYY-MM-DD or long-term); null when the reader gave none. */
-  validUntil: ValidUntil | null;
+  /** The card's dates as the card states them (judged by drivers/idcard/card-date.ts); null = the reader gives none. */
+  dates: CardDates;
+}
+
+/**
+ * The identity a decision needs from a card as its reader delivered it. A SAM read carries every
+ * date (a blank one is a finding); an ASCII-line reader delivers the number only.
+ */
+export function decisionIdentityOf(card: IdCard, idHmac: string, source: IdentityRead['source']): DecisionIdentity {
+  const dates: CardDates =
+    source === 'sam' ? { validFrom: card.validFrom, validUntil: card.validUntil, birthDate: card.birthDate } : { validFrom: null, validUntil: null, birthDate: null };
+  return { idNumber: card.idNumber, cardType: card.type, idHmac, dates };
 }
 
 export interface DecisionInput {
@@ -123,9 +137,19 @@ export function decide(policy: DecisionPolicy, input: DecisionInput): PolicyDeci
   if (!id) {
     if (input.requireIdentity) reasons.push(reason('NO_IDENTITY', 'hold', input.timedOutIn ? { detail: { timedOutIn: input.timedOutIn } } : {}));
   } else {
-    if (!id.idNumberValid) reasons.push(reason('INVALID_ID', policy.invalidId === 'hold' ? 'hold' : 'notice'));
-    if (id.validUntil !== null && id.validUntil !== 'long-term' && id.validUntil < localDate(input.now)) {
-      reasons.push(reason('CARD_EXPIRED', policy.cardExpired === 'hold' ? 'hold' : 'notice', { detail: { validUntil: id.validUntil } }));
+    // A card whose data fails validation (number or dates) is handled by policy.invalidId.
+    const invalidEffect = policy.invalidId === 'hold' ? 'hold' : 'notice';
+    const idCheck = checkIdNumber(id.cardType, id.idNumber);
+    if (!idCheck.valid) reasons.push(reason('INVALID_ID', invalidEffect, { detail: { problem: idCheck.problem } }));
+    const dates = judgeCardDates(id.dates, localDate(input.now));
+    // One reason for the card (the screen says it once); every finding is in the detail.
+    const [firstDate, ...moreDates] = dates.problems;
+    if (firstDate) {
+      const also = moreDates.map((p) => `${p.field}:${p.problem}`).join(',');
+      reasons.push(reason('INVALID_CARD_DATE', invalidEffect, { detail: { field: firstDate.field, problem: firstDate.problem, ...(also && { also }) } }));
+    }
+    if (dates.expired) {
+      reasons.push(reason('CARD_EXPIRED', policy.cardExpired === 'hold' ? 'hold' : 'notice', { detail: { validUntil: dates.validUntil! } }));
     }
     if (input.watchlist.source !== 'standalone') {
       // A standalone kiosk consults no lists (list-source.ts); the record says so.
@@ -134,15 +158,19 @@ export function decide(policy: DecisionPolicy, input: DecisionInput): PolicyDeci
         reasons.push(reason('WATCHLIST', action === 'pass-with-notice' ? 'notice' : 'hold', { colour: entry.colour, detail: { listId: entry.listId, action } }));
       }
       for (const region of input.watchlist.keyRegions) {
-        if (!matchesRegionPrefix(id.idNumber, region.prefix)) continue;
+        if (!matchesRegionPrefix(id.cardType, id.idNumber, region.prefix)) continue;
         const action = policy.colourActions[region.colour];
         reasons.push(reason('KEY_REGION', action === 'pass-with-notice' ? 'notice' : 'hold', { colour: region.colour, detail: { prefix: region.prefix, action } }));
       }
       const refreshed = input.watchlist.refreshedAt === null ? Number.NaN : Date.parse(input.watchlist.refreshedAt);
-      const ageHours = (input.now.getTime() - refreshed) / 3_600_000;
-      if (!(ageHours <= policy.watchlistMaxAgeHours)) {
-        const detail: Record<string, number> = { maxAgeHours: policy.watchlistMaxAgeHours };
+      const ageMs = input.now.getTime() - refreshed;
+      const ageHours = ageMs / 3_600_000;
+      // A list "refreshed" later than now (beyond clock skew) says nothing about how fresh it is.
+      const future = ageMs < -LIST_CLOCK_SKEW_MS;
+      if (!(ageHours <= policy.watchlistMaxAgeHours) || future) {
+        const detail: Record<string, string | number> = { maxAgeHours: policy.watchlistMaxAgeHours };
         if (Number.isFinite(ageHours)) detail.ageHours = ageHours;
+        if (future) detail.problem = 'refreshed-in-the-future';
         reasons.push(reason('WATCHLIST_STALE', policy.staleWatchlist === 'hold-for-staff' ? 'hold' : 'notice', { detail }));
       }
     }

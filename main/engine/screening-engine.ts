@@ -9,7 +9,7 @@ import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import type { DeviceEvents, EngineEvents, ResultEvent, ServiceProblem } from './engine-events.js';
 import { isAllowedTransition, type EngineState, type TransitionReason } from './engine-state.js';
 import type { IdHasher } from './id-hasher.js';
-import { decide, decisionPolicyOf, policyVersionOf, reason, type DecisionPolicy, type PolicyDecision } from './policy.js';
+import { decide, decisionIdentityOf, decisionPolicyOf, policyVersionOf, reason, type DecisionPolicy, type PolicyDecision } from './policy.js';
 import { isPendingCommit, type RecordSink } from './record-sink.js';
 import { REASON_MESSAGE_KEYS, type ReasonCode } from './reason-messages.js';
 import type { ListsConsulted, ScreeningRecord, TemperatureEstimate, TemperatureSample } from './screening-record.js';
@@ -35,6 +35,8 @@ interface Screening {
   startedMs: number;
   trigger: 'card' | 'subject';
   card: IdCard | null;
+  /** How the card was read (a line reader delivers the number only). */
+  cardSource: IdentityRead['source'] | null;
   idHmac: string | null;
   duplicateOf: string | null;
   calibration: Calibration | null;
@@ -265,7 +267,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       case 'idle': {
         const s = this.begin('card');
         this.go('identifying', 'card-read');
-        this.acceptIdentity(s, read.card);
+        this.acceptIdentity(s, read);
         if (this.faultIfDeviceMissing(s)) return;
         if (s.attempts.length === 0) this.enterMeasuring(s, 'identity-accepted');
         else this.toDeciding('identity-accepted');
@@ -273,14 +275,14 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       }
       case 'identifying':
         if (this.screening && !this.screening.card) {
-          this.acceptIdentity(this.screening, read.card);
+          this.acceptIdentity(this.screening, read);
           this.toDeciding('identity-accepted');
         }
         return;
       case 'measuring':
       case 're-measuring':
         // temp-then-card: the card may come early; keep it. A second card mid-screening is ignored.
-        if (this.screening && !this.screening.card) this.acceptIdentity(this.screening, read.card);
+        if (this.screening && !this.screening.card) this.acceptIdentity(this.screening, read);
         else this.prompt('prompt.wait');
         return;
       case 'deciding':
@@ -351,6 +353,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       startedMs: this.clock.monotonicMs(),
       trigger,
       card: null,
+      cardSource: null,
       idHmac: null,
       duplicateOf: null,
       calibration: this.opts.calibration.current(thermoId),
@@ -369,8 +372,10 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
     return s;
   }
 
-  private acceptIdentity(s: Screening, card: IdCard): void {
+  private acceptIdentity(s: Screening, read: IdentityRead): void {
+    const card = read.card;
     s.card = card;
+    s.cardSource = read.source;
     const hmac = this.opts.hasher.hashIdNumber(card.idNumber);
     s.idHmac = hmac;
     const now = this.clock.monotonicMs();
@@ -541,7 +546,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
     const lists: ListsConsulted = { source: watchlist.source, refreshedAt: watchlist.source === 'standalone' ? null : watchlist.refreshedAt };
     const d = decide(this.policy, {
       requireIdentity: this.requireIdentity,
-      identity: card && s.idHmac ? { idNumber: card.idNumber, idNumberValid: card.idNumberValid, idHmac: s.idHmac, validUntil: card.validUntil ?? null } : null,
+      identity: card && s.idHmac ? decisionIdentityOf(card, s.idHmac, s.cardSource ?? 'sam') : null,
       attempts: s.attempts,
       remeasureAvailable: s.remeasureAvailable,
       watchlist,

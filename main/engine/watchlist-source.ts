@@ -17,6 +17,13 @@ export interface KeyRegion {
   colour: WatchColour;
 }
 
+/**
+ * How far a list's `refreshedAt` may lie ahead of the kiosk's clock (the central service's and the
+ * kiosk's clocks differ a little). Further ahead, the date is wrong: the list is refused on load and
+ * treated as stale by the policy.
+ */
+export const LIST_CLOCK_SKEW_MS = 5 * 60_000;
+
 /** What the engine needs from the lists at decision time. */
 export interface WatchlistSnapshot {
   /** Where the lists come from; 'standalone' = none are consulted (main/config/list-source.ts). */

@@ -1,12 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { DeviceStatus } from '../../drivers/device-status.js';
 import type { IdentityRead } from '../../drivers/idcard/id-card.js';
-import { IdCardDriver } from '../../drivers/idcard/idcard-driver.js';
 import type { ThermoReading } from '../../drivers/thermometer/reading.js';
-import { ThermometerDriver } from '../../drivers/thermometer/thermometer-driver.js';
+import type { ThermometerDriver } from '../../drivers/thermometer/thermometer-driver.js';
 import type { Link } from '../../drivers/transport/link.js';
 import { MemoryLink } from '../../drivers/transport/memory-link.js';
-import { SerialLink } from '../../drivers/transport/serial-link.js';
 import type { KioskConfig } from '../config/kiosk-config.js';
 import { ContractServer } from '../contract/contract-server.js';
 import type { Health, HostEvent, Language, ScreenState, UiCommand } from '../contract/messages.js';
@@ -24,6 +22,7 @@ import { storeErrorCode } from '../store/store-errors.js';
 import { KioskNotices, type Notice } from './kiosk-notices.js';
 import { assertNativeModulesLoadable } from './native-modules.js';
 import { loadWatchlist, StoreCalibrationSource } from './local-lists.js';
+import { idcardReaderFor, serialLinkFor, thermometerDriverFor, thermometerSimulatorOptionsFor, type IdCardReader } from './device-drivers.js';
 import type { Logger } from './logger.js';
 import { StorageKeeper, type StorageProblem } from './storage-keeper.js';
 import { ScenarioConductor, type ScenarioStep } from './scenario-conductor.js';
@@ -90,7 +89,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
   private constructor(
     private readonly opts: KioskHostOptions,
     private readonly storage: StorageKeeper,
-    private readonly idcard: IdCardDriver,
+    private readonly idcard: IdCardReader,
     private readonly idcardLink: Link,
     private readonly thermometer: ThermometerDriver,
     simulation: ScenarioConductor | null,
@@ -105,7 +104,8 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       this.emit('screen', s, performance.now());
     });
     const watchlist = loadWatchlist(opts.dataDir, config);
-    log.info({ source: watchlist.source, file: watchlist.file, entries: watchlist.snapshot.byHmac.size, refreshedAt: watchlist.snapshot.refreshedAt }, 'host: lists');
+    if (watchlist.refusal) log.error({ source: watchlist.source, file: watchlist.file, reason: watchlist.refusal }, 'host: lists refused; screenings see no current list');
+    else log.info({ source: watchlist.source, file: watchlist.file, entries: watchlist.snapshot.byHmac.size, refreshedAt: watchlist.snapshot.refreshedAt }, 'host: lists');
     if (watchlist.ignoredFile) log.warn({ file: watchlist.ignoredFile }, 'host: standalone kiosk (no list source configured): this lists file is not consulted; configure "lists": {"source": "file"} to use it');
     // The store and the ID key may open later (StorageKeeper): the engine reaches them through it.
     const sink: RecordSink = {
@@ -163,21 +163,23 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       simulation = new ScenarioConductor({
         steps,
         protocol,
+        thermometer: thermometerSimulatorOptionsFor(thermoCfg),
         timeScale,
         waitForIdle: () => host!.waitForIdle(),
         log: (i, step) => log.info({ person: i + 1, of: steps.length, idcard: step.idcard, thermometer: step.thermometer }, 'sim: next person steps up'),
       });
-      const idcardLink: Link = cardSim ? new MemoryLink(simulation.card, { name: cardCfg.id }) : serialLinkFor(cardCfg);
-      const thermoLink: Link = thermoSim ? new MemoryLink(simulation.thermometer, { name: thermoCfg.id }) : serialLinkFor(thermoCfg);
-      const idcard = new IdCardDriver({ link: idcardLink, deviceId: cardCfg.id, ...(opts.idcardPollMs !== undefined && { pollIntervalMs: opts.idcardPollMs }) });
-      const thermometer = new ThermometerDriver({ link: thermoLink, deviceId: thermoCfg.id, protocol });
+      const idcardLink: Link = cardSim ? new MemoryLink(simulation.card, { name: cardCfg.id }) : serialLinkFor(cardCfg, 'idcard');
+      const thermoLink: Link = thermoSim ? new MemoryLink(simulation.thermometer, { name: thermoCfg.id }) : serialLinkFor(thermoCfg, 'thermometer');
+      // The simulated reader speaks SAM whatever the file says (kiosk start --sim).
+      const idcard = idcardReaderFor(cardSim ? { ...cardCfg, protocol: 'sam' } : cardCfg, idcardLink, { ...(opts.idcardPollMs !== undefined && { pollIntervalMs: opts.idcardPollMs }) });
+      const thermometer = thermometerDriverFor(thermoCfg, thermoLink, { simulated: thermoSim });
       host = new KioskHost(opts, storage, idcard, idcardLink, thermometer, simulation);
       await host.startDevices();
       return host;
     }
-    const idcardLink = serialLinkFor(cardCfg);
-    const idcard = new IdCardDriver({ link: idcardLink, deviceId: cardCfg.id });
-    const thermometer = new ThermometerDriver({ link: serialLinkFor(thermoCfg), deviceId: thermoCfg.id, protocol });
+    const idcardLink = serialLinkFor(cardCfg, 'idcard');
+    const idcard = idcardReaderFor(cardCfg, idcardLink);
+    const thermometer = thermometerDriverFor(thermoCfg, serialLinkFor(thermoCfg, 'thermometer'));
     const host = new KioskHost(opts, storage, idcard, idcardLink, thermometer, null);
     await host.startDevices();
     return host;
@@ -439,20 +441,6 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
         return;
     }
   }
-}
-
-type SerialDeviceConfig = Extract<KioskConfig['devices']['idcard'] | KioskConfig['devices']['thermometer'], { source: 'serial' }>;
-type AnyDeviceConfig = KioskConfig['devices']['idcard'] | KioskConfig['devices']['thermometer'];
-
-function serialLinkFor(cfg: AnyDeviceConfig): Link {
-  if (cfg.source !== 'serial') throw new Error(`device ${cfg.id} is simulated; no serial link`);
-  const d = cfg as SerialDeviceConfig;
-  return new SerialLink({
-    ...(d.path !== undefined && { path: d.path }),
-    ...(d.usb !== undefined && { match: d.usb }),
-    baudRate: d.baudRate,
-    watchdogMs: 5000,
-  });
 }
 
 /** The engine's service problem for storage that is not open. */

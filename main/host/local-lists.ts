@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { KioskConfig } from '../config/kiosk-config.js';
 import { listSourceOf, type ListSource } from '../config/list-source.js';
 import type { Calibration, CalibrationSource } from '../engine/calibration-source.js';
-import { STANDALONE_LISTS, watchlistSnapshot, type WatchlistSnapshot } from '../engine/watchlist-source.js';
+import { LIST_CLOCK_SKEW_MS, STANDALONE_LISTS, watchlistSnapshot, type WatchlistSnapshot } from '../engine/watchlist-source.js';
 import type { KioskStore } from '../store/kiosk-store.js';
 
 /** The lists file the uplink keeps in the data directory (the central service's latest delivery). */
@@ -26,6 +26,8 @@ export interface LoadedWatchlist {
   file: string | null;
   /** A standalone kiosk found a lists file it will not consult (worth a log line). */
   ignoredFile: string | null;
+  /** Why the file's lists were not taken (dated in the future, inconsistent); the host logs it. */
+  refusal?: string;
 }
 
 /**
@@ -34,9 +36,11 @@ export interface LoadedWatchlist {
  * - standalone: none, whatever files lie in the data directory;
  * - file: `lists.path`, or `<data>/watchlist.json` as the uplink leaves it. No file yet means no
  *   lists were ever received (refreshedAt null: WATCHLIST_STALE as policy says). A malformed file is
- *   an error naming the field, never silently empty.
+ *   an error naming the field, never silently empty. A list dated in the future (`refreshedAt` beyond
+ *   `LIST_CLOCK_SKEW_MS` ahead of `now`, or an entry changed after it) is refused with the reason:
+ *   its date cannot be trusted, so it counts as no list received.
  */
-export function loadWatchlist(dataDir: string, config: Pick<KioskConfig, 'lists'>): LoadedWatchlist {
+export function loadWatchlist(dataDir: string, config: Pick<KioskConfig, 'lists'>, now: Date = new Date()): LoadedWatchlist {
   const source = listSourceOf(config);
   const file = config.lists?.path ?? join(dataDir, WATCHLIST_FILE);
   if (source === 'standalone') {
@@ -60,6 +64,16 @@ export function loadWatchlist(dataDir: string, config: Pick<KioskConfig, 'lists'
     const i = r.error.issues[0]!;
     throw new Error(`${file}: ${i.path.join('.') || '(top level)'}: ${i.message}; fix that field (the uplink rewrites this file on its next refresh)`);
   }
+  const refreshedMs = Date.parse(r.data.refreshedAt);
+  const ahead = refreshedMs - now.getTime();
+  let refusal: string | undefined;
+  if (ahead > LIST_CLOCK_SKEW_MS) {
+    refusal = `${file}: refreshedAt ${r.data.refreshedAt} is ${Math.round(ahead / 60_000)} min ahead of this kiosk's clock (${now.toISOString()}); check both clocks`;
+  } else {
+    const late = r.data.entries.findIndex((e) => Date.parse(e.updatedAt) > refreshedMs + LIST_CLOCK_SKEW_MS);
+    if (late !== -1) refusal = `${file}: entries[${late}].updatedAt ${r.data.entries[late]!.updatedAt} is after the list's refreshedAt ${r.data.refreshedAt}; the list is inconsistent`;
+  }
+  if (refusal) return { snapshot: watchlistSnapshot([], [], null), source, file, ignoredFile: null, refusal };
   return { snapshot: watchlistSnapshot(r.data.entries, r.data.keyRegions, r.data.refreshedAt), source, file, ignoredFile: null };
 }
 

@@ -1,6 +1,7 @@
 import type { ScreeningRecord } from '../engine/screening-record.js';
 import type { AuditLog } from './audit-log.js';
 import type { Dispositions } from './dispositions.js';
+import { birthYearOf } from './id-card-codec.js';
 import { maskAddress, maskIdNumber, maskName } from './masking.js';
 import type { ScreeningStore, StoredScreening } from './screening-store.js';
 import type { Settings } from './settings.js';
@@ -155,7 +156,7 @@ export function toExportRow(r: ScreeningRecord, unmasked: boolean, dispositionAc
     name: card ? (unmasked ? card.name : maskName(card.name)) : '',
     idNumber: card ? (unmasked ? card.idNumber : maskIdNumber(card.idNumber)) : '',
     address: address ? (unmasked ? address : maskAddress(address)) : '',
-    birthYear: card ? Number(card.birthDate.slice(0, 4)) || null : null,
+    birthYear: card ? birthYearOf(card) : null,
     sex: card?.sex ?? '',
     dispositions: dispositionActions.join(';'),
     integrity: 'ok',

@@ -213,7 +213,7 @@ export class ScreeningStore implements RecordSink {
       regionCode: stats.regionCode,
       birthYear: stats.birthYear,
       sex: stats.sex,
-      idValid: record.card.idNumberValid ? 1 : 0,
+      idValid: stats.idValid ? 1 : 0,
       idHash: this.cipher.blindIndex(parts.idNumber),
       nameEnc: this.cipher.encryptText(parts.name, aad('name')),
       idNumberEnc: this.cipher.encryptText(parts.idNumber, aad('id_number')),

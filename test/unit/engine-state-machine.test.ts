@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ALLOWED_TRANSITIONS, isAllowedTransition, type EngineState } from '../../main/engine/engine-state.js';
-import type { TransitionEvent } from '../../main/engine/engine-events.js';
+import { ALLOWED_TRANSITIONS, type EngineState } from '../../main/engine/engine-state.js';
 import { config, feed, identity, makeCard, makeEngine, MemorySink, reading, type Harness } from '../fixtures/engine/harness.js';
 
 const T = { identifyingMs: 10_000, measuringMs: 10_000, remeasuringMs: 20_000, resultMs: 3000 };
@@ -11,14 +10,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-function allTransitionsAllowed(h: Harness): void {
-  for (const e of h.events) {
-    if (e.name !== 'transition') continue;
-    const t = e.payload as TransitionEvent;
-    expect(isAllowedTransition(t.from, t.to), `${t.from} → ${t.to}`).toBe(true);
-  }
-}
 
 describe('card then temperature', () => {
   it('normal: card, five readings, PASS; the record is committed before the result is shown', async () => {
@@ -52,7 +43,6 @@ describe('card then temperature', () => {
     await vi.advanceTimersByTimeAsync(T.resultMs);
     expect(h.engine.state).toBe('idle');
     expect(h.transitions().at(-1)).toBe('result>idle:result-shown');
-    allTransitionsAllowed(h);
   });
 
   it('readings without a card start nothing and ask for the card (no PASS without identity)', async () => {
@@ -63,7 +53,8 @@ describe('card then temperature', () => {
     expect(h.engine.state).toBe('idle');
     expect(h.results()).toEqual([]);
     expect(h.sink.records).toEqual([]);
-    expect(h.prompts().filter((p) => p === 'prompt.presentCard').length).toBeGreaterThanOrEqual(2);
+    // The idle prompt at start, then once more when someone stands there without a card: not once per reading.
+    expect(h.prompts()).toEqual(['prompt.presentCard', 'prompt.presentCard']);
   });
 
   it('fever: re-measures once, still elevated → HOLD FEVER with both attempts', async () => {
@@ -78,9 +69,13 @@ describe('card then temperature', () => {
     expect(rec!.fever).toBe(true);
     expect(rec!.reasons.map((r) => r.code)).toEqual(['FEVER']);
     expect(rec!.temperatures.map((t) => t.attempt)).toEqual([1, 2]);
-    expect(h.transitions()).toContain('measuring>re-measuring:remeasure-required');
-    expect(h.transitions()).toContain('re-measuring>deciding:measurement-complete');
-    allTransitionsAllowed(h);
+    expect(h.transitions()).toEqual([
+      'idle>identifying:card-read',
+      'identifying>measuring:identity-accepted',
+      'measuring>re-measuring:remeasure-required',
+      're-measuring>deciding:measurement-complete',
+      'deciding>result:decided',
+    ]);
   });
 
   it('fever then normal on re-measure → PASS with a REMEASURE notice', async () => {
@@ -164,7 +159,6 @@ describe('temperature then card', () => {
       'deciding>result:decided',
     ]);
     expect(h.results()[0]!.decision).toBe('PASS');
-    allTransitionsAllowed(h);
   });
 
   it('no card before the identifying timeout → HOLD NO_IDENTITY (measured, recorded)', async () => {
@@ -495,8 +489,19 @@ describe('transition table', () => {
       expect(h.engine.state).toBe('out-of-service');
     }
 
-    const allowed = Object.entries(ALLOWED_TRANSITIONS).flatMap(([from, tos]) => tos.map((to) => `${from}>${to}`));
-    expect([...seen].sort()).toEqual(allowed.sort());
+    // The workflow of main/engine/README.md, written out: each mode's path, timeouts and faults to
+    // deciding or (abandon policy) to idle, a card during the result screen.
+    const workflow = [
+      'idle>identifying', 'idle>measuring',
+      'identifying>measuring', 'identifying>deciding', 'identifying>idle',
+      'measuring>re-measuring', 'measuring>identifying', 'measuring>deciding', 'measuring>idle',
+      're-measuring>identifying', 're-measuring>deciding', 're-measuring>idle',
+      'deciding>result',
+      'result>idle',
+    ];
+    expect([...seen].sort()).toEqual([...workflow].sort());
+    // And the engine's table allows exactly these (a transition outside it throws in the engine).
+    expect(Object.entries(ALLOWED_TRANSITIONS).flatMap(([from, tos]) => tos.map((to) => `${from}>${to}`)).sort()).toEqual([...workflow].sort());
   });
 
   it('every state except idle is left by a timeout alone', async () => {

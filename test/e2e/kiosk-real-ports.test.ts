@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import manifest from '../../renderer/audio/prompts.json' with { type: 'json' };
 import { isSocatAvailable } from '../../drivers/sim/pty-pair.js';
 import { SimHost } from '../../drivers/sim/sim-host.js';
 import { loadKioskConfig } from '../../main/config/kiosk-config.js';
@@ -27,12 +28,19 @@ let browser: Browser;
 beforeAll(async () => {
   browser = await openBrowser();
   await recordScreens(browser.page);
-  // What the voice says: every utterance handed to the platform's speech synthesis.
-  await browser.page.addInitScript(() => {
+  // What the voice says, by either channel: the words of each recording played (renderer/audio,
+  // looked up in the shipped manifest) and every utterance handed to speech synthesis (the fallback).
+  const wordsOfFile = Object.fromEntries((['zh', 'en'] as const).flatMap((l) => Object.values(manifest.prompts[l]).map((p) => [`/audio/${p.file}`, p.text])));
+  await browser.page.addInitScript((words: Record<string, string>) => {
     const w = window as unknown as { __spoken: string[] };
     w.__spoken = [];
+    const play = HTMLMediaElement.prototype.play;
+    HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+      w.__spoken.push(words[new URL(this.currentSrc || this.src).pathname] ?? `unknown recording ${this.src}`);
+      return play.call(this);
+    };
     if (typeof speechSynthesis !== 'undefined') speechSynthesis.speak = (u: SpeechSynthesisUtterance) => void w.__spoken.push(u.text);
-  });
+  }, wordsOfFile);
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

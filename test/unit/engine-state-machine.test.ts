@@ -498,6 +498,11 @@ describe('transition table', () => {
       're-measuring>identifying', 're-measuring>deciding', 're-measuring>idle',
       'deciding>result',
       'result>idle',
+      // Out of service (no valid calibration, storage not open): entered from idle, from a screening
+      // abandoned by it, or after the result screen; left for idle once the cause is gone.
+      'idle>out-of-service', 'out-of-service>idle',
+      'identifying>out-of-service', 'measuring>out-of-service', 're-measuring>out-of-service',
+      'result>out-of-service',
     ];
     expect([...seen].sort()).toEqual([...workflow].sort());
     // And the engine's table allows exactly these (a transition outside it throws in the engine).

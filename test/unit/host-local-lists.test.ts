@@ -5,8 +5,9 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseKioskConfig } from '../../main/config/kiosk-config.js';
 import { KioskHost } from '../../main/host/kiosk-host.js';
-import { loadWatchlist, WATCHLIST_FILE } from '../../main/host/local-lists.js';
+import { ID_KEY_FILE, loadWatchlist, WATCHLIST_FILE } from '../../main/host/local-lists.js';
 import { createLogger } from '../../main/host/logger.js';
+import { FileKeyProvider } from '../../main/store/key-provider.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -54,6 +55,8 @@ describe('watchlist file dates', () => {
 
   it('9.10 a list refreshedAt in the future is accepted: the host logs the refusal as an error', async () => {
     const dir = dataDirWith(list('2099-01-01T00:00:00.000Z'));
+    // A list-fed kiosk holds the deployment's ID key beside its lists (a new key would match none).
+    await new FileKeyProvider(dir, ID_KEY_FILE).getKey({ create: true });
     const lines: Record<string, unknown>[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _enc, cb) {

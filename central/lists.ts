@@ -1,5 +1,5 @@
 import type { HmacIdHasher } from '../main/engine/id-hasher.js';
-import { normaliseIdNumber } from '../main/engine/id-hasher.js';
+import { normaliseIdNumber } from '../drivers/idcard/id-number.js';
 import {
   LIST_GENESIS_HASH,
   listDeltaHash,

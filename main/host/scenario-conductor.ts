@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createSimulator } from '../../drivers/sim/create-simulator.js';
 import { SCENARIOS, type ScenarioName, type SimulatedDevice, type SimulatedDeviceEvents } from '../../drivers/sim/simulated-device.js';
 import type { ThermoProtocol } from '../../drivers/thermometer/reading.js';
-import { SIM_SCRIPT_MS } from '../../drivers/sim/thermometer-simulator.js';
+import { SIM_SCRIPT_MS, type ThermometerSimulatorOptions } from '../../drivers/sim/thermometer-simulator.js';
 
 /** One simulated person: the card reader's scenario and the thermometer's. */
 export interface ScenarioStep {
@@ -81,6 +81,8 @@ export class SimulatorSocket extends EventEmitter<SimulatedDeviceEvents> impleme
 export interface ScenarioConductorOptions {
   steps: ScenarioStep[];
   protocol: ThermoProtocol;
+  /** What the simulated thermometer must speak to match the configured driver (ASCII query, GY power-up output). */
+  thermometer?: Pick<ThermometerSimulatorOptions, 'ascii' | 'gyAutoOutput'>;
   timeScale: number;
   /** Resolves once the screening engine is back in idle (the previous person's result has gone). */
   waitForIdle(): Promise<void>;
@@ -116,7 +118,7 @@ export class ScenarioConductor extends EventEmitter<{ step: [number, ScenarioSte
   powerOn(): void {
     this.card.swap(createSimulator('idcard', { scenario: 'no-card', timeScale: this.opts.timeScale }));
     const vacantThermometer = () =>
-      this.thermometer.swap(createSimulator('thermo', { scenario: 'normal', protocol: this.opts.protocol, timeScale: this.opts.timeScale }));
+      this.thermometer.swap(createSimulator('thermo', { ...this.opts.thermometer, scenario: 'normal', protocol: this.opts.protocol, timeScale: this.opts.timeScale }));
     vacantThermometer();
     this.vacancyTimer = setInterval(vacantThermometer, Math.max(50, (SIM_SCRIPT_MS.subjectArrives * this.opts.timeScale) / 2));
   }
@@ -146,7 +148,7 @@ export class ScenarioConductor extends EventEmitter<{ step: [number, ScenarioSte
       const cardDone = new Promise<void>((r) => this.card.once('done', () => r()));
       const thermoDone = new Promise<void>((r) => this.thermometer.once('done', () => r()));
       this.card.swap(createSimulator('idcard', { scenario: step.idcard, timeScale: this.opts.timeScale, seed: i + 1 }));
-      this.thermometer.swap(createSimulator('thermo', { scenario: step.thermometer, protocol: this.opts.protocol, timeScale: this.opts.timeScale, seed: i + 1 }));
+      this.thermometer.swap(createSimulator('thermo', { ...this.opts.thermometer, scenario: step.thermometer, protocol: this.opts.protocol, timeScale: this.opts.timeScale, seed: i + 1 }));
       this.opts.log(i, step);
       this.emit('step', i, step);
       await Promise.all([cardDone, thermoDone]);

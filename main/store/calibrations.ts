@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { SqliteDatabase } from './database.js';
 import { PRIORITY_NORMAL, type Outbox } from './outbox.js';
 import type { PendingWrites } from './pending-writes.js';
@@ -28,13 +29,20 @@ interface CalibrationRow {
   note: string | null;
 }
 
-export class Calibrations {
+/**
+ * Thermometer calibrations, append-only. `recorded` is emitted once a calibration is durably
+ * written (at once, or when a full disk lets it through): the host hands it to the engine, which
+ * brings an out-of-service kiosk back without polling.
+ */
+export class Calibrations extends EventEmitter<{ recorded: [CalibrationRecord] }> {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly outbox: Outbox,
     private readonly pending: PendingWrites,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    super();
+  }
 
   async record(input: NewCalibration): Promise<CalibrationRecord> {
     const c: CalibrationRecord = { id: input.id ?? newRecordId(), deviceId: input.deviceId, performedAt: input.performedAt ?? this.now().toISOString(), gain: input.gain, offsetC: input.offsetC, points: input.points, technicianId: input.technicianId ?? null, note: input.note ?? null };
@@ -46,7 +54,7 @@ export class Calibrations {
         .run(c.id, c.deviceId, c.performedAt, c.gain, c.offsetC, JSON.stringify(c.points), c.technicianId, c.note).changes;
       if (changes === 1) this.outbox.enqueue('calibration', c.id, c, PRIORITY_NORMAL);
     });
-    this.pending.run(c.id, () => write.immediate());
+    this.pending.run(c.id, () => write.immediate(), { kind: 'calibration', onWritten: () => this.emit('recorded', c) });
     return c;
   }
 

@@ -46,7 +46,7 @@ const LIST_REFRESHED = 'lists.refreshed_at';
 const POLICY = 'central.policy';
 
 /**
- * What the kiosk holds from its central service (store migration 5): the pinned list-signing key,
+ * What the kiosk holds from its central service (store migration 7): the pinned list-signing key,
  * the deployment's ID key (encrypted like personal data), the lists and key regions as of the last
  * applied version, the chain of versions, and central's policy. The uplink verifies a delta's
  * signature and chain before calling `applyListVersion`, which re-checks the chain and applies the

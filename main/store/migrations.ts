@@ -192,6 +192,28 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
+    description: 'keyed seals: a MAC per screening row and per audit entry (store-seal.ts); rows already there are sealed once by KioskStore.open',
+    up(db) {
+      // Nullable on purpose: NULL columns are left out of a row's seal (store-seal.ts), so a later
+      // migration that adds a screenings column must add it nullable too, or every old seal breaks.
+      db.exec(`
+        ALTER TABLE screenings ADD COLUMN mac BLOB;
+        ALTER TABLE audit_log ADD COLUMN mac TEXT;
+      `);
+    },
+  },
+  {
+    version: 6,
+    description: 'screenings: which lists the decision consulted (standalone kiosks consult none)',
+    up(db) {
+      db.exec(`
+        -- JSON {source: 'standalone' | 'file' | ..., refreshedAt}; NULL for records made before.
+        ALTER TABLE screenings ADD COLUMN lists TEXT;
+      `);
+    },
+  },
+  {
+    version: 7,
     description: 'uplink: outbox rows frozen once first sent (time and content hash); lists received from central with their versions; uplink state',
     up(db) {
       db.exec(`

@@ -57,7 +57,7 @@ export class Settings {
       this.outbox.enqueue('settings-change', id, change, PRIORITY_NORMAL);
       this.audit.append(actor, 'settings.change', { key });
     });
-    this.pending.run(id, () => write.immediate());
+    this.pending.run(id, () => write.immediate(), { kind: 'settings-change' });
     return change;
   }
 

@@ -7,7 +7,7 @@ const h = (c: string) => c.repeat(64);
 
 const fresh = storePerTest();
 
-describe('outbox rows are frozen once sent (migration 5)', () => {
+describe('outbox rows are frozen once sent (migration 7)', () => {
   it('records the first send and refuses to alter the payload afterwards; acknowledging still erases it', async () => {
     const r = screeningRecord({});
     await fresh.store.records.commit(r);

@@ -11,7 +11,7 @@ const NOW = new Date('2026-11-28T06:00:00Z');
 function input(refreshedAt: string | null): DecisionInput {
   return {
     requireIdentity: true,
-    identity: { idNumber: '11010519491231002X', idNumberValid: true, idHmac: 'a'.repeat(64), validUntil: 'long-term' },
+    identity: { idNumber: '11010519491231002X', cardType: 'resident', idHmac: 'a'.repeat(64), dates: { validFrom: null, validUntil: 'long-term', birthDate: null } },
     attempts: [{ samples: [], medianC: 36.4, maxC: 36.5, estimateC: 36.5, model: { name: 'constant-offset', params: {} }, calibrationId: 'c', attempt: 1 }],
     remeasureAvailable: false,
     watchlist: watchlistSnapshot([], [], refreshedAt),

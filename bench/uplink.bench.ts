@@ -43,7 +43,6 @@ async function drain(central: RunningCentral, dir: string): Promise<{ perSecond:
     central: { url: central.url, kioskId: 'bench-kiosk', token },
     store,
     log: silent,
-    localIdKey: Buffer.alloc(32, 4),
     heartbeat: () => ({ status: 'ready', devices: [], calibrationDueAt: null, auditHead: null }),
     timings: { heartbeatMs: 3_600_000, listPollMs: 3_600_000 },
   });

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DeviceStatus } from '../../drivers/device-status.js';
 import type { IdentityRead } from '../../drivers/idcard/id-card.js';
 import type { ThermoReading } from '../../drivers/thermometer/reading.js';
@@ -6,6 +8,7 @@ import type { ThermometerDriver } from '../../drivers/thermometer/thermometer-dr
 import type { Link } from '../../drivers/transport/link.js';
 import { MemoryLink } from '../../drivers/transport/memory-link.js';
 import type { KioskConfig } from '../config/kiosk-config.js';
+import { listSourceOf, type ListSource } from '../config/list-source.js';
 import { ContractServer } from '../contract/contract-server.js';
 import type { Health, HostEvent, Language, ScreenState, UiCommand } from '../contract/messages.js';
 import type { Clock } from '../engine/clock.js';
@@ -14,19 +17,20 @@ import type { IdHasher } from '../engine/id-hasher.js';
 import type { RecordSink } from '../engine/record-sink.js';
 import { ScreeningEngine } from '../engine/screening-engine.js';
 import { modelNeedsAmbient } from '../engine/skin-to-body.js';
-import { StaticWatchlistSource } from '../engine/watchlist-source.js';
+import { StaticWatchlistSource, watchlistSnapshot, type WatchlistSource } from '../engine/watchlist-source.js';
 import type { CalibrationRecord, NewCalibration } from '../store/calibrations.js';
 import type { KeyProvider } from '../store/key-provider.js';
 import type { KioskStore } from '../store/kiosk-store.js';
 import { storeErrorCode } from '../store/store-errors.js';
 import { KioskNotices, type Notice } from './kiosk-notices.js';
 import { assertNativeModulesLoadable } from './native-modules.js';
-import { loadWatchlist, StoreCalibrationSource } from './local-lists.js';
+import { ID_KEY_FILE, loadWatchlist, StoreCalibrationSource, WATCHLIST_FILE } from './local-lists.js';
 import { idcardReaderFor, serialLinkFor, thermometerDriverFor, thermometerSimulatorOptionsFor, type IdCardReader } from './device-drivers.js';
 import type { Logger } from './logger.js';
 import { StorageKeeper, type StorageProblem } from './storage-keeper.js';
 import { ScenarioConductor, type ScenarioStep } from './scenario-conductor.js';
 import { ScreenModel } from './screen-model.js';
+import { Uplink, type HeartbeatStatus, type UplinkOptions } from '../uplink/uplink.js';
 
 export interface KioskHostOptions {
   config: KioskConfig;
@@ -49,6 +53,8 @@ export interface KioskHostOptions {
   leadInMs?: number;
   /** Card reader poll interval (default the driver's 300 ms); benchmarks shorten it with simulated readers. */
   idcardPollMs?: number;
+  /** The uplink's timings and upload backoff (central-fed kiosks; tests shorten them). */
+  uplink?: Pick<UplinkOptions, 'timings' | 'upload'>;
 }
 
 export interface KioskHostEvents {
@@ -70,6 +76,12 @@ export interface KioskHostEvents {
  * itself. Store trouble while running (records waiting for the disk, failing writes, low space,
  * failed maintenance) reaches the same three places.
  *
+ * A configuration with a `central` section makes the kiosk central-fed (list-source.ts): once the
+ * store is open the host starts the uplink (main/uplink/), which delivers the records and brings the
+ * lists, central's policy and the deployment's ID key; the host stops it before the store closes.
+ * Until the ID key has arrived the kiosk is out of service (ID_KEY_AWAITED): it never hashes with
+ * another key (docs/uplink-protocol.md).
+ *
  * Logs carry device ids, screening ids, decisions and reason codes; never card contents, and no
  * health data keyed to a screening (no temperatures).
  */
@@ -85,6 +97,12 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
   private screenings = 0;
   private readonly notices = new KioskNotices();
   private wiredStore: KioskStore | null = null;
+  private readonly listSource: ListSource;
+  private readonly calibration: StoreCalibrationSource;
+  /** The link to central (central-fed kiosks), built once the store is open. */
+  private uplink: Uplink | null = null;
+  /** The devices were started: an uplink built from now on starts at once. */
+  private started = false;
 
   private constructor(
     private readonly opts: KioskHostOptions,
@@ -103,34 +121,61 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       this.contract.broadcast({ type: 'screen', screen: s });
       this.emit('screen', s, performance.now());
     });
-    const watchlist = loadWatchlist(opts.dataDir, config);
-    if (watchlist.refusal) log.error({ source: watchlist.source, file: watchlist.file, reason: watchlist.refusal }, 'host: lists refused; screenings see no current list');
-    else log.info({ source: watchlist.source, file: watchlist.file, entries: watchlist.snapshot.byHmac.size, refreshedAt: watchlist.snapshot.refreshedAt }, 'host: lists');
-    if (watchlist.ignoredFile) log.warn({ file: watchlist.ignoredFile }, 'host: standalone kiosk (no list source configured): this lists file is not consulted; configure "lists": {"source": "file"} to use it');
+    this.listSource = listSourceOf(config);
     // The store and the ID key may open later (StorageKeeper): the engine reaches them through it.
     const sink: RecordSink = {
       commit: (record, options) => (storage.store ? storage.store.records.commit(record, options) : Promise.reject(new Error('the store is not open'))),
     };
     const hasher: IdHasher = {
       hashIdNumber: (idNumber) => {
+        // Central-fed: the deployment's key from central, never another (deployment-id-hasher.ts).
+        if (this.listSource === 'central') {
+          if (!this.uplink) throw new Error('the store is not open');
+          return this.uplink.idHasher.hashIdNumber(idNumber);
+        }
         if (!storage.hasher) throw new Error('the ID key is not open');
         return storage.hasher.hashIdNumber(idNumber);
       },
     };
+    this.calibration = new StoreCalibrationSource(() => storage.store, config, this.thermometerSimulated);
     this.engine = new ScreeningEngine({
       config,
       sink,
-      watchlist: new StaticWatchlistSource(watchlist.snapshot),
+      watchlist: this.watchlistSource(),
       hasher,
-      calibration: new StoreCalibrationSource(() => storage.store, config, this.thermometerSimulated),
+      calibration: this.calibration,
       ...(opts.clock && { clock: opts.clock }),
     });
     this.wire();
     if (!storage.ready) this.engine.setServiceProblem('store', storeProblem(storage.problem));
+    if (this.listSource === 'central' && !this.uplink?.idHasher.ready) this.engine.setServiceProblem('id-key', ID_KEY_AWAITED);
+  }
+
+  /** The lists the engine screens against, by the kiosk's list source (list-source.ts). */
+  private watchlistSource(): WatchlistSource {
+    const { config, dataDir, log } = this.opts;
+    if (this.listSource === 'central') {
+      log.info({ central: config.central!.url, kioskId: config.central!.kioskId }, 'host: list-fed by central (lists, policy and the ID key come from central)');
+      const unused = [WATCHLIST_FILE, ID_KEY_FILE].map((f) => join(dataDir, f)).filter((f) => existsSync(f));
+      if (unused.length > 0) log.warn({ files: unused }, 'host: central-fed kiosk: these files are not consulted (its lists and ID key come from central)');
+      // Until the store is open and the uplink built: no lists received (the stale-list rule).
+      const none = watchlistSnapshot([], [], null, 'central');
+      return { snapshot: () => this.uplink?.watchlist.snapshot() ?? none };
+    }
+    const watchlist = loadWatchlist(dataDir, config);
+    if (watchlist.refusal) log.error({ source: watchlist.source, file: watchlist.file, reason: watchlist.refusal }, 'host: lists refused; screenings see no current list');
+    else log.info({ source: watchlist.source, file: watchlist.file, entries: watchlist.snapshot.byHmac.size, refreshedAt: watchlist.snapshot.refreshedAt }, 'host: lists');
+    if (watchlist.ignoredFile) log.warn({ file: watchlist.ignoredFile }, 'host: standalone kiosk (no list source configured): this lists file is not consulted; configure "lists": {"source": "file"} to use it');
+    return new StaticWatchlistSource(watchlist.snapshot);
   }
 
   private get thermometerSimulated(): boolean {
     return this.opts.simulate || this.opts.config.devices.thermometer.source === 'simulated';
+  }
+
+  /** The link to central: null for a kiosk without a `central` section, and until its store is open. */
+  get centralLink(): Uplink | null {
+    return this.uplink;
   }
 
   /** Opens the storage (or keeps trying), builds drivers and engine, starts everything. */
@@ -144,6 +189,8 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       ...(opts.keyProvider && { keyProvider: opts.keyProvider }),
       store: { writeRetry: { initialMs: retryInitialMs, maxMs: retryMaxMs } },
       retry: { initialMs: retryInitialMs, maxMs: retryMaxMs },
+      // A central-fed kiosk's ID key comes from central and lives in the store: no id-hmac.key.
+      idKey: listSourceOf(config) === 'central' ? 'central' : 'data-dir',
     });
     await storage.start();
 
@@ -187,6 +234,8 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
 
   private async startDevices(): Promise<void> {
     this.engine.start();
+    this.started = true;
+    this.uplink?.start();
     this.simulation?.powerOn();
     await Promise.all([this.idcard.start(), this.thermometer.start()]);
     this.ready = true;
@@ -274,14 +323,29 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     });
   }
 
+  /** What the uplink's heartbeat reports about this kiosk. */
+  heartbeatStatus(): HeartbeatStatus {
+    const h = this.health();
+    const calibration = this.calibration.current(this.opts.config.devices.thermometer.id);
+    return {
+      status: h.status,
+      devices: h.devices.map((d) => ({ deviceId: d.deviceId, kind: d.kind, state: d.state })),
+      calibrationDueAt: calibration?.validUntil ?? null,
+      auditHead: null,
+    };
+  }
+
   /**
    * Stops everything (SIGTERM). Records still waiting for the disk get one last try; what still
    * cannot be written is logged (count, kinds and ids: no personal data), never dropped silently.
+   * The uplink stops after the engine (whose last records it may still hear of) and before the
+   * store closes.
    */
   async stop(): Promise<void> {
     this.simulation?.stop();
     this.storage.stop();
     await this.engine.stop();
+    await this.uplink?.stop();
     await Promise.allSettled([this.idcard.stop(), this.thermometer.stop()]);
     await this.idcardLink.close().catch((err: unknown) => this.opts.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'host: closing the card reader link failed at shutdown'));
     const lost = this.storage.store?.shutdown() ?? [];
@@ -421,6 +485,25 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       this.notices.set('maintenance', [{ code: 'MAINTENANCE_FAILED', messageKey: 'notice.maintenanceFailed', level: 'warning', detail: { code: storeErrorCode(err) } }]);
     });
     store.on('maintained', () => this.notices.set('maintenance', []));
+    if (this.listSource === 'central') this.attachUplink(store);
+  }
+
+  /**
+   * Builds the uplink on the open store (central-fed kiosks). The deployment's ID key is in the store
+   * from an earlier first contact, or arrives with the next one: until then the kiosk stays out of
+   * service (ID_KEY_AWAITED).
+   */
+  private attachUplink(store: KioskStore): void {
+    const central = this.opts.config.central;
+    if (!central || this.uplink) return;
+    const uplink = new Uplink({ central, store, log: this.opts.log, heartbeat: () => this.heartbeatStatus(), ...this.opts.uplink });
+    this.uplink = uplink;
+    const keyKnown = () => {
+      if (uplink.idHasher.ready) this.engine.setServiceProblem('id-key', null);
+    };
+    uplink.on('enrolled', keyKnown);
+    keyKnown();
+    if (this.started) uplink.start();
   }
 
   private onCommand(cmd: UiCommand, reply: (e: HostEvent) => void): void {
@@ -442,6 +525,9 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     }
   }
 }
+
+/** The engine's service problem of a central-fed kiosk without the deployment's ID key. */
+const ID_KEY_AWAITED: Omit<ServiceProblem, 'cause'> = { code: 'ID_KEY_AWAITED', messageKey: 'notice.idKeyAwaited' };
 
 /** The engine's service problem for storage that is not open. */
 function storeProblem(p: StorageProblem | null): Omit<ServiceProblem, 'cause'> {

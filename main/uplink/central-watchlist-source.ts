@@ -42,6 +42,7 @@ export class CentralWatchlistSource implements WatchlistSource {
       live.map((e) => ({ hmac: e.hmac, colour: e.colour, listId: e.listId, updatedAt: e.updatedAt })),
       this.state.keyRegions(),
       this.state.listState().refreshedAt,
+      'central',
     );
   }
 }

@@ -28,8 +28,6 @@ export interface UplinkOptions {
   central: CentralConfig;
   store: KioskStore;
   log: Logger;
-  /** The kiosk's own ID key (id-hmac.key): hashes until central's deployment key arrives. */
-  localIdKey: Uint8Array;
   heartbeat: () => HeartbeatStatus;
   timings?: Partial<UplinkTimings>;
   /** Upload backoff and circuit settings (tests shorten them). */
@@ -38,7 +36,7 @@ export interface UplinkOptions {
 }
 
 export interface UplinkEvents {
-  /** First contact done: the signing key and the deployment's ID key are pinned. */
+  /** First contact done: the signing key and the deployment's ID key are pinned (`idHasher` is ready). */
   enrolled: [{ checkpointId: string }];
   /** The engine's lists changed or were vouched current. */
   lists: [{ version: number; refreshedAt: string | null }];
@@ -50,8 +48,9 @@ export const SOFTWARE_VERSION: string = packageJson.version;
 /**
  * The kiosk's link to central (docs/uplink-protocol.md): first contact (pin central's list-signing
  * key, receive the deployment's ID key), the outbox dispatcher, list synchronisation, heartbeats.
- * Self-contained: the host builds it when the configuration has a `central` section, gives the engine
- * `watchlist` and `idHasher`, and starts/stops it with the kiosk.
+ * Self-contained: the host builds it once the store is open when the configuration has a `central`
+ * section, gives the engine `watchlist` and `idHasher` (the deployment's ID key from central, the
+ * only ID key a central-fed kiosk has), and stops it before the store closes.
  */
 export class Uplink extends EventEmitter<UplinkEvents> {
   readonly client: CentralClient;
@@ -73,7 +72,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     this.dispatcher = new UploadDispatcher({ outbox: store.outbox, client: this.client, log, ...opts.upload });
     this.lists = new ListSync({ client: this.client, state: store.central, audit: store.audit, kioskId: central.kioskId, log });
     this.watchlist = new CentralWatchlistSource(store.central);
-    this.idHasher = new DeploymentIdHasher(opts.localIdKey, store.central.idKey());
+    this.idHasher = new DeploymentIdHasher(store.central.idKey());
     this.lists.on('updated', () => {
       this.watchlist.reload();
       const s = store.central.listState();

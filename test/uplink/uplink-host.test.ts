@@ -1,0 +1,118 @@
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningCentral } from '../../central/central-service.js';
+import { parseListCsv } from '../../central/lists.js';
+import { parseKioskConfig } from '../../main/config/kiosk-config.js';
+import { DEFAULT_SIM_CARD } from '../../drivers/sim/idcard-simulator.js';
+import type { ResultEvent, ServiceEvent } from '../../main/engine/engine-events.js';
+import { HmacIdHasher } from '../../main/engine/id-hasher.js';
+import { KioskHost, type KioskHostOptions } from '../../main/host/kiosk-host.js';
+import { ID_KEY_FILE } from '../../main/host/local-lists.js';
+import { createLogger } from '../../main/host/logger.js';
+import { startTestCentral, tempDir } from '../central/central-fixture.js';
+import { FaultProxy } from './fault-proxy.js';
+import { CHECKPOINT } from './uplink-fixture.js';
+
+/**
+ * The host of a central-fed kiosk (a `central` section), with a real central (PGlite) behind a fault
+ * proxy: the uplink starts once the store is open, the ID key comes from central only (out of service
+ * until it has), and the engine screens against the lists central pushed.
+ */
+let central: RunningCentral;
+let data: ReturnType<typeof tempDir>;
+beforeAll(async () => {
+  data = tempDir('uplink-host-central-');
+  central = await startTestCentral({ dataDir: data.dir, databaseUrl: null });
+}, 60_000);
+afterAll(async () => {
+  await central?.stop();
+  data?.cleanup();
+});
+
+const silent = () => createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }), level: 'fatal' });
+
+/** Resolves at the engine's next `service` event that says `inService`. */
+function backInService(host: KioskHost): Promise<void> {
+  return new Promise((resolve) => {
+    const on = (e: ServiceEvent) => {
+      if (!e.inService) return;
+      host.engine.off('service', on);
+      resolve();
+    };
+    host.engine.on('service', on);
+  });
+}
+
+async function centralFedHost(kioskId: string, token: string, proxy: FaultProxy, dataDir: string): Promise<KioskHost> {
+  const parsed = parseKioskConfig({ checkpoint: { id: CHECKPOINT, name: '中心测试', kioskId }, central: { url: proxy.url, kioskId, token } });
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  const opts: KioskHostOptions = {
+    config: parsed.config,
+    dataDir,
+    simulate: true,
+    scenarios: [{ idcard: 'normal', thermometer: 'normal' }],
+    log: silent(),
+    // Nobody steps up until the test says so (no UI says hello here).
+    simulationStart: 'first-ui',
+    uplink: { timings: { contactRetryMs: 200, requestTimeoutMs: 1500, heartbeatMs: 60_000, listPollMs: 60_000 } },
+  };
+  return KioskHost.start(opts);
+}
+
+describe('a central-fed kiosk host', () => {
+  it('is out of service until central delivers the ID key, never makes id-hmac.key, then screens against central’s lists', async () => {
+    const kioskId = `host-${process.pid}-1`;
+    const { token } = await central.kiosks.enroll({ checkpointId: CHECKPOINT, kioskId, actor: 'test' });
+    await central.lists.importList('red-host', parseListCsv(`id_number,colour\n${DEFAULT_SIM_CARD.idNumber},red\n`, central.keys.idHasher), { replace: false, actor: 'test' });
+    const proxy = await new FaultProxy(central.url).start();
+    const kiosk = tempDir('uplink-host-kiosk-');
+    try {
+      proxy.down = true;
+      const host = await centralFedHost(kioskId, token, proxy, kiosk.dir);
+      try {
+        // Central unreachable at the first start: nothing to hash with, so out of service, and saying why.
+        expect(host.engine.inService).toBe(false);
+        expect(host.engine.serviceProblems.map((p) => p.code)).toEqual(['ID_KEY_AWAITED']);
+        expect(host.health()).toMatchObject({ service: 'out-of-service', notices: [{ code: 'ID_KEY_AWAITED', level: 'error' }] });
+        expect(host.snapshot()).toMatchObject({ screen: { screen: 'out-of-service' }, notices: [{ code: 'ID_KEY_AWAITED', text: { en: 'Waiting for the ID key from central' } }] });
+        expect(existsSync(join(kiosk.dir, ID_KEY_FILE))).toBe(false);
+        expect(host.centralLink).not.toBeNull();
+
+        const served = backInService(host);
+        const listed = once(host.centralLink!, 'lists');
+        proxy.down = false;
+        await served;
+        await listed;
+        expect(host.health().notices).toEqual([]);
+
+        const result = once(host.engine, 'result') as Promise<[ResultEvent]>;
+        host.simulation!.start();
+        const [{ record }] = await result;
+        // Hashed with the deployment's key (the list's), matched, held; the record names its list source.
+        expect(record.decision).toBe('HOLD');
+        expect(record.reasons.filter((r) => r.code === 'WATCHLIST').map((r) => r.colour)).toEqual(['red']);
+        expect(record.lists).toEqual({ source: 'central', refreshedAt: expect.any(String) });
+        expect(host.centralLink!.idHasher.hashIdNumber(DEFAULT_SIM_CARD.idNumber)).toBe(new HmacIdHasher(central.keys.idKey).hashIdNumber(DEFAULT_SIM_CARD.idNumber));
+      } finally {
+        await host.stop();
+      }
+
+      // Restarted with central unreachable: the key is the store's, so the kiosk is in service at once.
+      proxy.down = true;
+      const again = await centralFedHost(kioskId, token, proxy, kiosk.dir);
+      try {
+        expect(again.engine.serviceProblems).toEqual([]);
+        expect(again.engine.inService).toBe(true);
+        expect(existsSync(join(kiosk.dir, ID_KEY_FILE))).toBe(false);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await proxy.close();
+      kiosk.cleanup();
+    }
+  }, 120_000);
+});

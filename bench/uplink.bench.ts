@@ -43,7 +43,7 @@ async function drain(central: RunningCentral, dir: string): Promise<{ perSecond:
     central: { url: central.url, kioskId: 'bench-kiosk', token },
     store,
     log: silent,
-    heartbeat: () => ({ status: 'ready', devices: [], calibrationDueAt: null, auditHead: null }),
+    heartbeat: () => ({ status: 'ready', devices: [], calibrationDueAt: null }),
     timings: { heartbeatMs: 3_600_000, listPollMs: 3_600_000 },
   });
   const t0 = performance.now();

@@ -73,6 +73,10 @@ export const EnrollmentResponseSchema = z.object({
 });
 export type EnrollmentResponse = z.infer<typeof EnrollmentResponseSchema>;
 
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+/** A kiosk's audit head (main/store/audit-anchor.ts `AuditHead`): store id, last sequence number, its keyed MAC. */
+export const AuditHeadSchema = z.object({ storeId: z.string().min(1).max(64), seq: z.number().int().nonnegative(), mac: hex64 });
+
 export const HeartbeatSchema = z.object({
   sentAt: isoTime,
   softwareVersion: z.string().min(1).max(40),
@@ -87,11 +91,36 @@ export const HeartbeatSchema = z.object({
     oldestUnsentAt: isoTime.nullable(),
   }),
   lists: z.object({ version: z.number().int().nonnegative(), refreshedAt: isoTime.nullable() }),
-  /** The head of the kiosk's audit chain, kept by central as an anchor (a rewind becomes visible). */
-  auditHead: z.object({ seq: z.number().int().nonnegative(), hash: z.string().regex(/^[0-9a-f]{64}$/), signature: z.string().max(200).optional() }).nullable(),
+  /**
+   * The signed head of the kiosk's audit chain (`store.signedHead()`, docs/store-integrity.md):
+   * central keeps it as the kiosk's anchor and checks each new head against it.
+   */
+  auditHead: AuditHeadSchema.nullable(),
+  /**
+   * The keyed MAC of the kiosk's own audit entry at the sequence number of the anchor central last
+   * answered with (null when the kiosk does not know it yet): what lets central check that a longer
+   * chain still contains the anchored entry (no fork).
+   */
+  auditLink: z.object({ seq: z.number().int().nonnegative(), mac: hex64 }).nullable(),
 });
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;
-export const HeartbeatResponseSchema = z.object({ serverTime: isoTime, listVersion: z.number().int().nonnegative() });
+
+/**
+ * Central's verdict on a heartbeat's audit head against the anchor it held: `first` (nothing
+ * anchored yet), `ok` (the anchored entry is still in the chain), `unverified` (a longer chain,
+ * but no link for the anchored entry yet: the anchor is kept until one comes), `rewound`,
+ * `diverged`, `replaced` (flagged on the dashboard and in central's audit), `none` (no head sent).
+ */
+export const AuditCheckSchema = z.enum(['first', 'ok', 'unverified', 'rewound', 'diverged', 'replaced', 'none']);
+export type AuditCheck = z.infer<typeof AuditCheckSchema>;
+
+export const HeartbeatResponseSchema = z.object({
+  serverTime: isoTime,
+  listVersion: z.number().int().nonnegative(),
+  /** The anchor central holds after this heartbeat (the kiosk sends its link for it next time). */
+  auditAnchor: AuditHeadSchema.nullable(),
+  auditCheck: AuditCheckSchema,
+});
 export type HeartbeatResponse = z.infer<typeof HeartbeatResponseSchema>;
 
 // ---------------------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ export interface KioskRow {
   calibrationDueAt: string | null;
   calibrationDue: boolean;
   listVersion: number | null;
+  /** The latest time this kiosk's audit head did not continue central's anchor (audit-anchors.ts), or null. */
+  auditAlert: { problem: 'rewound' | 'diverged' | 'replaced'; at: string; message: string } | null;
 }
 
 export interface DashboardData {
@@ -75,6 +77,10 @@ export async function dashboardData(db: CentralDatabase, opts: { from: Date; to:
   );
   const kiosks = await db.query<{ id: string; checkpoint_id: string; last_seen_at: Date | null; heartbeat: Heartbeat | null }>('SELECT id, checkpoint_id, last_seen_at, heartbeat FROM kiosks ORDER BY checkpoint_id, id');
   const [conflicts] = await db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM record_conflicts');
+  const alerts = await db.query<{ kiosk_id: string; problem: 'rewound' | 'diverged' | 'replaced'; at: Date; message: string }>(
+    'SELECT DISTINCT ON (kiosk_id) kiosk_id, problem, at, message FROM audit_anchor_alerts ORDER BY kiosk_id, at DESC, seq DESC',
+  );
+  const alertOf = new Map(alerts.map((a) => [a.kiosk_id, { problem: a.problem, at: new Date(a.at).toISOString(), message: a.message }]));
   return {
     from: range[0]!,
     to: range[1]!,
@@ -97,6 +103,7 @@ export async function dashboardData(db: CentralDatabase, opts: { from: Date; to:
         calibrationDueAt: due,
         calibrationDue: k.heartbeat !== null && (due === null || Date.parse(due) < now.getTime() + CALIBRATION_DUE_DAYS * 86_400_000),
         listVersion: k.heartbeat?.lists.version ?? null,
+        auditAlert: alertOf.get(k.id) ?? null,
       };
     }),
     conflicts: conflicts?.n ?? 0,

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Heartbeat } from './api.js';
+import type { AuditHead } from '../main/store/audit-anchor.js';
 import { auditAdminAction } from './admin-audit.js';
+import { FLAGGED_CHECKS, judgeAuditHead, type AnchorVerdict } from './audit-anchors.js';
 import type { CentralDatabase } from './db/central-database.js';
 import type { KioskIdentity } from './records.js';
 
@@ -61,11 +63,39 @@ export class Kiosks {
     await this.db.query('UPDATE kiosks SET first_contact_at = COALESCE(first_contact_at, now()), last_seen_at = now() WHERE id = $1', [kioskId]);
   }
 
-  async heartbeat(kioskId: string, hb: Heartbeat): Promise<void> {
-    await this.db.query('UPDATE kiosks SET last_seen_at = now(), heartbeat = $2::jsonb, audit_head = COALESCE($3::jsonb, audit_head) WHERE id = $1', [
-      kioskId,
-      JSON.stringify(hb),
-      hb.auditHead ? JSON.stringify(hb.auditHead) : null,
-    ]);
+  /**
+   * Records a heartbeat and checks its audit head against the anchor held (audit-anchors.ts), in one
+   * transaction. A rewound, diverged or replaced chain is kept in `audit_anchor_alerts` (the dashboard
+   * shows it) and in central's audit log.
+   */
+  async heartbeat(kioskId: string, hb: Heartbeat): Promise<AnchorVerdict> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.query<{ audit_head: AuditHead | null }>('SELECT audit_head FROM kiosks WHERE id = $1 FOR UPDATE', [kioskId]);
+      const held = row?.audit_head ?? null;
+      const verdict = judgeAuditHead(held, hb.auditHead, hb.auditLink);
+      await tx.query('UPDATE kiosks SET last_seen_at = now(), heartbeat = $2::jsonb, audit_head = $3::jsonb WHERE id = $1', [
+        kioskId,
+        JSON.stringify(hb),
+        verdict.anchor ? JSON.stringify(verdict.anchor) : null,
+      ]);
+      if (FLAGGED_CHECKS.has(verdict.check) && held && hb.auditHead) {
+        await tx.query('INSERT INTO audit_anchor_alerts (kiosk_id, problem, message, anchor, head) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)', [
+          kioskId,
+          verdict.check,
+          verdict.message ?? verdict.check,
+          JSON.stringify(held),
+          JSON.stringify(hb.auditHead),
+        ]);
+        await auditAdminAction(tx, `kiosk:${kioskId}`, 'kiosk.audit-anchor-broken', {
+          kioskId,
+          problem: verdict.check,
+          anchorStore: held.storeId,
+          anchorSeq: held.seq,
+          headStore: hb.auditHead.storeId,
+          headSeq: hb.auditHead.seq,
+        });
+      }
+      return verdict;
+    });
   }
 }

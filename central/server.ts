@@ -19,6 +19,7 @@ import {
 } from './api.js';
 import { AdminAccounts } from './admin-accounts.js';
 import type { CentralKeys } from './central-keys.js';
+import { FLAGGED_CHECKS } from './audit-anchors.js';
 import { dashboardData } from './dashboard-data.js';
 import { dashboardPage, signInPage, type DashboardLanguage } from './dashboard/dashboard-page.js';
 import type { CentralDatabase } from './db/central-database.js';
@@ -134,8 +135,10 @@ export async function buildCentralApp(opts: CentralAppOptions): Promise<CentralA
     `${API_PREFIX}/heartbeat`,
     { onRequest: kioskAuth, schema: { security: [{ kiosk: [] }], body: HeartbeatSchema, response: { 200: HeartbeatResponseSchema, 401: ErrorResponseSchema } } },
     async (req) => {
-      await kiosks.heartbeat(req.kiosk!.kioskId, req.body);
-      return { serverTime: new Date().toISOString(), listVersion: await lists.latestVersion() };
+      const k = req.kiosk!;
+      const verdict = await kiosks.heartbeat(k.kioskId, req.body);
+      if (FLAGGED_CHECKS.has(verdict.check)) req.log.error({ kioskId: k.kioskId, problem: verdict.check, err: verdict.message }, 'central: a kiosk\'s audit log does not continue the head central anchored');
+      return { serverTime: new Date().toISOString(), listVersion: await lists.latestVersion(), auditAnchor: verdict.anchor, auditCheck: verdict.check };
     },
   );
 

@@ -41,6 +41,11 @@ const TEXT = {
     oldestUnsent: '最早未上传',
     calibration: '校准到期',
     calibrationDue: '需校准',
+    auditChain: '审计链',
+    auditOk: '正常',
+    auditRewound: '已回退',
+    auditDiverged: '已分叉',
+    auditReplaced: '记录库被替换',
     none: '无',
     noData: '该时段暂无数据',
     conflicts: '记录冲突（同一编号内容不同）',
@@ -87,6 +92,11 @@ const TEXT = {
     oldestUnsent: 'Oldest unsent',
     calibration: 'Calibration due',
     calibrationDue: 'Calibration due',
+    auditChain: 'Audit chain',
+    auditOk: 'intact',
+    auditRewound: 'rewound',
+    auditDiverged: 'diverged',
+    auditReplaced: 'store replaced',
     none: 'none',
     noData: 'No data for this period',
     conflicts: 'Record conflicts (same id, different content)',
@@ -115,6 +125,13 @@ ${body}
 </body>
 </html>
 `;
+}
+
+/** The kiosk's audit chain against central's anchor: its latest flag (rewound, diverged, replaced) with its time, or intact. */
+function auditCell(alert: DashboardData['kiosks'][number]['auditAlert'], t: (typeof TEXT)[DashboardLanguage], lang: DashboardLanguage, tz: string): string {
+  if (alert === null) return escape(t.auditOk);
+  const word = { rewound: t.auditRewound, diverged: t.auditDiverged, replaced: t.auditReplaced }[alert.problem];
+  return `<strong data-audit="${escape(alert.problem)}">${escape(word)}</strong> ${escape(time(alert.at, lang, tz))}`;
 }
 
 const time = (iso: string | null, lang: DashboardLanguage, tz: string) =>
@@ -159,7 +176,7 @@ export function dashboardPage(lang: DashboardLanguage, data: DashboardData, admi
   const kioskRows = data.kiosks
     .map(
       (k) =>
-        `<tr><td>${escape(k.checkpointId)}</td><td>${escape(k.kioskId)}</td><td>${k.offline ? `<strong>${t.offline}</strong>` : t.online}</td><td>${escape(time(k.lastSeenAt, lang, tz))}</td><td>${k.backlog}</td><td>${k.rejected > 0 ? `<strong>${k.rejected}</strong>` : '0'}</td><td>${escape(time(k.oldestUnsentAt, lang, tz))}</td><td>${k.calibrationDue ? `<strong>${t.calibrationDue}</strong> ` : ''}${escape(time(k.calibrationDueAt, lang, tz) || t.none)}</td></tr>`,
+        `<tr><td>${escape(k.checkpointId)}</td><td>${escape(k.kioskId)}</td><td>${k.offline ? `<strong>${t.offline}</strong>` : t.online}</td><td>${escape(time(k.lastSeenAt, lang, tz))}</td><td>${k.backlog}</td><td>${k.rejected > 0 ? `<strong>${k.rejected}</strong>` : '0'}</td><td>${escape(time(k.oldestUnsentAt, lang, tz))}</td><td>${k.calibrationDue ? `<strong>${t.calibrationDue}</strong> ` : ''}${escape(time(k.calibrationDueAt, lang, tz) || t.none)}</td><td>${auditCell(k.auditAlert, t, lang, tz)}</td></tr>`,
     )
     .join('\n');
   const resolutions = data.resolutions.map((r) => `<li>${escape(r.action)}: ${r.count}</li>`).join('');
@@ -194,8 +211,8 @@ ${resolutions ? `<ul id="resolutions">${resolutions}</ul>` : ''}
 </section>
 <section aria-labelledby="h-kiosks">
 <h2 id="h-kiosks">${escape(t.kiosks)}</h2>
-<table id="kiosks"><thead><tr><th scope="col">${t.checkpoint}</th><th scope="col">${t.kiosk}</th><th scope="col">${t.state}</th><th scope="col">${t.lastSeen}</th><th scope="col">${t.backlog}</th><th scope="col">${t.rejected}</th><th scope="col">${t.oldestUnsent}</th><th scope="col">${t.calibration}</th></tr></thead>
-<tbody>${kioskRows || `<tr><td colspan="8">${t.noData}</td></tr>`}</tbody></table>
+<table id="kiosks"><thead><tr><th scope="col">${t.checkpoint}</th><th scope="col">${t.kiosk}</th><th scope="col">${t.state}</th><th scope="col">${t.lastSeen}</th><th scope="col">${t.backlog}</th><th scope="col">${t.rejected}</th><th scope="col">${t.oldestUnsent}</th><th scope="col">${t.calibration}</th><th scope="col">${t.auditChain}</th></tr></thead>
+<tbody>${kioskRows || `<tr><td colspan="9">${t.noData}</td></tr>`}</tbody></table>
 <p>${escape(t.conflicts)}: <strong id="conflicts">${data.conflicts}</strong></p>
 </section>
 <script type="application/json" id="dashboard-data">${json}</script>

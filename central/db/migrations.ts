@@ -112,6 +112,24 @@ export const CENTRAL_MIGRATIONS: readonly CentralMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'audit anchors: the kiosks whose audit head did not continue the anchored one',
+    sql: `
+      -- kiosks.audit_head is the anchor: the last audit head that continued the one before it.
+      -- A head that rewound, diverged from or replaced the anchored chain is kept here (never deleted).
+      CREATE TABLE audit_anchor_alerts (
+        seq      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        kiosk_id text NOT NULL REFERENCES kiosks(id),
+        at       timestamptz NOT NULL DEFAULT now(),
+        problem  text NOT NULL CHECK (problem IN ('rewound', 'diverged', 'replaced')),
+        message  text NOT NULL,
+        anchor   jsonb NOT NULL,
+        head     jsonb NOT NULL
+      );
+      CREATE INDEX audit_anchor_alerts_by_kiosk ON audit_anchor_alerts (kiosk_id, at);
+    `,
+  },
 ];
 
 const LOCK_ID = 7_311_011; // any constant: the migration lock for this schema

@@ -331,7 +331,6 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       status: h.status,
       devices: h.devices.map((d) => ({ deviceId: d.deviceId, kind: d.kind, state: d.state })),
       calibrationDueAt: calibration?.validUntil ?? null,
-      auditHead: null,
     };
   }
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { Heartbeat } from '../../central/api.js';
+import type { AuditCheck, Heartbeat } from '../../central/api.js';
+import type { AuditHead } from '../store/audit-anchor.js';
 import type { CentralConfig } from '../config/kiosk-config.js';
 import type { Logger } from '../host/logger.js';
 import type { KioskStore } from '../store/kiosk-store.js';
@@ -10,8 +11,8 @@ import { ListRefusedError, ListSync } from './list-sync.js';
 import { UploadDispatcher, type UploadDispatcherOptions } from './upload-dispatcher.js';
 import packageJson from '../../package.json' with { type: 'json' };
 
-/** What the host reports in each heartbeat (the uplink adds backlog, lists, time and version). */
-export type HeartbeatStatus = Pick<Heartbeat, 'status' | 'devices' | 'calibrationDueAt' | 'auditHead'>;
+/** What the host reports in each heartbeat (the uplink adds backlog, lists, the audit head and link, time and version). */
+export type HeartbeatStatus = Pick<Heartbeat, 'status' | 'devices' | 'calibrationDueAt'>;
 
 export interface UplinkTimings {
   /** Heartbeat interval (default 60 s). */
@@ -40,7 +41,8 @@ export interface UplinkEvents {
   enrolled: [{ checkpointId: string }];
   /** The engine's lists changed or were vouched current. */
   lists: [{ version: number; refreshedAt: string | null }];
-  heartbeat: [{ listVersion: number }];
+  /** A heartbeat was answered: central's list version and its verdict on the audit head. */
+  heartbeat: [{ listVersion: number; auditCheck: AuditCheck }];
 }
 
 export const SOFTWARE_VERSION: string = packageJson.version;
@@ -63,6 +65,10 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   private running = false;
   private syncing: Promise<void> | null = null;
   private readonly abort = new AbortController();
+  /** The anchor central held after the last heartbeat (the next one sends the link for it). */
+  private anchor: AuditHead | null = null;
+  /** The last audit problem logged, so a lasting one is logged once. */
+  private auditProblemLogged: string | null = null;
 
   constructor(private readonly opts: UplinkOptions) {
     super();
@@ -166,26 +172,57 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     void this.sendHeartbeat().finally(() => this.later(this.timings.heartbeatMs, () => this.heartbeatLoop()));
   }
 
-  /** Sends one heartbeat now; a newer list version on central starts a list sync. */
+  /**
+   * Sends one heartbeat now; a newer list version on central starts a list sync. It carries the
+   * audit chain's signed head, and the link for central's anchor (the MAC of this kiosk's entry at
+   * the anchored sequence number) once central has said which anchor it holds: when central kept
+   * its anchor for want of that link (`unverified`, after a restart), one more heartbeat follows at
+   * once with it. Central's verdict and the store's own check against the anchor are logged when
+   * they find a rewound, diverged or replaced log (docs/store-integrity.md).
+   */
   async sendHeartbeat(): Promise<void> {
     const { store, log } = this.opts;
     try {
       const backlog = store.outbox.backlog();
       const lists = store.central.listState();
+      const anchorSeq = this.anchor?.seq ?? null;
+      const linkMac = anchorSeq === null ? null : store.audit.macAt(anchorSeq);
       const hb: Heartbeat = {
         ...this.opts.heartbeat(),
         sentAt: new Date().toISOString(),
         softwareVersion: this.opts.softwareVersion ?? SOFTWARE_VERSION,
         backlog: { pending: backlog.pending, dead: backlog.dead, oldestUnsentAt: backlog.oldestPendingAt === null ? null : new Date(backlog.oldestPendingAt).toISOString() },
         lists: { version: lists.version, refreshedAt: lists.refreshedAt },
+        auditHead: store.signedHead(),
+        auditLink: anchorSeq !== null && linkMac !== null ? { seq: anchorSeq, mac: linkMac } : null,
       };
       const res = await this.client.heartbeat(hb, this.abort.signal);
-      this.emit('heartbeat', { listVersion: res.listVersion });
+      this.anchor = res.auditAnchor;
+      this.reportAudit(res.auditCheck, res.auditAnchor);
+      this.emit('heartbeat', { listVersion: res.listVersion, auditCheck: res.auditCheck });
       if (res.listVersion > store.central.listState().version) this.syncLists();
+      if (res.auditCheck === 'unverified' && res.auditAnchor !== null && hb.auditLink?.seq !== res.auditAnchor.seq && this.running) await this.sendHeartbeat();
     } catch (err) {
       if (!this.running) return;
       const refused = err instanceof CentralRequestError && (err.status === 401 || err.status === 403);
       log[refused ? 'error' : 'warn']({ err: err instanceof Error ? err.message : String(err) }, 'uplink: heartbeat failed');
     }
+  }
+
+  /** Logs (once while it lasts) central's flag on the audit head, and the store's own check against central's anchor. */
+  private reportAudit(check: AuditCheck, anchor: AuditHead | null): void {
+    const local = anchor === null ? null : this.opts.store.checkAnchor(anchor);
+    const problem = check === 'rewound' || check === 'diverged' || check === 'replaced' ? check : local && !local.ok ? local.problem : null;
+    if (problem === null) {
+      this.auditProblemLogged = null;
+      return;
+    }
+    const key = `${check}:${anchor?.seq ?? ''}:${problem}`;
+    if (this.auditProblemLogged === key) return;
+    this.auditProblemLogged = key;
+    this.opts.log.error(
+      { centralCheck: check, problem, anchorSeq: anchor?.seq ?? null, ...(local && !local.ok && { err: local.message }) },
+      'uplink: the audit log does not continue the head central anchored (an older copy of the database put back, or history replaced)',
+    );
   }
 }

@@ -29,7 +29,7 @@ export async function kioskRig(central: RunningCentral, options: Partial<Pick<Up
     central: { url: proxy.url, kioskId, token: enrolled.token },
     store,
     log: quietLog(),
-    heartbeat: () => ({ status: 'ready', devices: [], calibrationDueAt: null, auditHead: null }),
+    heartbeat: () => ({ status: 'ready', devices: [], calibrationDueAt: null }),
     timings: { heartbeatMs: 60_000, listPollMs: 60_000, requestTimeoutMs: 1500, contactRetryMs: 200, ...options.timings },
     upload: { initialDelayMs: 50, maxDelayMs: 400, breakerThreshold: 4, halfOpenAfterMs: 500, idlePollMs: 200, coalesceMs: 5, ...options.upload },
   });

@@ -19,7 +19,7 @@ const uplink = new Uplink({
   central: { url, kioskId, token },
   store,
   log: pino({ level: 'silent' }),
-  heartbeat: () => ({ status: 'ready', devices: [], calibrationDueAt: null, auditHead: null }),
+  heartbeat: () => ({ status: 'ready', devices: [], calibrationDueAt: null }),
   timings: { requestTimeoutMs: 2000, contactRetryMs: 200 },
   upload: { initialDelayMs: 50, maxDelayMs: 300, breakerThreshold: 50, halfOpenAfterMs: 300, idlePollMs: 100 },
 });

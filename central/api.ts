@@ -138,15 +138,20 @@ export type ListEntryChange = z.infer<typeof ListEntryChangeSchema>;
 
 export const KeyRegionSchema = z.object({ prefix: z.string().regex(/^\d{2,6}$/), colour: WatchColourSchema });
 
-/** Central's policy for its kiosks (the fields central may set; the kiosk keeps the rest of its config). */
-export const CentralPolicySchema = z.object({
-  version: z.string().min(1).max(40),
-  feverThresholdC: z.number().min(36).max(40).optional(),
-  watchlistMaxAgeHours: z.number().positive().max(24 * 90).optional(),
-  staleWatchlist: z.enum(['hold-for-staff', 'pass-flagged']).optional(),
-  colourActions: z.record(WatchColourSchema, z.enum(['hold', 'hold-for-registration', 'pass-with-notice'])).optional(),
-});
-export type CentralPolicy = z.infer<typeof CentralPolicySchema>;
+/**
+ * Central's policy for its kiosks: the fields central may set, each with the kiosk configuration's
+ * own schema (main/config/central-policy.ts); the kiosk keeps the rest of its configuration. Central
+ * sets only policies that pass `CentralPolicySchema`.
+ */
+export { CentralPolicySchema, type CentralPolicy } from '../main/config/central-policy.js';
+
+/**
+ * The policy as it travels inside a signed list version: any JSON object with a version. Kept loose
+ * on the wire on purpose: the signature covers the body as central wrote it (nothing may be dropped
+ * before it is verified), and the kiosk judges the policy whole when it applies it
+ * (`withCentralPolicy`), refusing one with a field it does not know rather than the whole list update.
+ */
+export const CentralPolicyWireSchema = z.looseObject({ version: z.string().min(1).max(64) });
 
 /**
  * One list version. `prevHash` chains it to the version before (GENESIS for version 1), so a kiosk
@@ -160,7 +165,7 @@ export const ListDeltaBodySchema = z.object({
   remove: z.array(z.object({ hmac: z.string().regex(/^[0-9a-f]{64}$/), listId: z.string().min(1).max(64) })),
   /** The full set of key regions when it changed in this version, else null. */
   keyRegions: z.array(KeyRegionSchema).nullable(),
-  policy: CentralPolicySchema.nullable(),
+  policy: CentralPolicyWireSchema.nullable(),
 });
 export type ListDeltaBody = z.infer<typeof ListDeltaBodySchema>;
 

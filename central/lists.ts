@@ -1,6 +1,8 @@
 import type { HmacIdHasher } from '../main/engine/id-hasher.js';
 import { normaliseIdNumber } from '../drivers/idcard/id-number.js';
+import { describeIssue } from '../main/config/kiosk-config.js';
 import {
+  CentralPolicySchema,
   LIST_GENESIS_HASH,
   listDeltaHash,
   type CentralPolicy,
@@ -21,6 +23,11 @@ const COLOUR_WORDS: Record<string, Colour> = { 红: 'red', 橙: 'orange', 黄: '
 export const MAX_CHANGES_PER_VERSION = 5000;
 /** At most this many versions per list response. */
 const MAX_VERSIONS_PER_RESPONSE = 20;
+
+/** A policy central may not push (a field it may not set, a value out of range). Nothing is published then. */
+export class CentralPolicyError extends Error {
+  override name = 'CentralPolicyError';
+}
 
 /** A CSV line that cannot be imported: the line number and what to fix. Nothing is imported then. */
 export class ListImportError extends Error {
@@ -195,8 +202,15 @@ export class Lists {
     });
   }
 
-  /** Pushes central's policy to every kiosk (one new version). */
-  async setPolicy(policy: CentralPolicy, actor: string): Promise<number> {
+  /**
+   * Pushes central's policy to every kiosk (one new version). Only the fields central may set, each
+   * within the kiosk configuration's own bounds (CentralPolicySchema); anything else is refused with
+   * one line per problem (CentralPolicyError) and nothing is published.
+   */
+  async setPolicy(received: unknown, actor: string): Promise<number> {
+    const parsed = CentralPolicySchema.safeParse(received, { reportInput: true });
+    if (!parsed.success) throw new CentralPolicyError(parsed.error.issues.map((i) => describeIssue(i)).join('; '));
+    const policy: CentralPolicy = parsed.data;
     return this.db.transaction(async (tx) => {
       await tx.query('LOCK TABLE list_versions IN EXCLUSIVE MODE');
       const version = await this.publish(tx, { upsert: [], remove: [], keyRegions: null, policy });

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Logger } from '../main/host/logger.js';
 import {
   API_PREFIX,
+  CentralPolicySchema,
   EnrollmentResponseSchema,
   ErrorResponseSchema,
   HeartbeatResponseSchema,
@@ -25,7 +26,7 @@ import { dashboardPage, signInPage, type DashboardLanguage } from './dashboard/d
 import type { CentralDatabase } from './db/central-database.js';
 import { exportScreenings } from './export.js';
 import { Kiosks } from './kiosks.js';
-import { ListImportError, Lists, parseListCsv, parseRegionCsv } from './lists.js';
+import { CentralPolicyError, ListImportError, Lists, parseListCsv, parseRegionCsv } from './lists.js';
 import { RecordIngest, type KioskIdentity } from './records.js';
 
 export interface CentralAppOptions {
@@ -247,6 +248,19 @@ export async function buildCentralApp(opts: CentralAppOptions): Promise<CentralA
       throw err;
     }
   });
+  // Central's policy for every kiosk (the fields central may set: main/config/central-policy.ts); audited.
+  zapp.post(
+    `${API_PREFIX}/admin/policy`,
+    { onRequest: adminAuth(false), schema: { body: CentralPolicySchema, response: { 200: importResult, 400: ErrorResponseSchema } } },
+    async (req, reply) => {
+      try {
+        return { versions: [await lists.setPolicy(req.body, req.admin!)] };
+      } catch (err) {
+        if (err instanceof CentralPolicyError) return reply.status(400).send({ error: err.message });
+        throw err;
+      }
+    },
+  );
   zapp.get(`${API_PREFIX}/admin/export`, { onRequest: adminAuth(false), schema: { querystring: PeriodQuery.extend({ format: z.enum(['csv', 'jsonl']).default('csv') }) } }, async (req, reply) => {
     const { from, to } = period(req.query);
     let out = '';

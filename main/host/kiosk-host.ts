@@ -8,6 +8,7 @@ import type { ThermometerDriver } from '../../drivers/thermometer/thermometer-dr
 import type { Link } from '../../drivers/transport/link.js';
 import { MemoryLink } from '../../drivers/transport/memory-link.js';
 import type { KioskConfig } from '../config/kiosk-config.js';
+import { withCentralPolicy } from '../config/central-policy.js';
 import { listSourceOf, type ListSource } from '../config/list-source.js';
 import { ContractServer } from '../contract/contract-server.js';
 import type { Health, HostEvent, Language, ScreenState, UiCommand } from '../contract/messages.js';
@@ -15,12 +16,14 @@ import type { Clock } from '../engine/clock.js';
 import type { DeviceEvents, ServiceProblem } from '../engine/engine-events.js';
 import type { IdHasher } from '../engine/id-hasher.js';
 import type { RecordSink } from '../engine/record-sink.js';
+import { decisionPolicyOf, policyVersionOf } from '../engine/policy.js';
 import { ScreeningEngine } from '../engine/screening-engine.js';
 import { modelNeedsAmbient } from '../engine/skin-to-body.js';
 import { StaticWatchlistSource, watchlistSnapshot, type WatchlistSource } from '../engine/watchlist-source.js';
 import type { CalibrationRecord, NewCalibration } from '../store/calibrations.js';
 import type { KeyProvider } from '../store/key-provider.js';
 import type { KioskStore } from '../store/kiosk-store.js';
+import { canonicalJson } from '../store/canonical-json.js';
 import { storeErrorCode } from '../store/store-errors.js';
 import { KioskNotices, type Notice } from './kiosk-notices.js';
 import { assertNativeModulesLoadable } from './native-modules.js';
@@ -103,6 +106,8 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
   private uplink: Uplink | null = null;
   /** The devices were started: an uplink built from now on starts at once. */
   private started = false;
+  /** Central's policy last seen in the store (canonical JSON), so each is judged once. */
+  private centralPolicy: string | null = null;
 
   private constructor(
     private readonly opts: KioskHostOptions,
@@ -502,7 +507,37 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     };
     uplink.on('enrolled', keyKnown);
     keyKnown();
+    // Central's policy: the one held from before at once, a new one as soon as a list update brings it.
+    this.applyCentralPolicy(store, false);
+    uplink.on('lists', () => this.applyCentralPolicy(store, true));
     if (this.started) uplink.start();
+  }
+
+  /**
+   * Puts central's policy (as the store holds it) in force for the screenings that start from now
+   * on (main/config/central-policy.ts; the engine swaps it between screenings). A policy the kiosk
+   * cannot use is refused whole: logged, audited, shown as a notice; the policy in force stays.
+   */
+  private applyCentralPolicy(store: KioskStore, arrived: boolean): void {
+    const received = store.central.policy();
+    const key = received === null ? null : canonicalJson(received);
+    if (key === this.centralPolicy) return;
+    this.centralPolicy = key;
+    if (received === null) return;
+    const { config, log } = this.opts;
+    const r = withCentralPolicy(config.policy, received);
+    const version = typeof (received as { version?: unknown }).version === 'string' ? (received as { version: string }).version : null;
+    if (!r.ok) {
+      log.error({ version, problems: r.problems }, 'policy: central\'s policy refused; the policy in force stays');
+      if (arrived) store.audit.append('uplink', 'central.policy-refused', { version, problems: r.problems.join('; ').slice(0, 500) });
+      this.notices.set('central-policy', [{ code: 'CENTRAL_POLICY_REFUSED', messageKey: 'notice.centralPolicyRefused', level: 'warning', ...(version !== null && { detail: { version } }) }]);
+      return;
+    }
+    this.notices.set('central-policy', []);
+    const policy = decisionPolicyOf(config, r.inForce);
+    this.engine.setPolicy(policy);
+    log.info({ policyVersion: policyVersionOf(policy), arrived }, 'policy: central\'s policy in force for the screenings that start from now on');
+    if (arrived) store.audit.append('uplink', 'central.policy-applied', { version: r.inForce.version, policyVersion: policyVersionOf(policy) });
   }
 
   private onCommand(cmd: UiCommand, reply: (e: HostEvent) => void): void {

@@ -59,6 +59,21 @@ describe('admin accounts', () => {
     expect((await recentAdminActions(central.db, 5)).map((a) => [a.actor, a.action])).toContainEqual(['officer-b', 'kiosk.enroll']);
   });
 
+  it('pushes central’s policy through the admin API: only the fields central may set, in the configuration’s ranges; audited', async () => {
+    await central.admins.add('officer-c', 'a third long password', 'test');
+    const cookie = (await signIn('officer-c', 'a third long password')).headers.get('set-cookie')!.split(';')[0]!;
+    const push = (policy: unknown) =>
+      fetch(`${central.url}/api/v1/admin/policy`, { method: 'POST', headers: { cookie, origin: central.url, 'content-type': 'application/json' }, body: JSON.stringify(policy) });
+    expect((await push({ version: 'p-web-1', feverThresholdC: 41 })).status).toBe(400); // the configuration allows 36–40 °C
+    expect((await push({ version: 'p-web-1', name: 'other' })).status).toBe(400); // not a field central may set
+    const ok = await push({ version: 'p-web-1', mode: 'soft', colourActions: { blue: 'hold' } });
+    expect(ok.status).toBe(200);
+    const { versions } = (await ok.json()) as { versions: number[] };
+    const delta = (await central.lists.since(versions[0]! - 1, 'k-any')).deltas[0]!.body;
+    expect(delta.policy).toEqual({ version: 'p-web-1', mode: 'soft', colourActions: { blue: 'hold' } });
+    expect((await recentAdminActions(central.db, 5)).map((a) => [a.actor, a.action, a.detail.policyVersion])).toContainEqual(['officer-c', 'policy.set', 'p-web-1']);
+  });
+
   it('refuses a sign-in or admin POST from another origin', async () => {
     const { body } = form({ username: 'officer-a', password: 'x' });
     const r = await fetch(`${central.url}/signin`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example' }, body });

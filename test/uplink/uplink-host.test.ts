@@ -11,6 +11,7 @@ import type { ResultEvent, ServiceEvent } from '../../main/engine/engine-events.
 import { HmacIdHasher } from '../../main/engine/id-hasher.js';
 import { KioskHost, type KioskHostOptions } from '../../main/host/kiosk-host.js';
 import { ID_KEY_FILE } from '../../main/host/local-lists.js';
+import { KioskStore } from '../../main/store/kiosk-store.js';
 import { createLogger } from '../../main/host/logger.js';
 import { startTestCentral, tempDir } from '../central/central-fixture.js';
 import { FaultProxy } from './fault-proxy.js';
@@ -115,4 +116,67 @@ describe('a central-fed kiosk host', () => {
       kiosk.cleanup();
     }
   }, 120_000);
+
+  it('applies central’s policy to the screenings after it arrives, and records its version', async () => {
+    const kioskId = `host-${process.pid}-2`;
+    const { token } = await central.kiosks.enroll({ checkpointId: CHECKPOINT, kioskId, actor: 'test' });
+    const proxy = await new FaultProxy(central.url).start();
+    const kiosk = tempDir('uplink-host-kiosk-');
+    try {
+      const host = await centralFedHost(kioskId, token, proxy, kiosk.dir);
+      try {
+        if (!host.engine.inService) await backInService(host);
+        if (host.centralLink!.watchlist.snapshot().refreshedAt === null) await once(host.centralLink!, 'lists');
+        const before = host.engine.policyVersion;
+        expect(before).toBe('default@1');
+        // Central lowers the fever threshold to the lowest the configuration allows (36 °C): the
+        // simulated normal person (about 36.5 °C) is then a fever.
+        const arrived = once(host.centralLink!, 'lists');
+        await central.lists.setPolicy({ version: 'p-host-1', feverThresholdC: 36 }, 'test');
+        host.centralLink!.syncLists();
+        await arrived;
+        expect(host.engine.policyVersion).toBe('default@1+central@p-host-1');
+        const result = once(host.engine, 'result') as Promise<[ResultEvent]>;
+        host.simulation!.start();
+        const [{ record }] = await result;
+        expect(record.policyVersion).toBe('default@1+central@p-host-1');
+        expect(record.decision).toBe('HOLD');
+        expect(record.reasons.map((r) => r.code)).toContain('FEVER');
+        expect(host.health().notices).toEqual([]);
+      } finally {
+        await host.stop();
+      }
+      // Central refuses to push what the kiosk could not use.
+      await expect(central.lists.setPolicy({ version: 'p-host-2', feverThresholdC: 35 }, 'test')).rejects.toThrow(/feverThresholdC: 35 is out of range/);
+    } finally {
+      await proxy.close();
+      kiosk.cleanup();
+    }
+  }, 120_000);
+
+  it('refuses a central policy it cannot use (a field central may not set): notice, log, the policy in force stays', async () => {
+    const kiosk = tempDir('uplink-host-kiosk-');
+    const proxy = await new FaultProxy(central.url).start();
+    const kioskId = `host-${process.pid}-3`;
+    const { token } = await central.kiosks.enroll({ checkpointId: CHECKPOINT, kioskId, actor: 'test' });
+    try {
+      // What a newer central might send: signed and chained, but with a field this kiosk does not let central set.
+      const store = await KioskStore.open({ dataDir: kiosk.dir, maintenanceIntervalMs: 0 });
+      store.central.pinEnrollment(central.keys.listSigningPublicKey, central.keys.idKey);
+      store.central.applyListVersion({ version: 1, hash: 'a'.repeat(64), prevHash: '0'.repeat(64), issuedAt: new Date().toISOString(), upsert: [], remove: [], keyRegions: null, policy: { version: 'future-1', invalidId: 'pass-with-notice' } });
+      store.close();
+      proxy.down = true;
+      const host = await centralFedHost(kioskId, token, proxy, kiosk.dir);
+      try {
+        expect(host.engine.inService).toBe(true);
+        expect(host.engine.policyVersion).toBe('default@1');
+        expect(host.health().notices).toEqual([{ code: 'CENTRAL_POLICY_REFUSED', level: 'warning', detail: { version: 'future-1' } }]);
+      } finally {
+        await host.stop();
+      }
+    } finally {
+      await proxy.close();
+      kiosk.cleanup();
+    }
+  }, 60_000);
 });

@@ -8,7 +8,7 @@ import type { CliCommand } from '../command.js';
 import { printJsonLine, readAll, type CliIo } from '../io.js';
 import { createLogger } from '../../host/logger.js';
 
-const USAGE = `usage: kiosk central <start|enroll|export|admin|lists|regions> [options]
+const USAGE = `usage: kiosk central <start|enroll|export|admin|lists|regions|policy> [options]
 
 The reference central service: receives every kiosk's records, pushes signed lists, shows the dashboard.
 
@@ -26,8 +26,12 @@ The reference central service: receives every kiosk's records, pushes signed lis
       Imports a list CSV (id_number,colour[,reason][,expires_at]); ID numbers are stored only as keyed hashes.
   kiosk central regions import FILE [--data DIR] [--database URL]
       Replaces the key regions from a CSV (prefix,colour[,reason]).
+  kiosk central policy set FILE [--data DIR] [--database URL]
+      Pushes central's policy (JSON) to every kiosk: {"version", and any of "mode", "feverThresholdC",
+      "colourActions", "watchlistMaxAgeHours", "staleWatchlist"} with the kiosk configuration's ranges.
+      Kiosks apply it to the screenings that start after it arrives and record its version.
 
-With the embedded database, enroll, export, admin, lists and regions need the service to be stopped
+With the embedded database, enroll, export, admin, lists, regions and policy need the service to be stopped
 (one process at a time may open it); with PostgreSQL they work while it runs.
 
   --data DIR        central's data directory (keys, embedded database; default $CENTRAL_DATA_DIR or
@@ -188,9 +192,32 @@ async function importCsv(kind: 'lists' | 'regions', args: string[], io: CliIo): 
   }
 }
 
+async function policy(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'set') throw new CliError('usage: kiosk central policy set FILE (JSON: {"version", ...the fields central may set})');
+  const { values, positionals } = parseArgs({ args: rest, options: { ...COMMON }, strict: true, allowPositionals: true });
+  const file = positionals[0];
+  if (!file) throw new CliError('kiosk central policy set: give the policy file (JSON)');
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new CliError(`${file}: not a readable JSON file (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const { CentralPolicyError, Lists } = await import('../../../central/lists.js');
+  try {
+    const version = await withData(values, (d) => new Lists(d.db, d.keys).setPolicy(json, 'cli'));
+    io.stderr.write(`${file}: central policy pushed as list version ${version}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof CentralPolicyError) throw new CliError(`${file}: ${err.message}`);
+    throw err;
+  }
+}
+
 export const centralCommand: CliCommand = {
   name: 'central',
-  summary: 'the reference central service: start, enroll a kiosk, export, admins, lists',
+  summary: 'the reference central service: start, enroll a kiosk, export, admins, lists, policy',
   usage: USAGE,
   async run(args, io) {
     const [sub, ...rest] = args;
@@ -206,8 +233,10 @@ export const centralCommand: CliCommand = {
       case 'lists':
       case 'regions':
         return importCsv(sub, rest, io);
+      case 'policy':
+        return policy(rest, io);
       default:
-        throw new CliError(`${sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`}: use start, enroll, export, admin, lists or regions (see \`kiosk central --help\`)`);
+        throw new CliError(`${sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`}: use start, enroll, export, admin, lists, regions or policy (see \`kiosk central --help\`)`);
     }
   },
 };

@@ -507,6 +507,16 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     };
     uplink.on('enrolled', keyKnown);
     keyKnown();
+    // Records central refused for good stay visible (notices: /healthz, status bar) until a
+    // technician deals with them: counted from the outbox whenever one is added and when the
+    // dispatcher has nothing left to send (which also catches rows dead-lettered as unreadable).
+    const deadLetters = () => {
+      const count = store.outbox.deadCount();
+      this.notices.set('dead-letters', count === 0 ? [] : [{ code: 'DEAD_LETTERS', messageKey: 'notice.deadLetters', level: 'error', detail: { count } }]);
+    };
+    deadLetters();
+    uplink.dispatcher.on('dead-letter', deadLetters);
+    uplink.dispatcher.on('idle', deadLetters);
     // Central's policy: the one held from before at once, a new one as soon as a list update brings it.
     this.applyCentralPolicy(store, false);
     uplink.on('lists', () => this.applyCentralPolicy(store, true));

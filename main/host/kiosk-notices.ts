@@ -12,13 +12,14 @@ export interface Notice {
 }
 
 /** Where notices come from; each source replaces its own notices as a whole. */
-export type NoticeSource = 'service' | 'store-writes' | 'disk-space' | 'maintenance' | 'central-policy';
+export type NoticeSource = 'service' | 'store-writes' | 'disk-space' | 'maintenance' | 'dead-letters' | 'central-policy';
 
-const ORDER: readonly NoticeSource[] = ['service', 'store-writes', 'disk-space', 'maintenance', 'central-policy'];
+const ORDER: readonly NoticeSource[] = ['service', 'store-writes', 'disk-space', 'maintenance', 'dead-letters', 'central-policy'];
 
 /**
  * The kiosk's current notices: why it is out of service, store trouble (records waiting for the
- * disk, failing writes, low space, failed maintenance) and a central policy the kiosk refused.
+ * disk, failing writes, low space, failed maintenance), records central refused for good (dead
+ * letters) and a central policy the kiosk refused.
  * `change` fires whenever the list changes.
  */
 export class KioskNotices extends EventEmitter<{ change: [Notice[]] }> {

@@ -187,6 +187,11 @@ export class Outbox {
     return this.db.prepare(`UPDATE outbox SET status = 'pending', next_attempt_at = ? WHERE idempotency_key = ? AND status = 'dead'`).run(at, idempotencyKey).changes === 1;
   }
 
+  /** How many rows are dead letters (refused for good, kept for the technician). Reads the status index only. */
+  deadCount(): number {
+    return this.db.prepare("SELECT COUNT(*) FROM outbox WHERE status = 'dead'").pluck().get() as number;
+  }
+
   counts(): OutboxCounts {
     const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status').all() as Array<{ status: keyof OutboxCounts; n: number }>;
     const counts: OutboxCounts = { pending: 0, dead: 0, sent: 0 };

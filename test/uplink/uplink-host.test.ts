@@ -12,6 +12,7 @@ import { HmacIdHasher } from '../../main/engine/id-hasher.js';
 import { KioskHost, type KioskHostOptions } from '../../main/host/kiosk-host.js';
 import { ID_KEY_FILE } from '../../main/host/local-lists.js';
 import { KioskStore } from '../../main/store/kiosk-store.js';
+import { screeningRecord } from '../fixtures/store/screening-records.js';
 import { createLogger } from '../../main/host/logger.js';
 import { startTestCentral, tempDir } from '../central/central-fixture.js';
 import { FaultProxy } from './fault-proxy.js';
@@ -173,6 +174,42 @@ describe('a central-fed kiosk host', () => {
         expect(host.health().notices).toEqual([{ code: 'CENTRAL_POLICY_REFUSED', level: 'warning', detail: { version: 'future-1' } }]);
       } finally {
         await host.stop();
+      }
+    } finally {
+      await proxy.close();
+      kiosk.cleanup();
+    }
+  }, 60_000);
+
+  it('keeps records central refused for good visible in /healthz notices, also after a restart', async () => {
+    const kiosk = tempDir('uplink-host-kiosk-');
+    const proxy = await new FaultProxy(central.url).start();
+    const kioskId = `host-${process.pid}-4`;
+    const { token } = await central.kiosks.enroll({ checkpointId: CHECKPOINT, kioskId, actor: 'test' });
+    try {
+      // Two records waiting in the outbox; central accepts one and refuses the other (another checkpoint's).
+      const store = await KioskStore.open({ dataDir: kiosk.dir, maintenanceIntervalMs: 0 });
+      const refused = screeningRecord({ checkpointId: 'not-this-one' }, 900);
+      await store.records.commit(refused);
+      await store.records.commit(screeningRecord({ checkpointId: CHECKPOINT }, 901));
+      store.close();
+      const host = await centralFedHost(kioskId, token, proxy, kiosk.dir);
+      try {
+        const dead = () => host.health().notices.filter((n) => n.code === 'DEAD_LETTERS');
+        if (dead().length === 0) await once(host.centralLink!.dispatcher, 'dead-letter');
+        expect(dead()).toEqual([{ code: 'DEAD_LETTERS', level: 'error', detail: { count: 1 } }]);
+        expect(host.snapshot()).toMatchObject({ notices: expect.arrayContaining([{ code: 'DEAD_LETTERS', level: 'error', text: { zh: '有记录被中心拒收 请技术人员处理', en: 'Records refused by central: technician needed' } }]) });
+        // (Uploads do not wait for first contact; the restart below needs the ID key it brings.)
+        if (!host.engine.inService) await backInService(host);
+      } finally {
+        await host.stop();
+      }
+      proxy.down = true;
+      const again = await centralFedHost(kioskId, token, proxy, kiosk.dir);
+      try {
+        expect(again.health().notices).toEqual([{ code: 'DEAD_LETTERS', level: 'error', detail: { count: 1 } }]);
+      } finally {
+        await again.stop();
       }
     } finally {
       await proxy.close();

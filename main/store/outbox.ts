@@ -6,6 +6,17 @@ export type OutboxKind = 'screening' | 'disposition' | 'calibration' | 'device-e
 /** Bump when the payload shape changes; queued rows keep the version they were written with. */
 export const OUTBOX_PAYLOAD_SCHEMA_VERSION = 1;
 
+/**
+ * The one meaning of "acknowledged", as SQL on an outbox row: central answered `stored` or
+ * `duplicate` for it and `markAcknowledged` recorded when (`acknowledged_at`; the status is then
+ * 'sent' and the payload erased). A row that went out (`first_sent_at`) without such an answer is
+ * not acknowledged. Retention (retention.ts) purges only records this says of them and of every
+ * disposition of theirs.
+ */
+export function acknowledgedSql(alias: string): string {
+  return `${alias}.acknowledged_at IS NOT NULL`;
+}
+
 /** Holds and fevers (and dispositions of them) go first. */
 export const PRIORITY_URGENT = 1;
 export const PRIORITY_NORMAL = 0;
@@ -139,7 +150,7 @@ export class Outbox {
     return items;
   }
 
-  /** The central service confirmed these (2xx). Returns how many rows changed. */
+  /** Central acknowledged these (answered `stored` or `duplicate`), at `at`: see `acknowledgedSql`. Returns how many rows changed. */
   markAcknowledged(idempotencyKeys: readonly string[], at: number = this.now()): number {
     const stmt = this.db.prepare(
       `UPDATE outbox SET status = 'sent', acknowledged_at = ?, payload = NULL, last_error = NULL
@@ -216,6 +227,11 @@ export class Outbox {
   /** When the earliest pending row falls due (epoch ms), or null when nothing is pending. */
   nextDueAt(): number | null {
     return (this.db.prepare("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'").pluck().get() as number | null) ?? null;
+  }
+
+  /** When central acknowledged a row (epoch ms), or null (not acknowledged, or no such row). */
+  acknowledgedAt(idempotencyKey: string): number | null {
+    return (this.db.prepare('SELECT acknowledged_at FROM outbox WHERE idempotency_key = ?').pluck().get(idempotencyKey) as number | null | undefined) ?? null;
   }
 
   /** The status of one row, or null when there is none. */

@@ -1,6 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import type { AuditLog } from './audit-log.js';
 import type { SqliteDatabase } from './database.js';
+import { acknowledgedSql } from './outbox.js';
 
 export const DEFAULT_RETENTION_DAYS = 14;
 const DAY_MS = 86_400_000;
@@ -14,8 +15,10 @@ export interface PurgeResult {
 
 /**
  * Deletes personal data whose purpose is met (PIPL: keep no longer than needed): screenings
- * acknowledged by the central service and finished more than `days` ago, with their dispositions.
- * A screening is kept while it, or any of its dispositions, is not acknowledged (pending or dead).
+ * acknowledged by the central service (the outbox's one definition, `acknowledgedSql`: central's
+ * answer recorded by the uplink) and finished more than `days` ago, with their dispositions. A
+ * screening is kept while it, or any of its dispositions, is not acknowledged (pending, sent without
+ * an answer, or dead).
  * `secure_delete` is on, so freed pages are zeroed; the WAL is checkpointed and truncated afterwards
  * so deleted values do not linger there either. Calibrations, device events and settings changes
  * hold no personal data and are kept (processing records); their acknowledged outbox rows already
@@ -32,16 +35,16 @@ export function purgeExpired(db: SqliteDatabase, audit: AuditLog, options: { day
       db.prepare(
         `INSERT INTO temp.purge_ids (id)
          SELECT s.id FROM screenings s
-           JOIN outbox o ON o.idempotency_key = s.id AND o.status = 'sent'
+           JOIN outbox o ON o.idempotency_key = s.id AND ${acknowledgedSql('o')}
           WHERE s.finished_ms < ?
             AND NOT EXISTS (
               SELECT 1 FROM dispositions d LEFT JOIN outbox od ON od.idempotency_key = d.id
-               WHERE d.screening_id = s.id AND (od.status IS NULL OR od.status != 'sent'))`,
+               WHERE d.screening_id = s.id AND NOT (${acknowledgedSql('od')}))`,
       ).run(cutoffMs);
       const dispositionIds = `SELECT id FROM dispositions WHERE screening_id IN (SELECT id FROM temp.purge_ids)`;
       const outboxRows =
-        db.prepare(`DELETE FROM outbox WHERE status = 'sent' AND idempotency_key IN (${dispositionIds})`).run().changes +
-        db.prepare(`DELETE FROM outbox WHERE status = 'sent' AND idempotency_key IN (SELECT id FROM temp.purge_ids)`).run().changes;
+        db.prepare(`DELETE FROM outbox WHERE ${acknowledgedSql('outbox')} AND idempotency_key IN (${dispositionIds})`).run().changes +
+        db.prepare(`DELETE FROM outbox WHERE ${acknowledgedSql('outbox')} AND idempotency_key IN (SELECT id FROM temp.purge_ids)`).run().changes;
       const dispositions = db.prepare('DELETE FROM dispositions WHERE screening_id IN (SELECT id FROM temp.purge_ids)').run().changes;
       const screenings = db.prepare('DELETE FROM screenings WHERE id IN (SELECT id FROM temp.purge_ids)').run().changes;
       db.exec('DROP TABLE temp.purge_ids');

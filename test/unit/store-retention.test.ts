@@ -46,6 +46,22 @@ describe('retention', () => {
     expect(store.audit.verify().ok).toBe(true);
   });
 
+  it('one notion of acknowledged: central’s answer recorded (acknowledged_at), not a row that merely went out', async () => {
+    const sentUnanswered = screeningRecord({ finishedAt: daysAgo(20) });
+    const answered = screeningRecord({ finishedAt: daysAgo(20) });
+    for (const r of [sentUnanswered, answered]) await store.records.commit(r);
+    // Both went out (frozen, first_sent_at); only one answer came back (the other was lost on the way).
+    expect(store.outbox.markSent([sentUnanswered, answered].map((r) => ({ idempotencyKey: r.id, sha256: 'a'.repeat(64) })), NOW.getTime() - 1000)).toEqual([]);
+    const at = NOW.getTime() - 500;
+    store.outbox.markAcknowledged([answered.id], at);
+    expect(store.outbox.acknowledgedAt(answered.id)).toBe(at);
+    expect(store.outbox.acknowledgedAt(sentUnanswered.id)).toBeNull();
+    expect(store.purgeExpired()).toMatchObject({ screenings: 1, outboxRows: 1 });
+    expect(store.records.get(answered.id)).toBeNull();
+    expect(store.records.get(sentUnanswered.id)).not.toBeNull();
+    expect(store.outbox.status(sentUnanswered.id)).toBe('pending');
+  });
+
   it('honours a configured window and refuses a nonsense one', async () => {
     const r = screeningRecord({ finishedAt: daysAgo(8) });
     await store.records.commit(r);

@@ -1,5 +1,5 @@
 import type { HmacIdHasher } from '../main/engine/id-hasher.js';
-import { normaliseIdNumber } from '../drivers/idcard/id-number.js';
+import { cardTypeOfNumber, checkIdNumber, normaliseIdNumber } from '../drivers/idcard/id-number.js';
 import { describeIssue } from '../main/config/kiosk-config.js';
 import {
   CentralPolicySchema,
@@ -43,7 +43,8 @@ export interface ImportedEntry {
 
 /**
  * Parses a list CSV: a header naming `id_number` and `colour` (`reason`, `expires_at` optional),
- * then one person per line. ID numbers are normalised and turned into keyed hashes at once: the
+ * then one person per line. ID numbers are judged by drivers/idcard/id-number.ts (resident, HK/Macau/
+ * Taiwan permit, foreigner 2017 and 2023 cards), normalised and turned into keyed hashes at once: the
  * plaintext is never stored or returned. Colours: red/orange/yellow/blue or 红/橙/黄/蓝.
  */
 export function parseListCsv(text: string, hasher: HmacIdHasher, now = new Date()): ImportedEntry[] {
@@ -56,7 +57,11 @@ export function parseListCsv(text: string, hasher: HmacIdHasher, now = new Date(
     const line = i + 2;
     if (cells.every((c) => c.trim() === '')) return;
     const idNumber = normaliseIdNumber(cells[col('id_number')] ?? '');
-    if (!/^(\d{17}[\dX]|\d{15})$/.test(idNumber)) throw new ListImportError(`line ${line}: id_number is not an 18-character (or old 15-digit) ID number; fix that line`);
+    // Judged by the kiosk's one ID-number module (all four card families), so a list never holds a
+    // number no kiosk could read from a card.
+    const type = cardTypeOfNumber(idNumber);
+    const check = checkIdNumber(type, idNumber);
+    if (!check.valid) throw new ListImportError(`line ${line}: id_number is not a valid ${type} card number (${check.problem}); fix that line`);
     const colour = parseColour(cells[col('colour')] ?? '', line);
     const reason = col('reason') >= 0 ? (cells[col('reason')] ?? '').trim() || null : null;
     const expiresText = col('expires_at') >= 0 ? (cells[col('expires_at')] ?? '').trim() : '';

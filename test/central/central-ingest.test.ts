@@ -5,6 +5,7 @@ import type { RunningCentral } from '../../central/central-service.js';
 import { exportScreenings } from '../../central/export.js';
 import { parseListCsv } from '../../central/lists.js';
 import type { KioskIdentity } from '../../central/records.js';
+import { mod112CheckChar } from '../../drivers/idcard/id-number.js';
 import { HmacIdHasher } from '../../main/engine/id-hasher.js';
 import { cardToJson } from '../../main/store/id-card-codec.js';
 import { screeningRecord, SAMPLE_PEOPLE } from '../fixtures/store/screening-records.js';
@@ -127,8 +128,13 @@ describe.each(backends())('central on $name', (backend) => {
   });
 
   it('splits a big import into versions of at most 5,000 changes', async () => {
-    // Synthetic 18-character numbers (region 99 does not exist); only the shape is checked on import.
-    const rows = Array.from({ length: 12_000 }, (_, i) => `99${String(i).padStart(16, '0')},yellow`);
+    // Synthetic resident numbers (region 990000 does not exist) that pass the ID-number module: a real
+    // birth date (one day per 1,000 people from 1990-01-01), a sequence number, the MOD 11-2 check.
+    const rows = Array.from({ length: 12_000 }, (_, i) => {
+      const birth = new Date(Date.UTC(1990, 0, 1) + Math.floor(i / 1000) * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
+      const first17 = `990000${birth}${String(i % 1000).padStart(3, '0')}`;
+      return `${first17}${mod112CheckChar(first17)},yellow`;
+    });
     const hasher = new HmacIdHasher(central.keys.idKey);
     const versions = await central.lists.importList('bulk', parseListCsv(`id_number,colour\n${rows.join('\n')}\n`, hasher), { replace: false, actor: 'test' });
     expect(versions).toHaveLength(3);

@@ -85,6 +85,9 @@ describe('list CSV', () => {
     const [e] = parseListCsv('id_number,colour,expires_at\n11010519491231002x,黄,2099-01-31\n', hasher, new Date('2026-11-28T00:00:00Z'));
     expect(e).toEqual({ hmac: hasher.hashIdNumber('11010519491231002X'), colour: 'yellow', reason: null, expiresAt: '2099-01-31T15:59:59.000Z' });
     expect(() => parseListCsv('id_number,colour\n1234,red\n', hasher)).toThrow(ListImportError);
+    // The kiosk's one ID-number module judges: a wrong check character is refused, a foreigner's 2017 card number is listed.
+    expect(() => parseListCsv('id_number,colour\n110105194912310021,red\n', hasher)).toThrow(/line 2: id_number is not a valid resident card number \(check-character\)/);
+    expect(parseListCsv('id_number,colour\nUSA123456789012,orange\n', hasher)).toEqual([{ hmac: hasher.hashIdNumber('USA123456789012'), colour: 'orange', reason: null, expiresAt: null }]);
     expect(() => parseListCsv('id_number,colour\n11010519491231002X,purple\n', hasher)).toThrow(/line 2: colour "purple"/);
     expect(() => parseListCsv('id,colour\n', hasher)).toThrow(/line 1/);
     expect(() => parseListCsv('id_number,colour,expires_at\n11010519491231002X,red,2020-01-01\n', hasher)).toThrow(/already past/);

@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { pino } from 'pino';
 import { startCentral, type RunningCentral } from '../../central/central-service.js';
 import { PgliteDatabase, PGLITE_DIR } from '../../central/db/pglite-database.js';
@@ -59,6 +60,28 @@ export async function freshPostgresDatabase(serverUrl: string): Promise<{ url: s
 export function tempDir(prefix: string): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * One central for the tests of a file (in this process, on `backend`; PGlite when none is given),
+ * started before them and stopped, with its database and data directory removed, after them.
+ */
+export function centralPerFile(prefix: string, backend?: Backend): () => RunningCentral {
+  let central: RunningCentral | undefined;
+  let data: ReturnType<typeof tempDir> | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    data = tempDir(prefix);
+    const db = backend ? await backend.create() : { url: null, drop: async () => {} };
+    drop = db.drop;
+    central = await startTestCentral({ dataDir: data.dir, databaseUrl: db.url });
+  }, 60_000);
+  afterAll(async () => {
+    await central?.stop();
+    await drop?.();
+    data?.cleanup();
+  });
+  return () => central!;
 }
 
 /** Central in this process (a real HTTP server on 127.0.0.1). */

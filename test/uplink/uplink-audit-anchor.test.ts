@@ -1,13 +1,12 @@
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuditCheck } from '../../central/api.js';
-import type { RunningCentral } from '../../central/central-service.js';
 import { dashboardData } from '../../central/dashboard-data.js';
 import type { AuditHead } from '../../main/store/audit-anchor.js';
 import { KioskStore } from '../../main/store/kiosk-store.js';
 import { Uplink } from '../../main/uplink/uplink.js';
-import { backends, quietLog, startTestCentral, tempDir } from '../central/central-fixture.js';
+import { backends, centralPerFile, quietLog, tempDir } from '../central/central-fixture.js';
 import { CHECKPOINT } from './uplink-fixture.js';
 
 /**
@@ -18,30 +17,17 @@ import { CHECKPOINT } from './uplink-fixture.js';
  * in `audit_anchor_alerts` (the dashboard shows the latest) and in central's audit log.
  */
 describe.each(backends())('audit anchors on central ($name)', (backend) => {
-  let central: RunningCentral;
-  let data: ReturnType<typeof tempDir>;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    data = tempDir('uplink-anchor-central-');
-    const db = await backend.create();
-    drop = db.drop;
-    central = await startTestCentral({ dataDir: data.dir, databaseUrl: db.url });
-  }, 60_000);
-  afterAll(async () => {
-    await central?.stop();
-    await drop?.();
-    data?.cleanup();
-  });
+  const centralOf = centralPerFile('uplink-anchor-central-', backend);
 
-  const anchorOf = async (kioskId: string) => (await central.db.query<{ a: AuditHead | null }>('SELECT audit_head AS a FROM kiosks WHERE id = $1', [kioskId]))[0]!.a;
+  const anchorOf = async (kioskId: string) => (await centralOf().db.query<{ a: AuditHead | null }>('SELECT audit_head AS a FROM kiosks WHERE id = $1', [kioskId]))[0]!.a;
   const alertsOf = async (kioskId: string) =>
-    central.db.query<{ problem: string; anchor: AuditHead; head: AuditHead }>('SELECT problem, anchor, head FROM audit_anchor_alerts WHERE kiosk_id = $1 ORDER BY seq', [kioskId]);
+    centralOf().db.query<{ problem: string; anchor: AuditHead; head: AuditHead }>('SELECT problem, anchor, head FROM audit_anchor_alerts WHERE kiosk_id = $1 ORDER BY seq', [kioskId]);
   const auditedOf = async (kioskId: string) =>
-    (await central.db.query<{ detail: Record<string, unknown> }>("SELECT detail FROM admin_audit WHERE action = 'kiosk.audit-anchor-broken' AND actor = $1 ORDER BY seq", [`kiosk:${kioskId}`])).map((r) => r.detail);
+    (await centralOf().db.query<{ detail: Record<string, unknown> }>("SELECT detail FROM admin_audit WHERE action = 'kiosk.audit-anchor-broken' AND actor = $1 ORDER BY seq", [`kiosk:${kioskId}`])).map((r) => r.detail);
 
   it('anchors each head; a fork, a rewind and a replaced store are flagged on the dashboard and in central’s audit', async () => {
     const kioskId = `anchor-${backend.name}-${process.pid}`;
-    const { token } = await central.kiosks.enroll({ checkpointId: CHECKPOINT, kioskId, actor: 'test' });
+    const { token } = await centralOf().kiosks.enroll({ checkpointId: CHECKPOINT, kioskId, actor: 'test' });
     const kiosk = tempDir('uplink-anchor-kiosk-');
     const backup = tempDir('uplink-anchor-backup-');
     const fresh = tempDir('uplink-anchor-fresh-');
@@ -58,7 +44,7 @@ describe.each(backends())('audit anchors on central ($name)', (backend) => {
       const store = await KioskStore.open({ dataDir: dir, maintenanceIntervalMs: 0 });
       before(store);
       const uplink = new Uplink({
-        central: { url: central.url, kioskId, token },
+        central: { url: centralOf().url, kioskId, token },
         store,
         log: quietLog(),
         heartbeat: () => ({ status: 'ready', devices: [], calibrationDueAt: null }),
@@ -143,7 +129,7 @@ describe.each(backends())('audit anchors on central ($name)', (backend) => {
       const forked = await alertsOf(kioskId);
       expect(forked.map((a) => a.problem)).toEqual(['diverged']);
       expect(forked[0]!.anchor).toEqual(headB);
-      expect((await dashboardData(central.db, { from: new Date(Date.now() - 3_600_000), to: new Date() })).kiosks.find((k) => k.kioskId === kioskId)?.auditAlert).toMatchObject({ problem: 'diverged' });
+      expect((await dashboardData(centralOf().db, { from: new Date(Date.now() - 3_600_000), to: new Date() })).kiosks.find((k) => k.kioskId === kioskId)?.auditAlert).toMatchObject({ problem: 'diverged' });
 
       // D: the copy put back again: shorter than the anchor — a rewind, seen at once.
       rmSync(kiosk.dir, { recursive: true, force: true });
@@ -155,7 +141,7 @@ describe.each(backends())('audit anchors on central ($name)', (backend) => {
 
       expect((await alertsOf(kioskId)).map((a) => a.problem)).toEqual(['diverged', 'rewound', 'replaced']);
       expect((await auditedOf(kioskId)).map((d) => d.problem)).toEqual(['diverged', 'rewound', 'replaced']);
-      expect((await dashboardData(central.db, { from: new Date(Date.now() - 3_600_000), to: new Date() })).kiosks.find((k) => k.kioskId === kioskId)?.auditAlert).toMatchObject({ problem: 'replaced' });
+      expect((await dashboardData(centralOf().db, { from: new Date(Date.now() - 3_600_000), to: new Date() })).kiosks.find((k) => k.kioskId === kioskId)?.auditAlert).toMatchObject({ problem: 'replaced' });
     } finally {
       kiosk.cleanup();
       backup.cleanup();

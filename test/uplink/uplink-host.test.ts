@@ -2,8 +2,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningCentral } from '../../central/central-service.js';
+import { describe, expect, it } from 'vitest';
 import { parseListCsv } from '../../central/lists.js';
 import { parseKioskConfig } from '../../main/config/kiosk-config.js';
 import { DEFAULT_SIM_CARD } from '../../drivers/sim/idcard-simulator.js';
@@ -14,7 +13,7 @@ import { ID_KEY_FILE } from '../../main/host/local-lists.js';
 import { KioskStore } from '../../main/store/kiosk-store.js';
 import { screeningRecord } from '../fixtures/store/screening-records.js';
 import { createLogger } from '../../main/host/logger.js';
-import { startTestCentral, tempDir } from '../central/central-fixture.js';
+import { centralPerFile, tempDir } from '../central/central-fixture.js';
 import { FaultProxy } from './fault-proxy.js';
 import { CHECKPOINT } from './uplink-fixture.js';
 
@@ -23,16 +22,7 @@ import { CHECKPOINT } from './uplink-fixture.js';
  * proxy: the uplink starts once the store is open, the ID key comes from central only (out of service
  * until it has), and the engine screens against the lists central pushed.
  */
-let central: RunningCentral;
-let data: ReturnType<typeof tempDir>;
-beforeAll(async () => {
-  data = tempDir('uplink-host-central-');
-  central = await startTestCentral({ dataDir: data.dir, databaseUrl: null });
-}, 60_000);
-afterAll(async () => {
-  await central?.stop();
-  data?.cleanup();
-});
+const centralOf = centralPerFile('uplink-host-central-');
 
 const silent = () => createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }), level: 'fatal' });
 
@@ -48,7 +38,7 @@ function backInService(host: KioskHost): Promise<void> {
   });
 }
 
-async function centralFedHost(kioskId: string, token: string, proxy: FaultProxy, dataDir: string): Promise<KioskHost> {
+function centralFedHost(kioskId: string, token: string, proxy: FaultProxy, dataDir: string): Promise<KioskHost> {
   const parsed = parseKioskConfig({ checkpoint: { id: CHECKPOINT, name: '中心测试', kioskId }, central: { url: proxy.url, kioskId, token } });
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
   const opts: KioskHostOptions = {
@@ -64,28 +54,55 @@ async function centralFedHost(kioskId: string, token: string, proxy: FaultProxy,
   return KioskHost.start(opts);
 }
 
-describe('a central-fed kiosk host', () => {
-  it('is out of service until central delivers the ID key, never makes id-hmac.key, then screens against central’s lists', async () => {
-    const kioskId = `host-${process.pid}-1`;
-    const { token } = await central.kiosks.enroll({ checkpointId: CHECKPOINT, kioskId, actor: 'test' });
-    await central.lists.importList('red-host', parseListCsv(`id_number,colour\n${DEFAULT_SIM_CARD.idNumber},red\n`, central.keys.idHasher), { replace: false, actor: 'test' });
-    const proxy = await new FaultProxy(central.url).start();
-    const kiosk = tempDir('uplink-host-kiosk-');
+interface EnrolledKiosk {
+  kioskId: string;
+  /** Central as the kiosk reaches it (`down` cuts it off). */
+  proxy: FaultProxy;
+  dataDir: string;
+  /** Starts a host on this kiosk's data directory, runs `fn`, stops it. */
+  run(fn: (host: KioskHost) => Promise<void>): Promise<void>;
+}
+
+let kiosks = 0;
+/** A kiosk enrolled with central, with its own data directory and fault proxy, closed after `fn`. */
+async function withEnrolledKiosk(fn: (k: EnrolledKiosk) => Promise<void>): Promise<void> {
+  const kioskId = `host-${process.pid}-${++kiosks}`;
+  const { token } = await centralOf().kiosks.enroll({ checkpointId: CHECKPOINT, kioskId, actor: 'test' });
+  const proxy = await new FaultProxy(centralOf().url).start();
+  const kiosk = tempDir('uplink-host-kiosk-');
+  const run = async (inner: (host: KioskHost) => Promise<void>) => {
+    const host = await centralFedHost(kioskId, token, proxy, kiosk.dir);
     try {
-      proxy.down = true;
-      const host = await centralFedHost(kioskId, token, proxy, kiosk.dir);
-      try {
+      await inner(host);
+    } finally {
+      await host.stop();
+    }
+  };
+  try {
+    await fn({ kioskId, proxy, dataDir: kiosk.dir, run });
+  } finally {
+    await proxy.close();
+    kiosk.cleanup();
+  }
+}
+
+describe('a central-fed kiosk host', () => {
+  it('is out of service until central delivers the ID key, never makes id-hmac.key, then screens against central’s lists', () =>
+    withEnrolledKiosk(async (k) => {
+      await centralOf().lists.importList('red-host', parseListCsv(`id_number,colour\n${DEFAULT_SIM_CARD.idNumber},red\n`, centralOf().keys.idHasher), { replace: false, actor: 'test' });
+      k.proxy.down = true;
+      await k.run(async (host) => {
         // Central unreachable at the first start: nothing to hash with, so out of service, and saying why.
         expect(host.engine.inService).toBe(false);
         expect(host.engine.serviceProblems.map((p) => p.code)).toEqual(['ID_KEY_AWAITED']);
         expect(host.health()).toMatchObject({ service: 'out-of-service', notices: [{ code: 'ID_KEY_AWAITED', level: 'error' }] });
         expect(host.snapshot()).toMatchObject({ screen: { screen: 'out-of-service' }, notices: [{ code: 'ID_KEY_AWAITED', text: { en: 'Waiting for the ID key from central' } }] });
-        expect(existsSync(join(kiosk.dir, ID_KEY_FILE))).toBe(false);
+        expect(existsSync(join(k.dataDir, ID_KEY_FILE))).toBe(false);
         expect(host.centralLink).not.toBeNull();
 
         const served = backInService(host);
         const listed = once(host.centralLink!, 'lists');
-        proxy.down = false;
+        k.proxy.down = false;
         await served;
         await listed;
         expect(host.health().notices).toEqual([]);
@@ -97,43 +114,28 @@ describe('a central-fed kiosk host', () => {
         expect(record.decision).toBe('HOLD');
         expect(record.reasons.filter((r) => r.code === 'WATCHLIST').map((r) => r.colour)).toEqual(['red']);
         expect(record.lists).toEqual({ source: 'central', refreshedAt: expect.any(String) });
-        expect(host.centralLink!.idHasher.hashIdNumber(DEFAULT_SIM_CARD.idNumber)).toBe(new HmacIdHasher(central.keys.idKey).hashIdNumber(DEFAULT_SIM_CARD.idNumber));
-      } finally {
-        await host.stop();
-      }
+        expect(host.centralLink!.idHasher.hashIdNumber(DEFAULT_SIM_CARD.idNumber)).toBe(new HmacIdHasher(centralOf().keys.idKey).hashIdNumber(DEFAULT_SIM_CARD.idNumber));
+      });
 
       // Restarted with central unreachable: the key is the store's, so the kiosk is in service at once.
-      proxy.down = true;
-      const again = await centralFedHost(kioskId, token, proxy, kiosk.dir);
-      try {
+      k.proxy.down = true;
+      await k.run(async (again) => {
         expect(again.engine.serviceProblems).toEqual([]);
         expect(again.engine.inService).toBe(true);
-        expect(existsSync(join(kiosk.dir, ID_KEY_FILE))).toBe(false);
-      } finally {
-        await again.stop();
-      }
-    } finally {
-      await proxy.close();
-      kiosk.cleanup();
-    }
-  }, 120_000);
+        expect(existsSync(join(k.dataDir, ID_KEY_FILE))).toBe(false);
+      });
+    }), 120_000);
 
-  it('applies central’s policy to the screenings after it arrives, and records its version', async () => {
-    const kioskId = `host-${process.pid}-2`;
-    const { token } = await central.kiosks.enroll({ checkpointId: CHECKPOINT, kioskId, actor: 'test' });
-    const proxy = await new FaultProxy(central.url).start();
-    const kiosk = tempDir('uplink-host-kiosk-');
-    try {
-      const host = await centralFedHost(kioskId, token, proxy, kiosk.dir);
-      try {
+  it('applies central’s policy to the screenings after it arrives, and records its version', () =>
+    withEnrolledKiosk(async (k) => {
+      await k.run(async (host) => {
         if (!host.engine.inService) await backInService(host);
         if (host.centralLink!.watchlist.snapshot().refreshedAt === null) await once(host.centralLink!, 'lists');
-        const before = host.engine.policyVersion;
-        expect(before).toBe('default@1');
+        expect(host.engine.policyVersion).toBe('default@1');
         // Central lowers the fever threshold to the lowest the configuration allows (36 °C): the
         // simulated normal person (about 36.5 °C) is then a fever.
         const arrived = once(host.centralLink!, 'lists');
-        await central.lists.setPolicy({ version: 'p-host-1', feverThresholdC: 36 }, 'test');
+        await centralOf().lists.setPolicy({ version: 'p-host-1', feverThresholdC: 36 }, 'test');
         host.centralLink!.syncLists();
         await arrived;
         expect(host.engine.policyVersion).toBe('default@1+central@p-host-1');
@@ -144,76 +146,44 @@ describe('a central-fed kiosk host', () => {
         expect(record.decision).toBe('HOLD');
         expect(record.reasons.map((r) => r.code)).toContain('FEVER');
         expect(host.health().notices).toEqual([]);
-      } finally {
-        await host.stop();
-      }
+      });
       // Central refuses to push what the kiosk could not use.
-      await expect(central.lists.setPolicy({ version: 'p-host-2', feverThresholdC: 35 }, 'test')).rejects.toThrow(/feverThresholdC: 35 is out of range/);
-    } finally {
-      await proxy.close();
-      kiosk.cleanup();
-    }
-  }, 120_000);
+      await expect(centralOf().lists.setPolicy({ version: 'p-host-2', feverThresholdC: 35 }, 'test')).rejects.toThrow(/feverThresholdC: 35 is out of range/);
+    }), 120_000);
 
-  it('refuses a central policy it cannot use (a field central may not set): notice, log, the policy in force stays', async () => {
-    const kiosk = tempDir('uplink-host-kiosk-');
-    const proxy = await new FaultProxy(central.url).start();
-    const kioskId = `host-${process.pid}-3`;
-    const { token } = await central.kiosks.enroll({ checkpointId: CHECKPOINT, kioskId, actor: 'test' });
-    try {
+  it('refuses a central policy it cannot use (a field central may not set): notice, log, the policy in force stays', () =>
+    withEnrolledKiosk(async (k) => {
       // What a newer central might send: signed and chained, but with a field this kiosk does not let central set.
-      const store = await KioskStore.open({ dataDir: kiosk.dir, maintenanceIntervalMs: 0 });
-      store.central.pinEnrollment(central.keys.listSigningPublicKey, central.keys.idKey);
+      const store = await KioskStore.open({ dataDir: k.dataDir, maintenanceIntervalMs: 0 });
+      store.central.pinEnrollment(centralOf().keys.listSigningPublicKey, centralOf().keys.idKey);
       store.central.applyListVersion({ version: 1, hash: 'a'.repeat(64), prevHash: '0'.repeat(64), issuedAt: new Date().toISOString(), upsert: [], remove: [], keyRegions: null, policy: { version: 'future-1', invalidId: 'pass-with-notice' } });
       store.close();
-      proxy.down = true;
-      const host = await centralFedHost(kioskId, token, proxy, kiosk.dir);
-      try {
+      k.proxy.down = true;
+      await k.run(async (host) => {
         expect(host.engine.inService).toBe(true);
         expect(host.engine.policyVersion).toBe('default@1');
         expect(host.health().notices).toEqual([{ code: 'CENTRAL_POLICY_REFUSED', level: 'warning', detail: { version: 'future-1' } }]);
-      } finally {
-        await host.stop();
-      }
-    } finally {
-      await proxy.close();
-      kiosk.cleanup();
-    }
-  }, 60_000);
+      });
+    }), 60_000);
 
-  it('keeps records central refused for good visible in /healthz notices, also after a restart', async () => {
-    const kiosk = tempDir('uplink-host-kiosk-');
-    const proxy = await new FaultProxy(central.url).start();
-    const kioskId = `host-${process.pid}-4`;
-    const { token } = await central.kiosks.enroll({ checkpointId: CHECKPOINT, kioskId, actor: 'test' });
-    try {
+  it('keeps records central refused for good visible in /healthz notices, also after a restart', () =>
+    withEnrolledKiosk(async (k) => {
       // Two records waiting in the outbox; central accepts one and refuses the other (another checkpoint's).
-      const store = await KioskStore.open({ dataDir: kiosk.dir, maintenanceIntervalMs: 0 });
-      const refused = screeningRecord({ checkpointId: 'not-this-one' }, 900);
-      await store.records.commit(refused);
+      const store = await KioskStore.open({ dataDir: k.dataDir, maintenanceIntervalMs: 0 });
+      await store.records.commit(screeningRecord({ checkpointId: 'not-this-one' }, 900));
       await store.records.commit(screeningRecord({ checkpointId: CHECKPOINT }, 901));
       store.close();
-      const host = await centralFedHost(kioskId, token, proxy, kiosk.dir);
-      try {
+      await k.run(async (host) => {
         const dead = () => host.health().notices.filter((n) => n.code === 'DEAD_LETTERS');
         if (dead().length === 0) await once(host.centralLink!.dispatcher, 'dead-letter');
         expect(dead()).toEqual([{ code: 'DEAD_LETTERS', level: 'error', detail: { count: 1 } }]);
         expect(host.snapshot()).toMatchObject({ notices: expect.arrayContaining([{ code: 'DEAD_LETTERS', level: 'error', text: { zh: '有记录被中心拒收 请技术人员处理', en: 'Records refused by central: technician needed' } }]) });
         // (Uploads do not wait for first contact; the restart below needs the ID key it brings.)
         if (!host.engine.inService) await backInService(host);
-      } finally {
-        await host.stop();
-      }
-      proxy.down = true;
-      const again = await centralFedHost(kioskId, token, proxy, kiosk.dir);
-      try {
+      });
+      k.proxy.down = true;
+      await k.run(async (again) => {
         expect(again.health().notices).toEqual([{ code: 'DEAD_LETTERS', level: 'error', detail: { count: 1 } }]);
-      } finally {
-        await again.stop();
-      }
-    } finally {
-      await proxy.close();
-      kiosk.cleanup();
-    }
-  }, 60_000);
+      });
+    }), 60_000);
 });

@@ -33,6 +33,7 @@ import type { Logger } from './logger.js';
 import { StorageKeeper, type StorageProblem } from './storage-keeper.js';
 import { ScenarioConductor, type ScenarioStep } from './scenario-conductor.js';
 import { ScreenModel } from './screen-model.js';
+import { readCa } from '../uplink/central-client.js';
 import { Uplink, type HeartbeatStatus, type UplinkOptions } from '../uplink/uplink.js';
 
 export interface KioskHostOptions {
@@ -188,6 +189,8 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     const { config, log } = opts;
     // A native module built for another runtime is fatal and explained, not a store that never opens.
     assertNativeModulesLoadable();
+    // A pinned CA that cannot be used is a configuration error now, not when the store opens later.
+    if (config.central?.caFile) readCa(config.central.caFile);
     const { retryInitialMs, retryMaxMs } = config.screening.commit;
     const storage = new StorageKeeper({
       dataDir: opts.dataDir,
@@ -539,7 +542,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     const version = typeof (received as { version?: unknown }).version === 'string' ? (received as { version: string }).version : null;
     if (!r.ok) {
       log.error({ version, problems: r.problems }, 'policy: central\'s policy refused; the policy in force stays');
-      if (arrived) store.audit.append('uplink', 'central.policy-refused', { version, problems: r.problems.join('; ').slice(0, 500) });
+      if (arrived) this.auditUplink(store, 'central.policy-refused', { version, problems: r.problems.join('; ').slice(0, 500) });
       this.notices.set('central-policy', [{ code: 'CENTRAL_POLICY_REFUSED', messageKey: 'notice.centralPolicyRefused', level: 'warning', ...(version !== null && { detail: { version } }) }]);
       return;
     }
@@ -547,7 +550,16 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     const policy = decisionPolicyOf(config, r.inForce);
     this.engine.setPolicy(policy);
     log.info({ policyVersion: policyVersionOf(policy), arrived }, 'policy: central\'s policy in force for the screenings that start from now on');
-    if (arrived) store.audit.append('uplink', 'central.policy-applied', { version: r.inForce.version, policyVersion: policyVersionOf(policy) });
+    if (arrived) this.auditUplink(store, 'central.policy-applied', { version: r.inForce.version, policyVersion: policyVersionOf(policy) });
+  }
+
+  /** An audit entry about what central delivered; one that cannot be written (a full disk) is logged, never thrown into the uplink. */
+  private auditUplink(store: KioskStore, action: string, detail: Record<string, string | null>): void {
+    try {
+      store.audit.append('uplink', action, detail);
+    } catch (err) {
+      this.opts.log.error({ action, code: storeErrorCode(err), err: err instanceof Error ? err.message : String(err) }, 'store: an audit entry could not be written');
+    }
   }
 
   private onCommand(cmd: UiCommand, reply: (e: HostEvent) => void): void {

@@ -157,7 +157,8 @@ export class CentralClient {
   }
 }
 
-function readCa(file: string): Buffer {
+/** Reads the pinned CA (`central.caFile`); a missing or non-PEM file is one error naming the field and the fix. */
+export function readCa(file: string): Buffer {
   try {
     const pem = readFileSync(file);
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw Object.assign(new Error('not a PEM certificate'), { code: 'not PEM' });

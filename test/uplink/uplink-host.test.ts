@@ -186,4 +186,19 @@ describe('a central-fed kiosk host', () => {
         expect(again.health().notices).toEqual([{ code: 'DEAD_LETTERS', level: 'error', detail: { count: 1 } }]);
       });
     }), 60_000);
+
+  it('a pinned CA file that cannot be used stops the start, naming the field and the fix (not later, when the store opens)', async () => {
+    const kiosk = tempDir('uplink-host-kiosk-');
+    try {
+      const caFile = join(kiosk.dir, 'missing-ca.pem');
+      const parsed = parseKioskConfig({ checkpoint: { id: CHECKPOINT, name: '中心测试', kioskId: 'k-ca' }, central: { url: 'https://central.example:8443', kioskId: 'k-ca', token: `kt_${'A'.repeat(43)}`, caFile } });
+      if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+      await expect(KioskHost.start({ config: parsed.config, dataDir: join(kiosk.dir, 'data'), simulate: true, scenarios: null, log: silent() })).rejects.toThrow(
+        `central.caFile ${caFile}: cannot use it (ENOENT); give the PEM file of the CA that signed central's certificate`,
+      );
+      expect(existsSync(join(kiosk.dir, 'data'))).toBe(false);
+    } finally {
+      kiosk.cleanup();
+    }
+  });
 });

@@ -41,7 +41,11 @@ export interface UplinkEvents {
   enrolled: [{ checkpointId: string }];
   /** The engine's lists changed or were vouched current. */
   lists: [{ version: number; refreshedAt: string | null }];
-  /** A heartbeat was answered: central's list version and its verdict on the audit head. */
+  /**
+   * A heartbeat was answered: central's list version and its verdict on the audit head. For
+   * observers (tests, benchmarks): the uplink acts on the answer and logs a broken chain itself, so
+   * the host needs no listener.
+   */
   heartbeat: [{ listVersion: number; auditCheck: AuditCheck }];
 }
 

@@ -6,7 +6,6 @@ import type { ThermometerDriver } from '../../drivers/thermometer/thermometer-dr
 import type { Link } from '../../drivers/transport/link.js';
 import { MemoryLink } from '../../drivers/transport/memory-link.js';
 import type { KioskConfig } from '../config/kiosk-config.js';
-import { deliveryModeOf } from '../config/delivery-mode.js';
 import { ContractServer } from '../contract/contract-server.js';
 import type { Health, HostEvent, Language, ScreenState, UiCommand } from '../contract/messages.js';
 import type { Clock } from '../engine/clock.js';
@@ -18,6 +17,7 @@ import { modelNeedsAmbient } from '../engine/skin-to-body.js';
 import { StaticWatchlistSource } from '../engine/watchlist-source.js';
 import { recordCollectionSettings } from '../privacy/collection-settings.js';
 import { PrivacyService } from '../privacy/privacy-service.js';
+import { privacyStoreOptions } from '../privacy/store-options.js';
 import type { CalibrationRecord, NewCalibration } from '../store/calibrations.js';
 import type { KeyProvider } from '../store/key-provider.js';
 import type { KioskStore } from '../store/kiosk-store.js';
@@ -148,12 +148,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     const storage = new StorageKeeper({
       dataDir: opts.dataDir,
       ...(opts.keyProvider && { keyProvider: opts.keyProvider }),
-      store: {
-        writeRetry: { initialMs: retryInitialMs, maxMs: retryMaxMs },
-        retentionDays: config.privacy.retentionDays,
-        retentionMode: deliveryModeOf(config),
-        collection: { storePhoto: config.privacy.storePhoto },
-      },
+      store: { writeRetry: { initialMs: retryInitialMs, maxMs: retryMaxMs }, ...privacyStoreOptions(config) },
       retry: { initialMs: retryInitialMs, maxMs: retryMaxMs },
     });
     await storage.start();

@@ -1,11 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { IdCard } from '../../drivers/idcard/id-card.js';
-import type { ScreeningRecord } from '../../main/engine/screening-record.js';
 import { KioskStore } from '../../main/store/kiosk-store.js';
 import { newRecordId } from '../../main/store/record-id.js';
-import { foreignCard, SAMPLE_PEOPLE, screeningRecord } from '../fixtures/store/screening-records.js';
+import { foreignCard, SAMPLE_PEOPLE, screeningRecord, withoutPhoto } from '../fixtures/store/screening-records.js';
 import { containsText, tempDataDir } from '../fixtures/store/temp-data-dir.js';
 
 let data: ReturnType<typeof tempDataDir>;
@@ -19,13 +17,6 @@ afterEach(() => {
   store.close();
   data.cleanup();
 });
-
-/** The record as a store with the default (minimum) collection keeps it: no photo, no fingerprints (docs/privacy.md). */
-function withoutPhoto(record: ScreeningRecord): ScreeningRecord {
-  if (!record.card) return record;
-  const { fingerprint: _fingerprint, ...card } = record.card;
-  return { ...record, card: { ...card, photoWlt: new Uint8Array(0) } as IdCard };
-}
 
 describe('screenings', () => {
   it('commits a screening and its outbox row together, and reads it back decrypted (no photo by default)', async () => {

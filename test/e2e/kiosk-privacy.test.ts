@@ -3,10 +3,10 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_SIM_CARD } from '../../drivers/sim/idcard-simulator.js';
 import { containsText } from '../fixtures/store/temp-data-dir.js';
-import { openBrowser, recordScreens, ROOT, screenshot, startKiosk, tempDir, waitForScreen, type Browser } from './kiosk-harness.js';
+import { browserPerFile, ROOT, screenshot, startKiosk, tempDir, waitForScreen } from './kiosk-harness.js';
 
 /**
  * Issue 15 end to end: the privacy notice on the idle screen (both languages, Chinese first), the
@@ -47,21 +47,14 @@ function leaks(where: Array<{ name: string; bytes: Buffer }>): string[] {
   return where.flatMap(({ name, bytes }) => SECRETS.filter((s) => containsText(bytes, s)).map((s) => `${name}: ${s === PERSON.name ? 'name' : s === PERSON.address ? 'address' : 'ID number'}`));
 }
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await openBrowser();
-  await recordScreens(browser.page);
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserPerFile();
 
 describe('privacy notice in Chromium', () => {
   it('is on the idle screen in both languages, opens the full text from the keyboard, closes with Escape, and axe finds nothing', async () => {
     // Someone stands there without a card: the idle screen stays, with its prompt changing under the dialog.
     const kiosk = await startKiosk({ scenario: 'no-card' });
     try {
-      const { page } = browser;
+      const { page } = browser();
       await page.goto(kiosk.url);
       await waitForScreen(page, 'idle');
       const block = page.locator('[data-role="privacy-notice"]');
@@ -111,7 +104,7 @@ describe('no plaintext personal data in anything the kiosk writes', () => {
     const dir = tempDir('kiosk-e2e-privacy-');
     const dataDir = join(dir, 'data');
     const kiosk = await startKiosk({ scenario: 'normal,fever', dataDir });
-    const { page } = browser;
+    const { page } = browser();
     try {
       await page.goto(kiosk.url);
       await waitForScreen(page, 'pass');
@@ -146,7 +139,7 @@ describe('no plaintext personal data in anything the kiosk writes', () => {
     const written = filesUnder(dir);
     expect(written.map((f) => f.slice(dir.length + 1)).sort()).toEqual(expect.arrayContaining(['data/kiosk.db', 'data/kiosk.key', 'export.jsonl', 'kiosk.log', 'privacy-report.json']));
     expect(statSync(join(dataDir, 'kiosk.db')).size).toBeGreaterThan(0);
-    const browserFiles = filesUnder(browser.profile);
+    const browserFiles = filesUnder(browser().profile);
     const scanned = [...written, ...browserFiles].map((f) => ({ name: f, bytes: readFileSync(f) }));
     expect(leaks(scanned)).toEqual([]);
     // The scan itself can find what it looks for: the simulator's card as the reader sends it.

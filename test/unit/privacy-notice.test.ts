@@ -1,12 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliveryModeOf } from '../../main/config/delivery-mode.js';
 import { parseKioskConfig, type KioskConfig } from '../../main/config/kiosk-config.js';
 import { PrivacyNoticeSchema } from '../../main/contract/messages.js';
 import { recordCollectionSettings } from '../../main/privacy/collection-settings.js';
 import { HoldPhotos } from '../../main/privacy/hold-photos.js';
 import { privacyNoticeOf } from '../../main/privacy/notice.js';
-import { KioskStore } from '../../main/store/kiosk-store.js';
-import { tempDataDir } from '../fixtures/store/temp-data-dir.js';
+import { storePerTest } from '../fixtures/store/store-per-test.js';
 
 /** Issue 15 items 1 and 2: the notice from the site's configuration; minimum data and its audited widening. */
 
@@ -80,19 +79,11 @@ describe('privacy notice', () => {
 });
 
 describe('collection settings (widening is audited)', () => {
-  let data: ReturnType<typeof tempDataDir>;
-  let store: KioskStore;
-  beforeEach(async () => {
-    data = tempDataDir();
-    store = await KioskStore.open({ dataDir: data.dir, maintenanceIntervalMs: 0 });
-  });
-  afterEach(() => {
-    store.close();
-    data.cleanup();
-  });
-  const actions = () => store.audit.list(100).map((e) => e.action);
+  const fixture = storePerTest();
+  const actions = () => fixture.store.audit.list(100).map((e) => e.action);
 
   it('records nothing while the minimum is in force; a widening gets its own audit entry; a narrowing is a settings change', async () => {
+    const { store } = fixture;
     expect(await recordCollectionSettings(store, config())).toEqual({ changed: false, widened: [] });
     expect(actions()).toEqual(['store.created']);
 

@@ -3,7 +3,6 @@ import type { AuditLog } from './audit-log.js';
 import type { Dispositions } from './dispositions.js';
 import { maskAddress, maskIdNumber, maskName } from './masking.js';
 import type { ScreeningStore } from './screening-store.js';
-import type { Settings } from './settings.js';
 
 export type ExportFormat = 'csv' | 'jsonl';
 
@@ -58,7 +57,7 @@ export const EXPORT_COLUMNS: ReadonlyArray<keyof ExportRow> = ['id', 'finishedAt
  * personal data).
  */
 export function exportScreenings(
-  deps: { screenings: ScreeningStore; dispositions: Dispositions; settings: Settings; audit: AuditLog },
+  deps: { screenings: ScreeningStore; dispositions: Dispositions; technicianPin: { isSet(): boolean; verify(pin: string): boolean }; audit: AuditLog },
   options: ExportOptions,
   write: (chunk: string) => void,
 ): { count: number } {
@@ -66,11 +65,11 @@ export function exportScreenings(
   if (!(options.to.getTime() > options.from.getTime())) throw new Error(`the export range is empty: ${range.from} is not before ${range.to}`);
   const unmasked = options.unmasked === true;
   if (unmasked) {
-    if (!deps.settings.hasTechnicianPin()) {
+    if (!deps.technicianPin.isSet()) {
       deps.audit.append(options.actor, 'export.refused', { ...range, reason: 'no-technician-pin' });
-      throw new ExportNotAuthorisedError('an unmasked export needs a technician PIN, and none is set on this kiosk; set one from the technician menu');
+      throw new ExportNotAuthorisedError('an unmasked export needs a technician PIN, and none is set on this kiosk; create a technician account with `kiosk pin set --role technician --name NAME`');
     }
-    if (!options.technicianPin || !deps.settings.verifyTechnicianPin(options.technicianPin)) {
+    if (!options.technicianPin || !deps.technicianPin.verify(options.technicianPin)) {
       deps.audit.append(options.actor, 'export.refused', { ...range, reason: 'wrong-technician-pin' });
       throw new ExportNotAuthorisedError('the technician PIN is wrong; an unmasked export was refused (and recorded in the audit log)');
     }

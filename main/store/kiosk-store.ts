@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Accounts } from './accounts.js';
 import { AuditLog } from './audit-log.js';
 import { Calibrations } from './calibrations.js';
 import { DATABASE_FILE } from './data-dir.js';
@@ -10,12 +11,15 @@ import { Dispositions } from './dispositions.js';
 import { exportScreenings, type ExportOptions } from './export.js';
 import { FileKeyProvider, type KeyProvider } from './key-provider.js';
 import { migrate } from './migrations.js';
+import { ManualRegistrations } from './manual-registrations.js';
+import { OpenHolds } from './open-holds.js';
 import { Outbox } from './outbox.js';
 import { PendingWrites, type DegradedEvent } from './pending-writes.js';
 import { PersonalDataCipher } from './personal-data-cipher.js';
 import { checkDiskSpace, DEFAULT_DISK_THRESHOLDS, DEFAULT_RETENTION_DAYS, purgeExpired, type DiskSpace, type DiskSpaceThresholds, type PurgeResult } from './retention.js';
 import { ScreeningStore } from './screening-store.js';
 import { Settings } from './settings.js';
+import { SiteModelFits } from './site-model-fits.js';
 import { Statistics } from './statistics.js';
 import { StoreFullError, WrongKeyError } from './store-errors.js';
 
@@ -62,6 +66,10 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
   readonly calibrations: Calibrations;
   readonly deviceEvents: DeviceEvents;
   readonly settings: Settings;
+  readonly accounts: Accounts;
+  readonly openHolds: OpenHolds;
+  readonly registrations: ManualRegistrations;
+  readonly siteModels: SiteModelFits;
   readonly databasePath: string;
   private readonly pending: PendingWrites;
   private readonly timer: NodeJS.Timeout | undefined;
@@ -85,9 +93,13 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
     this.records = new ScreeningStore(db, cipher, this.outbox, this.pending);
     this.stats = new Statistics(db, now);
     this.dispositions = new Dispositions(db, cipher, this.outbox, this.pending, now);
-    this.calibrations = new Calibrations(db, this.outbox, this.pending, now);
+    this.calibrations = new Calibrations(db, this.outbox, this.pending, now, this.audit);
     this.deviceEvents = new DeviceEvents(db, this.outbox, this.pending, now);
     this.settings = new Settings(db, this.outbox, this.audit, this.pending, now);
+    this.accounts = new Accounts(db, this.audit, now);
+    this.openHolds = new OpenHolds(db, cipher);
+    this.registrations = new ManualRegistrations(db, cipher, this.outbox, this.audit, this.pending, now);
+    this.siteModels = new SiteModelFits(db, this.outbox, this.audit, this.pending, now);
     const every = options.maintenanceIntervalMs ?? 3_600_000;
     if (every > 0) {
       this.timer = setInterval(() => {
@@ -167,7 +179,21 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
   }
 
   exportScreenings(options: ExportOptions, write: (chunk: string) => void): { count: number } {
-    return exportScreenings({ screenings: this.records, dispositions: this.dispositions, settings: this.settings, audit: this.audit }, options, write);
+    return exportScreenings({ screenings: this.records, dispositions: this.dispositions, technicianPin: this.technicianPin, audit: this.audit }, options, write);
+  }
+
+  /**
+   * The technician PIN check of an unmasked export: any enabled technician account's PIN, or the
+   * legacy single technician PIN kept in settings by earlier builds.
+   */
+  readonly technicianPin = {
+    isSet: (): boolean => this.accounts.hasTechnician() || this.settings.hasTechnicianPin(),
+    verify: (pin: string): boolean => this.accounts.verifyAnyTechnicianPin(pin) !== null || this.settings.verifyTechnicianPin(pin),
+  };
+
+  /** Dead-letter and pending counts and the disk state, for the consoles' status lines. */
+  outboxCounts(): ReturnType<Outbox['counts']> {
+    return this.outbox.counts();
   }
 
   /**

@@ -55,7 +55,8 @@ export class Settings {
         .prepare('INSERT INTO settings_changes (id, at, actor, key, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)')
         .run(id, at, actor, key, JSON.stringify(change.oldValue), JSON.stringify(change.newValue));
       this.outbox.enqueue('settings-change', id, change, PRIORITY_NORMAL);
-      this.audit.append(actor, 'settings.change', { key });
+      // Old and new values in the audit entry too (secrets redacted), as JSON text, bounded.
+      this.audit.append(actor, 'settings.change', { key, old: auditValue(change.oldValue), new: auditValue(change.newValue) });
     });
     this.pending.run(id, () => write.immediate());
     return change;
@@ -87,4 +88,10 @@ export class Settings {
     const stored = this.get<string>(TECHNICIAN_PIN_SETTING);
     return typeof stored === 'string' && verifyTechnicianPinHash(pin, stored);
   }
+}
+
+/** A setting's value as the audit log keeps it: JSON text, at most 500 characters. */
+function auditValue(value: unknown): string {
+  const text = JSON.stringify(value ?? null);
+  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
 }

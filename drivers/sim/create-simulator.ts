@@ -1,6 +1,7 @@
 import type { IdCard } from '../idcard/id-card.js';
 import { defaultBaudFor } from '../thermometer/default-baud.js';
 import { THERMO_PROTOCOLS, type ThermoProtocol } from '../thermometer/reading.js';
+import { BenchThermometerSimulator, type SimulatedBench } from './blackbody.js';
 import { IdCardSimulator } from './idcard-simulator.js';
 import { SCENARIOS, type ScenarioName, type SimulatedDevice } from './simulated-device.js';
 import { ThermometerSimulator, type ThermometerSimulatorOptions } from './thermometer-simulator.js';
@@ -20,6 +21,8 @@ export interface CreateSimulatorOptions {
   card?: IdCard;
   /** Thermometer, ASCII protocol: query / line style / unit. */
   ascii?: ThermometerSimulatorOptions['ascii'];
+  /** Thermometer: a sensor error and a blackbody to calibrate against (blackbody.ts). */
+  bench?: SimulatedBench;
 }
 
 /** A bad simulator request: says what is wrong and lists the valid names. */
@@ -51,7 +54,8 @@ export function createSimulator(kind: SimulatorKind, options: CreateSimulatorOpt
     if (options.protocol !== undefined) throw new SimulatorOptionError('a protocol applies to thermometers only; the ID-card reader always speaks SAM frames');
     return new IdCardSimulator({ ...common, ...(options.card && { card: options.card }) });
   }
-  return new ThermometerSimulator({ ...common, protocol: options.protocol ?? 'gy-mcu90614', ...(options.ascii && { ascii: options.ascii }) });
+  const thermo = { ...common, protocol: options.protocol ?? 'gy-mcu90614', ...(options.ascii && { ascii: options.ascii }) };
+  return options.bench ? new BenchThermometerSimulator(thermo, options.bench) : new ThermometerSimulator(thermo);
 }
 
 /** The line speed a simulated device of this kind runs at by default (matters on bench ports only). */

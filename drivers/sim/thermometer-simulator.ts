@@ -252,7 +252,7 @@ export class ThermometerSimulator extends EventEmitter<SimulatedDeviceEvents> im
     return min + (max - min) * this.random();
   }
 
-  private objectTemperature(): number {
+  protected objectTemperature(): number {
     switch (this.subject) {
       case 'none':
         return this.uniform(25.2, 26.8);

@@ -47,7 +47,12 @@ const idcardDevice = z.discriminatedUnion('source', [
 
 const thermoProtocol = z.enum(['gy-mcu90614', 'optris-ct', 'ascii']);
 const thermometerDevice = z.discriminatedUnion('source', [
-  simulatedDevice.extend({ id: z.string().min(1).default('thermo-0'), protocol: thermoProtocol.default('gy-mcu90614') }),
+  simulatedDevice.extend({
+    id: z.string().min(1).default('thermo-0'),
+    protocol: thermoProtocol.default('gy-mcu90614'),
+    /** The simulated sensor's error (reported = gain·scene + offsetC ± noiseC), to practise calibration against the simulated blackbody. */
+    sensorError: z.strictObject({ gain: z.number().min(0.8).max(1.25), offsetC: z.number().min(-5).max(5), noiseC: z.number().min(0).max(1).default(0.02) }).optional(),
+  }),
   serialDevice.safeExtend({ id: z.string().min(1).default('thermo-0'), protocol: thermoProtocol }),
 ]);
 

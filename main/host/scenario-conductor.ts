@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { SimulatedBench } from '../../drivers/sim/blackbody.js';
 import { createSimulator } from '../../drivers/sim/create-simulator.js';
 import { SCENARIOS, type ScenarioName, type SimulatedDevice, type SimulatedDeviceEvents } from '../../drivers/sim/simulated-device.js';
 import type { ThermoProtocol } from '../../drivers/thermometer/reading.js';
@@ -82,6 +83,8 @@ export interface ScenarioConductorOptions {
   steps: ScenarioStep[];
   protocol: ThermoProtocol;
   timeScale: number;
+  /** The simulated thermometer's bench (sensor error, blackbody); none: an ideal sensor. */
+  bench?: SimulatedBench;
   /** Resolves once the screening engine is back in idle (the previous person's result has gone). */
   waitForIdle(): Promise<void>;
   log(step: number, step_: ScenarioStep): void;
@@ -116,7 +119,7 @@ export class ScenarioConductor extends EventEmitter<{ step: [number, ScenarioSte
   powerOn(): void {
     this.card.swap(createSimulator('idcard', { scenario: 'no-card', timeScale: this.opts.timeScale }));
     const vacantThermometer = () =>
-      this.thermometer.swap(createSimulator('thermo', { scenario: 'normal', protocol: this.opts.protocol, timeScale: this.opts.timeScale }));
+      this.thermometer.swap(createSimulator('thermo', { scenario: 'normal', protocol: this.opts.protocol, timeScale: this.opts.timeScale, ...(this.opts.bench && { bench: this.opts.bench }) }));
     vacantThermometer();
     this.vacancyTimer = setInterval(vacantThermometer, Math.max(50, (SIM_SCRIPT_MS.subjectArrives * this.opts.timeScale) / 2));
   }
@@ -146,7 +149,7 @@ export class ScenarioConductor extends EventEmitter<{ step: [number, ScenarioSte
       const cardDone = new Promise<void>((r) => this.card.once('done', () => r()));
       const thermoDone = new Promise<void>((r) => this.thermometer.once('done', () => r()));
       this.card.swap(createSimulator('idcard', { scenario: step.idcard, timeScale: this.opts.timeScale, seed: i + 1 }));
-      this.thermometer.swap(createSimulator('thermo', { scenario: step.thermometer, protocol: this.opts.protocol, timeScale: this.opts.timeScale, seed: i + 1 }));
+      this.thermometer.swap(createSimulator('thermo', { scenario: step.thermometer, protocol: this.opts.protocol, timeScale: this.opts.timeScale, seed: i + 1, ...(this.opts.bench && { bench: this.opts.bench }) }));
       this.opts.log(i, step);
       this.emit('step', i, step);
       await Promise.all([cardDone, thermoDone]);

@@ -89,9 +89,11 @@ export function applySettingOverrides(config: KioskConfig, settings: Pick<Settin
     if (r.ok) current = r.config;
     else skipped.push(...r.problems);
   }
-  const model = settings.get(`${CONFIG_PREFIX}temperature.model`);
-  if (model !== undefined) {
-    const r = parseKioskConfig(withPath(current, 'temperature.model', model));
+  // Whole-object settings kept by the console's own screens: the site model, ports chosen from the live list.
+  for (const path of ['temperature.model', 'devices.idcard', 'devices.thermometer']) {
+    const stored = settings.get(CONFIG_PREFIX + path);
+    if (stored === undefined) continue;
+    const r = parseKioskConfig(withPath(current, path, stored));
     if (r.ok) current = r.config;
     else skipped.push(...r.problems);
   }

@@ -11,6 +11,7 @@ import { isAllowedTransition, type EngineState, type TransitionReason } from './
 import type { IdHasher } from './id-hasher.js';
 import { decide, decisionPolicyOf, policyVersionOf, reason, type DecisionPolicy, type PolicyDecision } from './policy.js';
 import type { RecordSink } from './record-sink.js';
+import type { RegisteredIdentity } from './registered-identity.js';
 import type { ScreeningRecord, TemperatureEstimate, TemperatureSample } from './screening-record.js';
 import { TemperaturePipeline } from './temperature-pipeline.js';
 import type { WatchlistSource } from './watchlist-source.js';
@@ -32,8 +33,10 @@ interface Screening {
   id: string;
   startedAt: Date;
   startedMs: number;
-  trigger: 'card' | 'subject';
+  trigger: 'card' | 'subject' | 'registration';
   card: IdCard | null;
+  /** Staff registered the person instead of a card read. */
+  registered: RegisteredIdentity | null;
   idHmac: string | null;
   duplicateOf: string | null;
   calibration: Calibration | null;
@@ -185,7 +188,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
         return;
       }
       case 'identifying':
-        if (this.screening && !this.screening.card) {
+        if (this.screening && !this.hasIdentity(this.screening)) {
           this.acceptIdentity(this.screening, read.card);
           this.toDeciding('identity-accepted');
         }
@@ -193,7 +196,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       case 'measuring':
       case 're-measuring':
         // temp-then-card: the card may come early; keep it. A second card mid-screening is ignored.
-        if (this.screening && !this.screening.card) this.acceptIdentity(this.screening, read.card);
+        if (this.screening && !this.hasIdentity(this.screening)) this.acceptIdentity(this.screening, read.card);
         else this.prompt('prompt.wait');
         return;
       case 'deciding':
@@ -204,6 +207,22 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
         this.onIdentity(read);
         return;
     }
+  }
+
+  /**
+   * Staff registered a person who has no readable card (main/console/console-service.ts): the
+   * registration stands in for the card read, and the normal measurement follows. Only from idle;
+   * returns false when nothing was started (a screening is under way).
+   */
+  onRegisteredIdentity(identity: RegisteredIdentity): boolean {
+    if (this.stopped || this.current !== 'idle') return false;
+    const s = this.begin('registration');
+    s.registered = identity;
+    this.go('identifying', 'identity-registered');
+    this.keepIdentity(s, identity.idNumber);
+    if (this.faultIfDeviceMissing(s)) return true;
+    this.enterMeasuring(s, 'identity-accepted');
+    return true;
   }
 
   onReading(reading: ThermoReading): void {
@@ -256,7 +275,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
 
   // ---- workflow ------------------------------------------------------------------------------
 
-  private begin(trigger: 'card' | 'subject'): Screening {
+  private begin(trigger: Screening['trigger']): Screening {
     const thermoId = this.config.devices.thermometer.id;
     const s: Screening = {
       id: this.newId(),
@@ -264,6 +283,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       startedMs: this.clock.monotonicMs(),
       trigger,
       card: null,
+      registered: null,
       idHmac: null,
       duplicateOf: null,
       calibration: this.opts.calibration.current(thermoId),
@@ -284,7 +304,16 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
 
   private acceptIdentity(s: Screening, card: IdCard): void {
     s.card = card;
-    const hmac = this.opts.hasher.hashIdNumber(card.idNumber);
+    this.keepIdentity(s, card.idNumber);
+  }
+
+  private hasIdentity(s: Screening): boolean {
+    return s.card !== null || s.registered !== null;
+  }
+
+  /** The identity's HMAC and the duplicate check (a card or a registration alike). */
+  private keepIdentity(s: Screening, idNumber: string): void {
+    const hmac = this.opts.hasher.hashIdNumber(idNumber);
     s.idHmac = hmac;
     const now = this.clock.monotonicMs();
     const windowMs = this.config.screening.duplicateWindowMs;
@@ -306,7 +335,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
   private needs(s: Screening, kind: DeviceStatus['kind']): boolean {
     if (this.current === 'deciding' || this.current === 'result' || this.current === 'idle') return false;
     if (kind === DEVICE_ROLE.thermometer) return this.current === 'measuring' || this.current === 're-measuring';
-    return this.requireIdentity && s.card === null;
+    return this.requireIdentity && !this.hasIdentity(s);
   }
 
   private deviceUnavailable(kind: DeviceStatus['kind']): DeviceStatus | null {
@@ -318,7 +347,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
   private faultIfDeviceMissing(s: Screening): boolean {
     for (const kind of ['thermometer', 'idcard'] as const) {
       const st = this.deviceUnavailable(kind);
-      if (st && (kind === 'thermometer' ? s.attempts.length === 0 : this.requireIdentity && s.card === null)) {
+      if (st && (kind === 'thermometer' ? s.attempts.length === 0 : this.requireIdentity && !this.hasIdentity(s))) {
         this.fault(s, st.deviceId);
         return true;
       }
@@ -407,7 +436,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       this.enterRemeasuring(s);
       return;
     }
-    if (this.requireIdentity && !s.card) {
+    if (this.requireIdentity && !this.hasIdentity(s)) {
       this.go('identifying', 'identity-required');
       this.prompt('prompt.presentCard');
       this.armStateTimer(this.config.screening.timeouts.identifyingMs, () => this.onIdentifyTimeout());
@@ -450,9 +479,15 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
 
   private evaluate(s: Screening): PolicyDecision {
     const card = s.card;
+    const reg = s.registered;
     return decide(this.policy, {
       requireIdentity: this.requireIdentity,
-      identity: card && s.idHmac ? { idNumber: card.idNumber, idNumberValid: card.idNumberValid, idHmac: s.idHmac, validUntil: card.validUntil ?? null } : null,
+      identity:
+        card && s.idHmac
+          ? { idNumber: card.idNumber, idNumberValid: card.idNumberValid, idHmac: s.idHmac, validUntil: card.validUntil ?? null }
+          : reg && s.idHmac
+            ? { idNumber: reg.idNumber, idNumberValid: reg.idNumberValid, idHmac: s.idHmac, validUntil: null }
+            : null,
       attempts: s.attempts,
       remeasureAvailable: s.remeasureAvailable,
       watchlist: this.opts.watchlist.snapshot(),
@@ -512,6 +547,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       finishedAt: this.clock.now().toISOString(),
       stationMode: this.config.station.mode,
       card: s.card,
+      ...(s.registered && { registrationId: s.registered.registrationId }),
       duplicateOf: s.duplicateOf,
       temperatures: [...s.attempts],
     };

@@ -1,4 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { DeviceStatus } from '../../drivers/device-status.js';
 import type { IdentityRead } from '../../drivers/idcard/id-card.js';
 import { IdCardDriver } from '../../drivers/idcard/idcard-driver.js';
@@ -6,14 +9,19 @@ import type { ThermoReading } from '../../drivers/thermometer/reading.js';
 import { ThermometerDriver } from '../../drivers/thermometer/thermometer-driver.js';
 import type { Link } from '../../drivers/transport/link.js';
 import { MemoryLink } from '../../drivers/transport/memory-link.js';
+import { TappedLink } from '../../drivers/transport/tapped-link.js';
+import { NO_SENSOR_ERROR, SimulatedBench } from '../../drivers/sim/blackbody.js';
 import { SerialLink } from '../../drivers/transport/serial-link.js';
 import type { KioskConfig } from '../config/kiosk-config.js';
+import { ConsoleService } from '../console/console-service.js';
+import { applySettingOverrides } from '../console/settings-catalogue.js';
 import { ContractServer } from '../contract/contract-server.js';
 import type { Health, HostEvent, Language, ScreenState, UiCommand } from '../contract/messages.js';
 import type { Clock } from '../engine/clock.js';
 import type { DeviceEvents } from '../engine/engine-events.js';
 import { HmacIdHasher } from '../engine/id-hasher.js';
 import type { RecordSink } from '../engine/record-sink.js';
+import type { CalibrationSource } from '../engine/calibration-source.js';
 import { ScreeningEngine } from '../engine/screening-engine.js';
 import { StaticWatchlistSource } from '../engine/watchlist-source.js';
 import { FileKeyProvider, type KeyProvider } from '../store/key-provider.js';
@@ -22,6 +30,7 @@ import { ID_KEY_FILE, loadWatchlist, StoreCalibrationSource } from './local-list
 import type { Logger } from './logger.js';
 import { ScenarioConductor, type ScenarioStep } from './scenario-conductor.js';
 import { ScreenModel } from './screen-model.js';
+import { softwareVersion } from './software-version.js';
 
 export interface KioskHostOptions {
   config: KioskConfig;
@@ -44,6 +53,8 @@ export interface KioskHostOptions {
   leadInMs?: number;
   /** Card reader poll interval (default the driver's 300 ms); benchmarks shorten it with simulated readers. */
   idcardPollMs?: number;
+  /** The built renderer (the LAN staff console serves its console page from it); default dist/renderer beside this bundle. */
+  rendererDir?: string;
 }
 
 export interface KioskHostEvents {
@@ -74,25 +85,33 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
   readonly simulation: ScenarioConductor | null;
   private readonly screens: ScreenModel;
   private readonly deviceSource = new EventEmitter<DeviceEvents>();
+  private engineCalibration!: CalibrationSource;
   private language: Language;
   private readonly startedAt = performance.now();
   private ready = false;
   private screenings = 0;
+  /** The staff and technician consoles (null when the store could not be opened: nothing to show or record). */
+  readonly consoles: ConsoleService | null;
+  /** Set while the thermometer faces a blackbody (calibration): device events do not reach the engine. */
+  private screeningPaused = false;
+  private thermometerOnlineSince: number | null = null;
 
   private constructor(
     private readonly opts: KioskHostOptions,
     private readonly store: KioskStore | null,
     private readonly idcard: IdCardDriver,
-    private readonly idcardLink: Link,
+    private readonly idcardLink: TappedLink,
     private readonly thermometer: ThermometerDriver,
     hasher: HmacIdHasher,
     simulation: ScenarioConductor | null,
+    private readonly thermometerLink: TappedLink,
+    bench: SimulatedBench | null,
   ) {
     super();
     const { config, log } = opts;
     this.language = config.ui.language;
     this.simulation = simulation;
-    this.contract = new ContractServer({ log, onCommand: (cmd, reply) => this.onCommand(cmd, reply) });
+    this.contract = new ContractServer({ log, onCommand: (cmd, reply, connection) => this.onCommand(cmd, reply, connection), onDetach: (connection) => this.consoles?.detach(connection) });
     this.screens = new ScreenModel(config.temperature.samples, (s) => {
       this.contract.broadcast({ type: 'screen', screen: s });
       this.emit('screen', s, performance.now());
@@ -104,12 +123,37 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       sink: store ? store.records : STORE_UNAVAILABLE_SINK,
       watchlist: new StaticWatchlistSource(watchlist.snapshot),
       hasher,
-      calibration: store
-        ? new StoreCalibrationSource(store, config, this.thermometerSimulated)
-        : { current: () => null },
+      calibration: this.engineCalibration = store ? new StoreCalibrationSource(store, config, this.thermometerSimulated) : { current: () => null },
       ...(opts.clock && { clock: opts.clock }),
     });
+    this.consoles = store ? this.makeConsoles(store, bench) : null;
     this.wire();
+  }
+
+  /** The consoles' view of the host (main/console/console-service.ts). */
+  private makeConsoles(store: KioskStore, bench: SimulatedBench | null): ConsoleService {
+    const rendererDir = this.opts.rendererDir ?? join(dirname(fileURLToPath(import.meta.url)), 'renderer');
+    return new ConsoleService({
+      store,
+      config: this.opts.config,
+      dataDir: this.opts.dataDir,
+      rendererDir: existsSync(join(rendererDir, 'console.html')) ? rendererDir : null,
+      log: this.opts.log,
+      softwareVersion: softwareVersion(),
+      simulated: { idcard: this.idcardSimulated, thermometer: this.thermometerSimulated },
+      links: { idcard: this.idcardLink, thermometer: this.thermometerLink },
+      engine: this.engine,
+      onThermometerReading: (listener) => this.thermometer.on('reading', listener),
+      devices: () => this.screens.deviceViews,
+      thermometerOnlineSinceMs: () => this.thermometerOnlineSince,
+      calibration: this.engineCalibration,
+      pauseScreening: (paused, why) => {
+        this.screeningPaused = paused;
+        this.opts.log.info({ paused, why }, paused ? 'host: screening paused (the thermometer faces a blackbody)' : 'host: screening resumed');
+      },
+      bench,
+      health: () => this.health(),
+    });
   }
 
   private get idcardSimulated(): boolean {
@@ -121,8 +165,9 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
   }
 
   /** Opens the store, builds drivers and engine, starts everything. */
-  static async start(opts: KioskHostOptions): Promise<KioskHost> {
-    const { config, log } = opts;
+  static async start(startOpts: KioskHostOptions): Promise<KioskHost> {
+    let opts = startOpts;
+    const { log } = opts;
     let store: KioskStore | null = null;
     try {
       store = await KioskStore.open({ dataDir: opts.dataDir, ...(opts.keyProvider && { keyProvider: opts.keyProvider }) });
@@ -130,6 +175,13 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       // Shown as HOLD STORE_UNAVAILABLE for every screening until fixed; never silently dropped.
       log.error({ err: err instanceof Error ? err.message : String(err) }, 'host: the store could not be opened; every screening will be held for staff');
     }
+    if (store) {
+      // Settings changed by a technician in the console (stored, audited) apply over the configuration file.
+      const applied = applySettingOverrides(opts.config, store.settings);
+      for (const p of applied.skipped) log.warn({ problem: p }, 'host: a stored console setting no longer validates; the configuration file value is used');
+      opts = { ...opts, config: applied.config };
+    }
+    const { config } = opts;
     const idKey = await new FileKeyProvider(opts.dataDir, ID_KEY_FILE).getKey({ create: true });
     const hasher = new HmacIdHasher(idKey);
 
@@ -146,25 +198,29 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       ];
       const timeScale = thermoCfg.source === 'simulated' ? thermoCfg.timeScale : cardCfg.source === 'simulated' ? cardCfg.timeScale : 1;
       let host: KioskHost | null = null;
+      const bench = thermoSim ? new SimulatedBench(thermoCfg.source === 'simulated' ? (thermoCfg.sensorError ?? NO_SENSOR_ERROR) : NO_SENSOR_ERROR) : null;
       simulation = new ScenarioConductor({
         steps,
         protocol,
         timeScale,
+        ...(bench && { bench }),
         waitForIdle: () => host!.waitForIdle(),
         log: (i, step) => log.info({ person: i + 1, of: steps.length, idcard: step.idcard, thermometer: step.thermometer }, 'sim: next person steps up'),
       });
-      const idcardLink: Link = cardSim ? new MemoryLink(simulation.card, { name: cardCfg.id }) : serialLinkFor(cardCfg);
-      const thermoLink: Link = thermoSim ? new MemoryLink(simulation.thermometer, { name: thermoCfg.id }) : serialLinkFor(thermoCfg);
+      const sim = simulation;
+      const idcardLink = new TappedLink((): Link => (cardSim ? new MemoryLink(sim.card, { name: cardCfg.id }) : serialLinkFor(cardCfg)));
+      const thermoLink = new TappedLink((): Link => (thermoSim ? new MemoryLink(sim.thermometer, { name: thermoCfg.id }) : serialLinkFor(thermoCfg)));
       const idcard = new IdCardDriver({ link: idcardLink, deviceId: cardCfg.id, ...(opts.idcardPollMs !== undefined && { pollIntervalMs: opts.idcardPollMs }) });
       const thermometer = new ThermometerDriver({ link: thermoLink, deviceId: thermoCfg.id, protocol });
-      host = new KioskHost(opts, store, idcard, idcardLink, thermometer, hasher, simulation);
+      host = new KioskHost(opts, store, idcard, idcardLink, thermometer, hasher, simulation, thermoLink, bench);
       await host.startDevices();
       return host;
     }
-    const idcardLink = serialLinkFor(cardCfg);
+    const idcardLink = new TappedLink(() => serialLinkFor(cardCfg));
+    const thermoLink = new TappedLink(() => serialLinkFor(thermoCfg));
     const idcard = new IdCardDriver({ link: idcardLink, deviceId: cardCfg.id });
-    const thermometer = new ThermometerDriver({ link: serialLinkFor(thermoCfg), deviceId: thermoCfg.id, protocol });
-    const host = new KioskHost(opts, store, idcard, idcardLink, thermometer, hasher, null);
+    const thermometer = new ThermometerDriver({ link: thermoLink, deviceId: thermoCfg.id, protocol });
+    const host = new KioskHost(opts, store, idcard, idcardLink, thermometer, hasher, null, thermoLink, null);
     await host.startDevices();
     return host;
   }
@@ -173,6 +229,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     this.engine.start();
     this.simulation?.powerOn();
     await Promise.all([this.idcard.start(), this.thermometer.start()]);
+    await this.consoles?.start();
     this.ready = true;
     if (this.simulation) {
       if (this.opts.simulationStart === 'immediately') this.simulation.start();
@@ -244,6 +301,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
   }
 
   async stop(): Promise<void> {
+    await this.consoles?.stop();
     this.simulation?.stop();
     await this.engine.stop();
     await Promise.allSettled([this.idcard.stop(), this.thermometer.stop()]);
@@ -255,6 +313,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     const log = this.opts.log;
     this.engine.attach(this.deviceSource);
     this.idcard.on('identity', (read: IdentityRead) => {
+      if (this.screeningPaused) return; // calibrating: the kiosk does not screen
       this.emit('identity', read.monotonicMs);
       this.screens.onIdentity(read.card);
       this.deviceSource.emit('identity', read);
@@ -264,10 +323,13 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       log.warn({ device: this.idcard.deviceId, code: p.code, problem: p.message }, 'idcard: problem');
       this.screens.onCardProblem();
     });
-    this.thermometer.on('reading', (r: ThermoReading) => this.deviceSource.emit('reading', r));
+    this.thermometer.on('reading', (r: ThermoReading) => {
+      if (!this.screeningPaused) this.deviceSource.emit('reading', r);
+    });
     this.thermometer.on('problem', (p) => log.warn({ device: this.thermometer.deviceId, code: p.code, problem: p.message }, 'thermometer: problem'));
     const onStatus = (s: DeviceStatus) => {
       log.info({ device: s.deviceId, kind: s.kind, state: s.state, reason: s.reason }, 'device: status');
+      if (s.kind === 'thermometer') this.thermometerOnlineSince = s.state === 'online' ? (this.thermometerOnlineSince ?? performance.now()) : null;
       this.screens.onDeviceStatus(s);
       this.contract.broadcast({ type: 'deviceStatus', devices: this.screens.deviceViews });
       this.deviceSource.emit('status', s);
@@ -306,7 +368,12 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     this.engine.on('backlog', (e) => log.warn({ pending: e.pending }, 'store: records waiting for the store'));
   }
 
-  private onCommand(cmd: UiCommand, reply: (e: HostEvent) => void): void {
+  private onCommand(cmd: UiCommand, reply: (e: HostEvent) => void, connection: string): void {
+    if (cmd.type.startsWith('console.')) {
+      if (this.consoles) this.consoles.handle(cmd, reply, connection, 'kiosk');
+      else reply({ type: 'console.denied', inReplyTo: cmd.id, reason: 'unavailable', message: { zh: '存储不可用，控制台无法使用', en: 'The store could not be opened; the consoles are unavailable' } });
+      return;
+    }
     switch (cmd.type) {
       case 'hello':
         reply(this.snapshot());

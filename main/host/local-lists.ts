@@ -71,7 +71,9 @@ export class StoreCalibrationSource implements CalibrationSource {
     const rec = this.store.calibrations.latest(deviceId);
     if (rec) {
       const validUntil = new Date(Date.parse(rec.performedAt) + this.config.calibration.validityDays * 86_400_000).toISOString();
-      return { id: rec.id, deviceId, kind: rec.points.length >= 2 ? 'two-point' : 'one-point', gain: rec.gain, offset: rec.offsetC, createdAt: rec.performedAt, validUntil };
+      // The last daily drift check over its limit flags the calibration (recalibration required).
+      const driftFlagged = this.store.calibrations.latestCheck(rec.id)?.flagged === true;
+      return { id: rec.id, deviceId, kind: rec.points.length >= 2 ? 'two-point' : 'one-point', gain: rec.gain, offset: rec.offsetC, createdAt: rec.performedAt, validUntil, ...(driftFlagged && { driftFlagged }) };
     }
     if (!this.simulatedThermometer) return null;
     return {

@@ -61,6 +61,8 @@ export interface ConsoleHostPort {
   /** Keeps device events away from the screening engine while the thermometer faces a blackbody. */
   pauseScreening(paused: boolean, why: string): void;
   bench: SimulatedBench | null;
+  /** Simulation only: the registered person walks up to the simulated thermometer. */
+  simulateWalkUp?: (() => void) | undefined;
   health(): unknown;
   uploads?: UploadStatus;
   now?: () => number;
@@ -415,6 +417,7 @@ export class ConsoleService {
     const screeningId = this.host.engine.screeningId;
     if (!started || !screeningId) return invalid('kiosk', text('已登记，但测温仪正忙；请稍后重新登记测温', 'Registered, but the kiosk became busy; register again to measure'));
     this.host.store.registrations.linkScreening(reg.id, screeningId);
+    this.host.simulateWalkUp?.();
     c.reply({ type: 'console.done', inReplyTo: cmd.id, message: text('已登记，请被登记人面向测温区', 'Registered: the person should now face the thermometer'), recordId: reg.id });
   }
 

@@ -152,6 +152,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
         this.opts.log.info({ paused, why }, paused ? 'host: screening paused (the thermometer faces a blackbody)' : 'host: screening resumed');
       },
       bench,
+      simulateWalkUp: this.simulation && this.thermometerSimulated ? () => this.simulation?.walkUp('normal') : undefined,
       health: () => this.health(),
     });
   }

@@ -135,6 +135,15 @@ export class ScenarioConductor extends EventEmitter<{ step: [number, ScenarioSte
     this.vacancyTimer = null;
   }
 
+  /**
+   * A person registered by staff (no card) walks up to the thermometer: a fresh thermometer
+   * simulator of that scenario takes the sensor's place (the person arrives after its usual lead-in).
+   */
+  walkUp(scenario: ScenarioName = 'normal'): void {
+    this.stopVacancy();
+    this.thermometer.swap(createSimulator('thermo', { scenario, protocol: this.opts.protocol, timeScale: this.opts.timeScale, ...(this.opts.bench && { bench: this.opts.bench }) }));
+  }
+
   stop(): void {
     this.stopVacancy();
     this.stopped = true;

@@ -503,7 +503,7 @@ export class ConsoleService {
     const device = { source: 'serial' as const, id: current.id, path: cmd.path, baudRate: cmd.baudRate, ...(protocol !== undefined && { protocol }) };
     const r = parseKioskConfig({ ...this.host.config, devices: { ...this.host.config.devices, [cmd.kind]: device } });
     if (!r.ok) return c.reply({ type: 'console.invalid', inReplyTo: cmd.id, field: 'port', message: text('配置无效', r.problems.join('; ').slice(0, 200)) });
-    await this.host.store.settings.set(`${CONFIG_PREFIX}devices.${cmd.kind}`, device, actorOf(c.session!.account));
+    await this.host.store.settings.set(`${CONFIG_PREFIX}devices.${cmd.kind}`, device, actorOf(c.session!.account), current);
     this.settingsChangedSinceStart = true;
     const liveSwitch = !this.host.simulated[cmd.kind] && (cmd.kind === 'idcard' || protocol === this.host.config.devices.thermometer.protocol);
     if (liveSwitch) await this.host.links[cmd.kind].reconnect(() => new SerialLink({ path: cmd.path, baudRate: cmd.baudRate, watchdogMs: 5000 }) as Link);
@@ -690,7 +690,7 @@ export class ConsoleService {
           uncertaintyC: fit.uncertaintyC,
           clinical: { method: cmd.method ?? 'axillary', thermometer: cmd.thermometer ?? '' },
         });
-        await this.host.store.settings.set(`${CONFIG_PREFIX}temperature.model`, fit.model, actor);
+        await this.host.store.settings.set(`${CONFIG_PREFIX}temperature.model`, fit.model, actor, this.host.config.temperature.model);
         this.settingsChangedSinceStart = true;
         this.siteSavedId = saved.id;
         this.sitePairs = [];
@@ -754,7 +754,7 @@ export class ConsoleService {
     // Validate against the configuration as it will be at the next start (earlier stored changes included).
     const r = validateSetting(this.nextConfig(), cmd.key, cmd.value);
     if (!r.ok) return c.reply({ type: 'console.invalid', inReplyTo: cmd.id, field: cmd.key, message: text(`设置无效：${r.problems[0] ?? ''}`.slice(0, 200), r.problems[0]?.slice(0, 200) ?? 'invalid') });
-    await this.host.store.settings.set(storageKey(cmd.key), cmd.value, actorOf(c.session!.account));
+    await this.host.store.settings.set(storageKey(cmd.key), cmd.value, actorOf(c.session!.account), settingValue(this.nextConfig(), this.host.store.settings, spec));
     const live = cmd.key.startsWith('console.');
     if (!live) this.settingsChangedSinceStart = true;
     c.reply({ type: 'console.done', inReplyTo: cmd.id, message: live ? text('已保存并生效', 'Saved; in effect now') : text('已保存；重启本机后生效', 'Saved; takes effect when the kiosk restarts') });

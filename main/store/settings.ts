@@ -43,11 +43,15 @@ export class Settings {
     return Object.fromEntries(rows.filter((r) => !isSecret(r.key)).map((r) => [r.key, JSON.parse(r.value) as unknown]));
   }
 
-  async set(key: string, value: unknown, actor: string): Promise<SettingsChange> {
+  /**
+   * Sets a value. `inEffect` is the value that applied until now when none was stored (e.g. the
+   * configuration file's, for a console override): the change records it as the old value.
+   */
+  async set(key: string, value: unknown, actor: string, inEffect?: unknown): Promise<SettingsChange> {
     if (value === undefined) throw new Error(`setting "${key}": undefined is not a value; store null to clear it`);
     const at = this.now().toISOString();
     const id = newRecordId();
-    const old = this.get(key);
+    const old = this.get(key) ?? inEffect;
     const change: SettingsChange = { id, at, actor, key, oldValue: isSecret(key) ? REDACTED : (old ?? null), newValue: isSecret(key) ? REDACTED : value };
     const write = this.db.transaction(() => {
       this.db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(key, JSON.stringify(value), at);

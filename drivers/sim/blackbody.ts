@@ -45,6 +45,12 @@ export class SimulatedBlackbody {
     this.target = setPointC;
   }
 
+  /** The blackbody's own "at temperature" indication: within `toleranceC` of its set-point. */
+  settled(toleranceC = 0.005): boolean {
+    const t = this.temperatureC();
+    return t !== null && this.target !== null && Math.abs(t - this.target) <= toleranceC;
+  }
+
   /** The cavity's temperature now, or null when no blackbody is in front of the sensor. */
   temperatureC(): number | null {
     if (this.target === null) return null;

@@ -29,6 +29,11 @@ export interface WizardDeps {
   saveCheck(check: Omit<CalibrationCheck, 'id' | 'at'>): Promise<CalibrationCheck>;
   /** Simulation only: moves the simulated blackbody to the set-point (null = takes it away). */
   simulatedBlackbody?: ((setPointC: number | null) => void) | undefined;
+  /**
+   * Simulation only: the simulated blackbody's "at temperature" indication. Readings taken while it
+   * still moves are not kept (a technician confirms a set-point only once the blackbody shows ready).
+   */
+  blackbodyReady?: (() => boolean) | undefined;
 }
 
 export interface RunMeta {
@@ -82,6 +87,7 @@ export class CalibrationWizard {
   /** A raw reading from the thermometer (objectC as decoded). */
   onReading(objectC: number): void {
     if (this.setPointC === null) return;
+    if (this.deps.blackbodyReady && !this.deps.blackbodyReady()) return;
     this.window.push(objectC);
     if (this.window.length > WINDOW_KEEP) this.window.splice(0, this.window.length - WINDOW_KEEP);
   }

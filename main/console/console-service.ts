@@ -138,6 +138,7 @@ export class ConsoleService {
       save: (r) => store.calibrations.record({ deviceId: thermoId, gain: r.gain, offsetC: r.offsetC, points: r.points, technicianId: r.technicianId, run: r.run }),
       saveCheck: (c) => store.calibrations.recordCheck(c),
       simulatedBlackbody: host.bench ? (c) => host.bench!.blackbody.set(c) : undefined,
+      blackbodyReady: host.bench ? () => host.bench!.blackbody.settled() : undefined,
     });
     host.onThermometerReading((r) => {
       this.wizard.onReading(r.objectC);

@@ -125,3 +125,17 @@ describe('calibration wizard', () => {
     expect(() => wizard().w.startDriftCheck('t')).toThrow(/no calibration/);
   });
 });
+
+describe('calibration wizard with a simulated blackbody', () => {
+  it('keeps no reading while the blackbody is still moving to its set-point', () => {
+    let ready = false;
+    const { w } = wizard({ blackbodyReady: () => ready });
+    w.start(meta);
+    feed(w, Array(10).fill(report(30))); // the cavity on its way from room temperature
+    expect(w.view().stability).toMatchObject({ n: 0, stable: false });
+    ready = true;
+    feed(w, Array(5).fill(report(35)));
+    w.capture();
+    expect(w.view().captured).toEqual([{ referenceC: 35, n: 5, meanC: report(35), sdC: 0, spreadC: 0 }]);
+  });
+});

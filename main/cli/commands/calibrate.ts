@@ -90,14 +90,18 @@ export const calibrateCommand: CliCommand = {
     if (points.length !== (kind === 'two-point' ? 2 : 1)) throw new CliError(`--points needs ${kind === 'two-point' ? 'two' : 'one'} set-point(s) for a ${kind} calibration`);
     const settleMs = (num('--settle-timeout', values['settle-timeout']) ?? 600) * 1000;
 
-    const lines = createInterface({ input: io.stdin, crlfDelay: Infinity })[Symbol.asyncIterator]();
+    const rl = createInterface({ input: io.stdin, crlfDelay: Infinity });
+    const lines = rl[Symbol.asyncIterator]();
     const nextLine = async (prompt: string) => {
       io.stderr.write(prompt);
       const r = await lines.next();
       return r.done ? null : r.value;
     };
     const pin = await nextLine(io.stdinIsTty ? 'technician PIN: ' : '');
-    if (!pin) throw new CliError('no PIN on stdin');
+    if (!pin) {
+      rl.close();
+      throw new CliError('no PIN on stdin');
+    }
     const store = await KioskStore.open({ dataDir: values.data ?? defaultDataDir(), maintenanceIntervalMs: 0 });
     const link = new SerialLink({ path: values.port, baudRate: num('--baud', values.baud) ?? defaultBaudFor(protocol), watchdogMs: 5000 });
     const driver = new ThermometerDriver({ link, deviceId: values['device-id']!, protocol });
@@ -187,6 +191,7 @@ export const calibrateCommand: CliCommand = {
       io.stderr.write(`calibration ${saved.id} saved (gain ${saved.gain.toFixed(5)}, offset ${saved.offsetC.toFixed(4)} °C); recorded in the audit log\n`);
       return 0;
     } finally {
+      rl.close();
       await driver.stop();
       store.close();
     }

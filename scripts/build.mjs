@@ -40,27 +40,17 @@ for (const e of nodeEntries) {
   );
 }
 
-/** The renderer: one browser bundle plus its static files. */
-if (existsSync(join(root, 'renderer/app.ts'))) {
+/** The renderer: the kiosk page (traveller screens and consoles) and the LAN staff console page. */
+const browserEntries = [
+  { in: 'renderer/app.ts', out: 'renderer/app.js' },
+  { in: 'renderer/console/standalone.ts', out: 'renderer/console.js' },
+];
+for (const e of browserEntries) {
+  if (!existsSync(join(root, e.in))) continue;
   jobs.push(
     build({
-      entryPoints: [join(root, 'renderer/app.ts')],
-      outfile: join(out, 'renderer/app.js'),
-      bundle: true,
-      platform: 'browser',
-      target: 'chrome120',
-      format: 'esm',
-      sourcemap: true,
-      logLevel: 'warning',
-    }),
-  );
-}
-/** The staff console on its own (the LAN console page): the same console view, no traveller screen. */
-if (existsSync(join(root, 'renderer/console/standalone.ts'))) {
-  jobs.push(
-    build({
-      entryPoints: [join(root, 'renderer/console/standalone.ts')],
-      outfile: join(out, 'renderer/console.js'),
+      entryPoints: [join(root, e.in)],
+      outfile: join(out, e.out),
       bundle: true,
       platform: 'browser',
       target: 'chrome120',

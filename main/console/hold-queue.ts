@@ -37,18 +37,19 @@ export function holdView(h: OpenHold): HoldView {
 /** A HOLD just decided by the engine, masked here (the record's card never reaches a console). */
 export function holdViewOfRecord(r: ScreeningRecord, registered: { name: string; number: string; document: string } | null): HoldView {
   const card = r.card;
-  const name = card ? (card.name.trim() !== '' ? card.name : 'englishName' in card ? card.englishName : '') : null;
-  return {
+  const name = card ? (card.name.trim() !== '' ? card.name : 'englishName' in card ? card.englishName : '') : '';
+  return holdView({
     screeningId: r.id,
     finishedAt: r.finishedAt,
-    reasons: r.reasons.slice(0, 10).map(reasonView),
+    finishedMs: Date.parse(r.finishedAt),
+    reasons: r.reasons,
     colour: r.colour,
     fever: r.fever,
     estimateC: r.temperatures.at(-1)?.estimateC ?? null,
     identity: card
-      ? { idNumber: maskIdNumber(card.idNumber), name: maskName(name ?? ''), document: card.type, source: 'card' }
+      ? { idNumber: maskIdNumber(card.idNumber), name: maskName(name), document: card.type, source: 'card' }
       : registered
         ? { idNumber: maskIdNumber(registered.number), name: maskName(registered.name), document: registered.document, source: 'registration' }
         : null,
-  };
+  });
 }

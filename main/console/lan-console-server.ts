@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ContractServer } from '../contract/contract-server.js';
+import { attachContractSocket } from '../host/contract-socket.js';
 import { contentSecurityPolicy, rendererScriptHashes } from '../host/content-security-policy.js';
 import type { Logger } from '../host/logger.js';
 import type { KioskCertificate } from './tls-certificate.js';
@@ -92,31 +93,7 @@ export async function startLanConsole(opts: LanConsoleOptions): Promise<LanConso
   let peers = 0;
   const attach = (ws: WebSocket) => {
     const label = `lan#${++peers}`;
-    const peer = opts.contract.attach(
-      {
-        send: (event) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
-        },
-        close: (reason) => ws.close(1008, reason),
-      },
-      label,
-    );
-    opts.log.info({ peer: label }, 'lan console: device connected');
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) return peer.receive(undefined);
-      let raw: unknown;
-      try {
-        raw = JSON.parse(data.toString());
-      } catch {
-        raw = undefined;
-      }
-      peer.receive(raw);
-    });
-    ws.on('close', () => {
-      peer.detach();
-      opts.log.info({ peer: label }, 'lan console: device disconnected');
-    });
-    ws.on('error', () => ws.terminate());
+    attachContractSocket(ws, opts.contract, label, opts.log, { connected: 'lan console: device connected', disconnected: 'lan console: device disconnected' });
   };
 
   await new Promise<void>((resolve, reject) => {

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ContractServer } from '../contract/contract-server.js';
+import { attachContractSocket } from './contract-socket.js';
 import type { Health } from '../contract/messages.js';
 import { contentSecurityPolicy, rendererScriptHashes } from './content-security-policy.js';
 import { newLaunchToken, tokenMatches } from './launch-token.js';
@@ -116,31 +117,7 @@ export async function startBrowserServer(opts: BrowserServerOptions): Promise<Br
   let peerCount = 0;
   const attachSocket = (ws: WebSocket) => {
     const label = `ws#${++peerCount}`;
-    const peer = opts.contract.attach(
-      {
-        send: (event) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
-        },
-        close: (reason) => ws.close(1008, reason),
-      },
-      label,
-    );
-    opts.log.info({ peer: label }, 'browser: UI connected');
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) return peer.receive(undefined);
-      let raw: unknown;
-      try {
-        raw = JSON.parse(data.toString());
-      } catch {
-        raw = undefined;
-      }
-      peer.receive(raw);
-    });
-    ws.on('close', () => {
-      peer.detach();
-      opts.log.info({ peer: label }, 'browser: UI disconnected');
-    });
-    ws.on('error', () => ws.terminate());
+    attachContractSocket(ws, opts.contract, label, opts.log, { connected: 'browser: UI connected', disconnected: 'browser: UI disconnected' });
   };
 
   await new Promise<void>((resolve, reject) => {

@@ -2,22 +2,20 @@ import { z } from 'zod';
 import { ContractClient } from '../../main/contract/contract-client.js';
 import type { ConsoleEvent } from '../../main/contract/console-messages.js';
 import type { Language } from '../../main/contract/messages.js';
+import { socketConnection } from '../host-connection.js';
 import { ConsoleView } from './console-view.js';
 
 /**
  * The staff console on a handheld or tablet (the kiosk's LAN console, https): the same console view
- * over a same-origin secure WebSocket. Reconnects every 2 s while the kiosk is away.
+ * over a same-origin secure WebSocket, reconnecting while the kiosk is away.
  */
 z.config({ jitless: true });
 
 const root = document.getElementById('console') as HTMLElement;
 let language: Language = 'zh';
-let socket: WebSocket | null = null;
-
+const connection = socketConnection(`wss://${location.host}/ws`);
 const client = new ContractClient({
-  transmit: (c) => {
-    if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(c));
-  },
+  transmit: (c) => connection.send(c),
   onEvent: (e) => {
     if (e.type.startsWith('console.')) view.handle(e as ConsoleEvent);
   },
@@ -25,6 +23,11 @@ const client = new ContractClient({
 });
 const view = new ConsoleView({ root, origin: 'lan', send: (c) => client.send(c), language: () => language });
 (window as unknown as { kioskConsole: ConsoleView }).kioskConsole = view;
+connection.onMessage((raw) => client.receive(raw));
+connection.onState((state) => {
+  if (state === 'ready') view.open();
+  else root.dataset.consoleScreen = 'offline';
+});
 
 const lang = document.getElementById('lang') as HTMLButtonElement;
 lang.addEventListener('click', () => {
@@ -33,24 +36,3 @@ lang.addEventListener('click', () => {
   lang.textContent = language === 'zh' ? 'English' : '中文';
   view.open();
 });
-
-function connect(): void {
-  const ws = new WebSocket(`wss://${location.host}/ws`);
-  socket = ws;
-  ws.onopen = () => view.open();
-  ws.onmessage = (ev) => {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(String(ev.data));
-    } catch {
-      raw = undefined;
-    }
-    client.receive(raw);
-  };
-  ws.onclose = () => {
-    socket = null;
-    root.dataset.consoleScreen = 'offline';
-    setTimeout(connect, 2000);
-  };
-}
-connect();

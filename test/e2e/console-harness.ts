@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { expect } from 'vitest';
-import { ROOT, screenshot } from './kiosk-harness.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { openBrowser, recordScreens, ROOT, screenshot, type Browser } from './kiosk-harness.js';
 
 /**
  * Console helpers for the end-to-end tests: accounts made with the real CLI (`kiosk pin set`, PIN on
@@ -73,6 +73,23 @@ export function readJsonLines(text: string): Array<Record<string, unknown>> {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** One Chromium for a test file (recording the traveller screens), closed after it. */
+export function useBrowser(): { readonly current: Browser } {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await openBrowser();
+    await recordScreens(browser.page);
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    get current() {
+      return browser!;
+    },
+  };
 }
 
 export { join };

@@ -3,10 +3,10 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KioskStore } from '../../main/store/kiosk-store.js';
-import { checkScreen, createAccount, STAFF, TECHNICIAN } from './console-harness.js';
-import { CHROMIUM, openBrowser, startKiosk, tempDir, waitForScreen, recordScreens, type Browser } from './kiosk-harness.js';
+import { checkScreen, createAccount, STAFF, TECHNICIAN, useBrowser } from './console-harness.js';
+import { CHROMIUM, startKiosk, tempDir, waitForScreen } from './kiosk-harness.js';
 
 /**
  * The staff console on a second device over the LAN console (HTTPS with the kiosk's own
@@ -14,14 +14,7 @@ import { CHROMIUM, openBrowser, startKiosk, tempDir, waitForScreen, recordScreen
  * technician does on a tablet — and receives a new HOLD within one second of the decision, measured
  * on the event's timestamps (the host's decision time and the page's arrival time, same clock).
  */
-let kioskScreen: Browser;
-beforeAll(async () => {
-  kioskScreen = await openBrowser();
-  await recordScreens(kioskScreen.page);
-}, 60_000);
-afterAll(async () => {
-  await kioskScreen?.close();
-});
+const shared = useBrowser();
 
 describe('LAN staff console', () => {
   it('a second device signs in over TLS (staff only) and gets a new hold within one second', async () => {
@@ -72,8 +65,8 @@ describe('LAN staff console', () => {
       expect(await page.locator('[data-action="nav-devices"]').count()).toBe(0);
 
       // The kiosk's own screen says hello: the simulated fever person steps up and is held.
-      await kioskScreen.page.goto(kiosk.url);
-      await waitForScreen(kioskScreen.page, 'hold', 60_000);
+      await shared.current.page.goto(kiosk.url);
+      await waitForScreen(shared.current.page, 'hold', 60_000);
       await page.waitForFunction(() => (window as unknown as { kioskConsole: { holdArrivals: unknown[] } }).kioskConsole.holdArrivals.length > 0, undefined, { timeout: 15_000 });
       const [arrival] = await page.evaluate(() => (window as unknown as { kioskConsole: { holdArrivals: Array<{ screeningId: string; heldAtMs: number; receivedAtMs: number }> } }).kioskConsole.holdArrivals);
       expect(arrival!.receivedAtMs - arrival!.heldAtMs).toBeGreaterThanOrEqual(-50);

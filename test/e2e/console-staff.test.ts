@@ -1,23 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KioskStore } from '../../main/store/kiosk-store.js';
-import { checkScreen, consoleScreen, createAccount, goTo, kioskCli, openConsole, readJsonLines, signIn, STAFF, TECHNICIAN } from './console-harness.js';
-import { openBrowser, recordScreens, startKiosk, tempDir, waitForScreen, type Browser } from './kiosk-harness.js';
+import { checkScreen, consoleScreen, createAccount, goTo, kioskCli, openConsole, readJsonLines, signIn, STAFF, TECHNICIAN, useBrowser } from './console-harness.js';
+import { startKiosk, tempDir, waitForScreen } from './kiosk-harness.js';
 
 /**
  * The staff console end to end: the real CLI in browser mode with simulated devices, Debian's
  * Chromium, accounts made with `kiosk pin set`. Every console screen passes axe (WCAG 2.1 AA) and
  * is photographed into test-output/screenshots/console-*.png.
  */
-let browser: Browser;
-beforeAll(async () => {
-  browser = await openBrowser();
-  await recordScreens(browser.page);
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const shared = useBrowser();
 
 function setUp(prefix: string, extra: Record<string, unknown> = {}): { dir: string; data: string; config: string } {
   const dir = tempDir(prefix);
@@ -40,7 +33,7 @@ describe('staff console in Chromium', () => {
     const kiosk = await startKiosk({ scenario: 'fever', config, dataDir: data });
     let screeningId = '';
     try {
-      const { page } = browser;
+      const { page } = shared.current;
       await page.goto(kiosk.url);
       await waitForScreen(page, 'hold', 60_000);
       await openConsole(page);
@@ -109,7 +102,7 @@ describe('staff console in Chromium', () => {
     const kiosk = await startKiosk({ scenario: 'no-card', config, dataDir: data });
     let registrationId = '';
     try {
-      const { page } = browser;
+      const { page } = shared.current;
       await page.goto(kiosk.url);
       await waitForScreen(page, 'idle');
       await openConsole(page);
@@ -163,7 +156,7 @@ describe('staff console in Chromium', () => {
     const { data, config } = setUp('kiosk-e2e-lockout-');
     const kiosk = await startKiosk({ scenario: 'no-card', config, dataDir: data });
     try {
-      const { page } = browser;
+      const { page } = shared.current;
       await page.goto(kiosk.url);
       await waitForScreen(page, 'idle');
       await openConsole(page);

@@ -1,9 +1,9 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KioskStore } from '../../main/store/kiosk-store.js';
-import { checkScreen, consoleScreen, createAccount, goTo, openConsole, signIn, STAFF, TECHNICIAN } from './console-harness.js';
-import { openBrowser, recordScreens, startKiosk, tempDir, waitForScreen, type Browser } from './kiosk-harness.js';
+import { checkScreen, consoleScreen, createAccount, goTo, openConsole, signIn, STAFF, TECHNICIAN, useBrowser } from './console-harness.js';
+import { startKiosk, tempDir, waitForScreen } from './kiosk-harness.js';
 
 /**
  * The technician console end to end, on a simulated thermometer whose sensor reads
@@ -12,14 +12,7 @@ import { openBrowser, recordScreens, startKiosk, tempDir, waitForScreen, type Br
  */
 const SENSOR = { gain: 0.97, offsetC: -0.6, noiseC: 0.01 };
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await openBrowser();
-  await recordScreens(browser.page);
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const shared = useBrowser();
 
 describe('technician console in Chromium', () => {
   it('two-point calibration on a sensor with gain 0.97 and offset −0.6 °C: residual ≤ 0.05 °C at 37 °C, later screenings use it; a settings change is audited with old and new values', async () => {
@@ -40,7 +33,7 @@ describe('technician console in Chromium', () => {
     let residual = Number.NaN;
     const kiosk = await startKiosk({ scenario: 'no-card', config, dataDir: data });
     try {
-      const { page } = browser;
+      const { page } = shared.current;
       await page.goto(kiosk.url);
       await waitForScreen(page, 'idle');
       await openConsole(page);
@@ -140,7 +133,7 @@ describe('technician console in Chromium', () => {
     // A later screening (the kiosk started again on the same data) uses the calibration.
     const again = await startKiosk({ scenario: 'normal', config, dataDir: data });
     try {
-      const { page } = browser;
+      const { page } = shared.current;
       await page.goto(again.url);
       await waitForScreen(page, 'pass', 60_000);
     } finally {

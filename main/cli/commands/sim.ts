@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SimulatedBench } from '../../../drivers/sim/blackbody.js';
 import { createSimulator, defaultSimulatorBaud, SIMULATOR_KINDS, SimulatorOptionError, type SimulatorKind } from '../../../drivers/sim/create-simulator.js';
 import { isSocatAvailable } from '../../../drivers/sim/pty-pair.js';
 import { defaultSimDir, SimHost, type SimEndpoint } from '../../../drivers/sim/sim-host.js';
@@ -25,7 +27,11 @@ then removes its pseudo-terminals.
   --port PATH       run on a real serial port instead (bench: null-modem cable to the kiosk)
   --time-scale X    multiply every scripted delay (0.1 = ten times faster; default 1)
   --baud N          device-side line speed (real ports only; default per device)
-  --seed N          seed of the simulator's noise and temperature model (default 1)`;
+  --seed N          seed of the simulator's noise and temperature model (default 1)
+  --sensor-gain G, --sensor-offset C, --sensor-noise C
+                    thermometer: report gain·T + offset ± noise (a sensor to calibrate; default 1, 0, 0)
+  --blackbody       thermometer: a simulated blackbody in front of the sensor; type a set-point
+                    (e.g. 35) and Enter on stdin to move it, "off" to take it away`;
 
 export const simCommand: CliCommand = {
   name: 'sim',
@@ -43,6 +49,10 @@ export const simCommand: CliCommand = {
         'time-scale': { type: 'string' },
         baud: { type: 'string' },
         seed: { type: 'string' },
+        'sensor-gain': { type: 'string' },
+        'sensor-offset': { type: 'string' },
+        'sensor-noise': { type: 'string' },
+        blackbody: { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: true,
@@ -67,10 +77,23 @@ export const simCommand: CliCommand = {
     const seed = integer('--seed', values.seed);
     const baudRate = integer('--baud', values.baud) ?? defaultSimulatorBaud(kind, protocol);
 
+    const sensorGiven = values['sensor-gain'] !== undefined || values['sensor-offset'] !== undefined || values['sensor-noise'] !== undefined;
+    if ((sensorGiven || values.blackbody) && kind !== 'thermo') throw new CliError('--sensor-* and --blackbody apply to the thermometer simulator only');
+    const finite = (flag: string, raw: string | undefined, dflt: number) => {
+      if (raw === undefined) return dflt;
+      const n = Number(raw);
+      if (!Number.isFinite(n)) throw new CliError(`${flag} must be a number, got "${raw}"`);
+      return n;
+    };
+    const bench =
+      sensorGiven || values.blackbody
+        ? new SimulatedBench({ gain: finite('--sensor-gain', values['sensor-gain'], 1), offsetC: finite('--sensor-offset', values['sensor-offset'], 0), noiseC: finite('--sensor-noise', values['sensor-noise'], 0) })
+        : undefined;
     let device;
     try {
       device = createSimulator(kind, {
         scenario,
+        ...(bench && { bench }),
         ...(protocol !== undefined && { protocol }),
         ...(timeScale !== undefined && { timeScale }),
         ...(seed !== undefined && { seed }),
@@ -102,6 +125,16 @@ export const simCommand: CliCommand = {
     host.on('replugged', () => note(`plugged back in at ${host.hostPath}`));
     host.on('problem', (err) => note(`problem: ${err.message}`));
     device.on('done', () => note(`scenario ${scenario} played out; the device stays connected and idle`));
+    if (values.blackbody && bench) {
+      note('blackbody: type a set-point in °C and Enter (e.g. 37), or "off"');
+      createInterface({ input: io.stdin }).on('line', (line) => {
+        const text = line.trim();
+        if (text === 'off') bench.blackbody.set(null);
+        else if (Number.isFinite(Number(text)) && text !== '') bench.blackbody.set(Number(text));
+        else return note(`blackbody: "${text}" is not a set-point`);
+        note(`blackbody: ${text === 'off' ? 'taken away' : `set to ${Number(text).toFixed(2)} °C`}`);
+      });
+    }
 
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));

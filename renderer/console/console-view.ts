@@ -318,6 +318,7 @@ export class ConsoleView {
     const t = this.t;
     const wrap = h('section', { class: 'c-pin', 'aria-labelledby': 'pin-title' }, h('h2', { id: 'pin-title', text: this.chosen ? `${t.signIn}: ${this.chosen}` : t.chooseAccount }));
     if (!this.chosen) {
+      if (this.accounts.length === 0) wrap.append(h('p', { 'data-role': 'no-accounts', text: this.opts.language() === 'zh' ? '尚无账户：技术员请在本机运行 kiosk pin set --role technician --name 名字' : 'No accounts yet: a technician runs kiosk pin set --role technician --name NAME on the kiosk' }));
       const list = h('ul', { class: 'c-accounts' });
       for (const a of this.accounts) {
         list.append(h('li', {}, button(`${a.name} · ${a.role === 'staff' ? t.staff : t.technician}`, `account-${a.name}`, () => {

@@ -77,6 +77,8 @@ export class ConsoleView {
   private monitorPaused = false;
   private monitorOn = false;
   private lastEvent: Record<string, ConsoleEvent> = {};
+  /** The ports seen on the devices screen (null until its first list). */
+  private knownPorts: Set<string> | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   /** Arrival times (Date.now) of console.holdArrived events with the host's decision time, for the latency test. */
   readonly holdArrivals: Array<{ screeningId: string; heldAtMs: number; receivedAtMs: number }> = [];
@@ -142,6 +144,14 @@ export class ConsoleView {
       case 'console.holds':
         this.holds = e.holds;
         break;
+      case 'console.devices': {
+        // A port that appears while the technician watches the list is probed at once (the proposal
+        // still needs their confirmation).
+        const unused = e.ports.filter((p) => !p.inUse).map((p) => p.path);
+        if (this.knownPorts !== null) for (const path of unused) if (!this.knownPorts.has(path)) this.opts.send({ type: 'console.detect', path });
+        this.knownPorts = new Set(e.ports.map((p) => p.path));
+        break;
+      }
       case 'console.holdArrived':
         this.holdArrivals.push({ screeningId: e.hold.screeningId, heldAtMs: e.heldAtMs, receivedAtMs: Date.now() });
         if (!this.holds.some((x) => x.screeningId === e.hold.screeningId)) this.holds.push(e.hold);
@@ -185,6 +195,7 @@ export class ConsoleView {
   }
 
   private go(screen: Screen): void {
+    if (screen !== 'devices') this.knownPorts = null;
     this.screen = screen;
     if (screen !== 'resolve') this.resolving = null;
     this.refresh();

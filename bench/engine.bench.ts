@@ -10,7 +10,7 @@ import type { IdCard } from '../drivers/idcard/id-card.js';
 import { parseKioskConfig } from '../main/config/kiosk-config.js';
 import { StaticCalibrationSource } from '../main/engine/calibration-source.js';
 import { HmacIdHasher } from '../main/engine/id-hasher.js';
-import { decide, decisionPolicyOf } from '../main/engine/policy.js';
+import { decide, decisionIdentityOf, decisionPolicyOf } from '../main/engine/policy.js';
 import { ScreeningEngine } from '../main/engine/screening-engine.js';
 import type { ScreeningRecord } from '../main/engine/screening-record.js';
 import { StaticWatchlistSource, watchlistSnapshot, type WatchlistEntry } from '../main/engine/watchlist-source.js';
@@ -61,7 +61,7 @@ export async function run(): Promise<BenchResult> {
   const policy = decisionPolicyOf(config);
   const snapshot = watchlist.snapshot();
   const est = { samples: [], medianC: 36.4, maxC: 36.5, estimateC: 37.0, model: { name: 'constant-offset', params: { offsetC: 0.6 } }, calibrationId: 'cal', attempt: 1 };
-  const identity = { idNumber: ids[0]!, idNumberValid: true, idHmac: hasher.hashIdNumber(ids[0]!), validUntil: 'long-term' as const };
+  const identity = decisionIdentityOf(card(0), hasher.hashIdNumber(ids[0]!), 'sam');
   const decideTimes: number[] = [];
   for (let i = 0; i < 20_000; i++) {
     const t0 = performance.now();

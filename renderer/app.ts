@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ContractClient } from '../main/contract/contract-client.js';
-import { CONTRACT_VERSION, type BilingualText, type DeviceView, type HostEvent, type Language, type ScreenState } from '../main/contract/messages.js';
+import { CONTRACT_VERSION, type BilingualText, type DeviceView, type HostEvent, type Language, type NoticeView, type ScreenState } from '../main/contract/messages.js';
 import { ConsoleView } from './console/console-view.js';
 import { iconElement } from './icons.js';
 import { electronConnection, webSocketConnection, type HostConnection } from './host-connection.js';
@@ -23,7 +23,9 @@ let language: Language = 'zh';
 let checkpointName: BilingualText = { zh: '体温检测点', en: 'Checkpoint' };
 let screen: ScreenState | null = null;
 let devices: DeviceView[] = [];
-let lastSpokenSeq = -1;
+let notices: NoticeView[] = [];
+/** What the voice said last, on which screen: the same line on the same screen is not repeated. */
+let lastSpoken = '';
 let clockTimer: ReturnType<typeof setInterval> | null = null;
 
 const connection: HostConnection = window.kiosk ? electronConnection(window.kiosk) : webSocketConnection(window.location);
@@ -65,8 +67,9 @@ corner.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' || e.key === ' ') pressStart();
 });
 corner.addEventListener('keyup', pressEnd);
-connection.onState((state) => {
+connection.onState((state, reason) => {
   if (state === 'ready') client.send({ type: 'hello', version: CONTRACT_VERSION });
+  else if (state === 'fault') drawHostFault(reason ?? '');
   else drawStarting();
 });
 
@@ -76,9 +79,14 @@ function handle(e: HostEvent): void {
       checkpointName = e.checkpointName;
       language = e.language;
       devices = e.devices;
+      notices = e.notices;
       screen = e.screen;
       root.dataset.host = 'ready';
       draw();
+      return;
+    case 'notices':
+      notices = e.notices;
+      draw(); // staff see store trouble and why the kiosk is out of service in the status bar
       return;
     case 'screen':
       screen = e.screen;
@@ -118,6 +126,25 @@ function drawStarting(): void {
   root.replaceChildren(section);
 }
 
+/**
+ * The Electron supervisor gave up on the host: the fault screen in both languages, and the reason
+ * for the technician (it names what to restore or rebuild; never personal data). The app then
+ * exits for the service manager to restart it.
+ */
+function drawHostFault(reason: string): void {
+  root.dataset.screen = 'fault';
+  root.dataset.host = 'fault';
+  delete root.dataset.colour;
+  const t = UI_TEXT[language];
+  const other = UI_TEXT[language === 'zh' ? 'en' : 'zh'];
+  const section = el('section', 'screen');
+  const detail = el('p', 'technician', reason);
+  detail.dataset.role = 'fault-reason';
+  section.append(iconElement('fault'), el('h1', 'headline', t.fault), el('p', 'sub', t.faultSub), el('p', 'sub', `${other.fault} · ${other.faultSub}`), detail);
+  root.replaceChildren(section);
+  voice.say(`${t.fault}。${t.faultSub}`, language);
+}
+
 function clockText(): string {
   const now = new Date();
   return `${String(now.getHours()).padStart(2, '0')}:${String(now.getMinutes()).padStart(2, '0')}`;
@@ -129,6 +156,12 @@ function statusBar(): HTMLElement {
   for (const d of devices) {
     const item = el('span', 'device', `${d.state === 'online' ? '●' : '○'} ${deviceLine(d, language)}`);
     item.dataset.state = d.state;
+    list.append(item);
+  }
+  for (const n of notices) {
+    const item = el('span', 'notice', `${n.level === 'error' ? '■' : '▲'} ${n.text[language]}`);
+    item.dataset.code = n.code;
+    item.dataset.level = n.level;
     list.append(item);
   }
   const lang = el('button', 'lang', UI_TEXT[language].switchTo) as HTMLButtonElement;
@@ -146,6 +179,7 @@ function drawView(view: ScreenView): HTMLElement {
     const clock = el('p', 'clock', clockText());
     clock.dataset.role = 'clock';
     section.append(el('h1', 'checkpoint', view.headline), clock, el('p', 'sub', view.sub));
+    if (view.prompt) section.append(el('p', 'prompt', view.prompt));
     return section;
   }
   section.append(el('h1', 'headline', view.headline));
@@ -170,6 +204,7 @@ function drawView(view: ScreenView): HTMLElement {
   }
   if (view.identity) section.append(el('p', 'identity', view.identity));
   if (view.staff) section.append(el('p', 'staff', view.staff));
+  if (view.prompt) section.append(el('p', 'prompt', view.prompt));
   for (const d of view.devices) section.append(el('p', 'sub', d));
   return section;
 }
@@ -190,9 +225,10 @@ function draw(): void {
   }, 10_000) : null;
   const seq = screen.seq;
   const shown = view.screen;
-  if (view.speech && seq !== lastSpokenSeq) {
-    lastSpokenSeq = seq;
+  const utterance = view.speech ? `${view.screen}|${view.speech}` : '';
+  if (view.speech && utterance !== lastSpoken) {
     voice.say(view.speech, language);
+    lastSpoken = utterance;
   }
   // Report the frame that shows this screen (after the next paint) for the latency figures.
   requestAnimationFrame(() => setTimeout(() => client.send({ type: 'painted', seq, screen: shown }), 0));

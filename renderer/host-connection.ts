@@ -5,15 +5,20 @@ export interface HostConnection {
   send(command: UiCommand): void;
   /** Raw messages from the host (validated by the ContractClient, not here). */
   onMessage(handler: (raw: unknown) => void): void;
-  /** Host gone (socket closed, host process restarting) or back. */
-  onState(handler: (state: 'starting' | 'ready') => void): void;
+  /**
+   * Host gone (socket closed, host process restarting), back, or given up on by the Electron
+   * supervisor (`fault`, with the reason for the technician).
+   */
+  onState(handler: (state: HostState, reason?: string) => void): void;
 }
+
+export type HostState = 'starting' | 'ready' | 'fault';
 
 /** What the Electron preload exposes as `window.kiosk`: named functions only. */
 export interface KioskBridge {
   send(command: UiCommand): void;
   onMessage(handler: (raw: unknown) => void): void;
-  onHostState(handler: (state: 'starting' | 'ready') => void): void;
+  onHostState(handler: (state: HostState, reason?: string) => void): void;
 }
 
 declare global {

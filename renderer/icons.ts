@@ -2,7 +2,7 @@
  * Screen icons as inline SVG built with the DOM (no emoji font needed, nothing for the CSP to
  * allow). Each icon repeats what the words and the colour already say, so no signal stands alone.
  */
-export type IconName = 'card' | 'thermometer' | 'remeasure' | 'check' | 'hold' | 'fault' | 'starting';
+export type IconName = 'card' | 'thermometer' | 'remeasure' | 'check' | 'hold' | 'fault' | 'starting' | 'closed';
 
 type Shape = [tag: 'path' | 'circle' | 'rect' | 'polyline' | 'polygon' | 'line', attrs: Record<string, string>];
 
@@ -35,6 +35,10 @@ const SHAPES: Record<IconName, Shape[]> = {
     ['polygon', { points: '12 3 22 20 2 20' }],
     ['line', { x1: '12', y1: '9', x2: '12', y2: '14' }],
     ['circle', { cx: '12', cy: '17', r: '0.6' }],
+  ],
+  closed: [
+    ['circle', { cx: '12', cy: '12', r: '10' }],
+    ['line', { x1: '6', y1: '12', x2: '18', y2: '12' }],
   ],
   starting: [
     ['path', { d: 'M6 2h12M6 22h12M7 2v3a5 5 0 0 0 10 0V2M7 22v-3a5 5 0 0 1 10 0v3' }],

@@ -26,7 +26,9 @@ export interface ScreenView {
   progress: number | null;
   /** Devices listed on the fault screen. */
   devices: string[];
-  /** What the voice says on entering the screen; null for silent screens. */
+  /** The engine's latest prompt, when it says something the screen does not already say. */
+  prompt: string | null;
+  /** What the voice says: the engine's prompt when there is one, else the screen's own line; null = silent. */
   speech: string | null;
 }
 
@@ -38,6 +40,14 @@ export function deviceLine(d: DeviceView, language: Language): string {
 }
 
 export function describeScreen(state: ScreenState, language: Language, checkpointName: BilingualText): ScreenView {
+  const view = describeBase(state, language, checkpointName);
+  const prompt = state.prompt?.text[language];
+  if (prompt === undefined) return view;
+  const shown = [view.headline, view.sub, ...view.reasons];
+  return { ...view, prompt: shown.includes(prompt) ? null : prompt, speech: prompt };
+}
+
+function describeBase(state: ScreenState, language: Language, checkpointName: BilingualText): ScreenView {
   const t = UI_TEXT[language];
   const base: ScreenView = {
     screen: state.screen,
@@ -52,6 +62,7 @@ export function describeScreen(state: ScreenState, language: Language, checkpoin
     staff: null,
     progress: null,
     devices: [],
+    prompt: null,
     speech: null,
   };
   const identityLine = (s: { identity: { name: string; idNumber: string } | null }) => (s.identity ? `${s.identity.name} ${s.identity.idNumber}`.trim() : null);
@@ -115,5 +126,8 @@ export function describeScreen(state: ScreenState, language: Language, checkpoin
         devices: state.devices.filter((d) => d.state !== 'online').map((d) => deviceLine(d, language)),
         speech: `${t.fault}。${t.faultSub}`,
       };
+    case 'out-of-service':
+      // The traveller needs only where to go; the reasons are for staff (status bar).
+      return { ...base, icon: 'closed', headline: t.outOfService, sub: UI_TEXT[language === 'zh' ? 'en' : 'zh'].outOfService, speech: t.outOfService };
   }
 }

@@ -10,12 +10,8 @@ import {
   type FieldSpec,
 } from './card-text-layout.js';
 import type { IdCard, ValidUntil } from './id-card.js';
-import {
-  isValidForeign2017Number,
-  isValidForeign2023Number,
-  isValidResidentIdNumber,
-  normaliseIdNumber,
-} from './id-number.js';
+import { isoCardDate } from './card-date.js';
+import { isValidIdNumber, normaliseIdNumber } from './id-number.js';
 import { nationName } from './nation-codes.js';
 import { sexFromCode } from './sex-codes.js';
 
@@ -65,9 +61,12 @@ export function hasUnusualCodeUnits(s: string): boolean {
   return false;
 }
 
-/** `YYYYMMDD` → `YYYY-MM-DD`; anything else is returned as stored (trimmed) so nothing is lost. */
+/**
+ * A real calendar date `YYYYMMDD` → `YYYY-MM-DD`; anything else (`20991399`, `ABCDEFGH`) is returned
+ * as stored, so nothing is lost and the engine judges it (card-date.ts) instead of a string compare.
+ */
 export function decodeDate(raw: string): string {
-  return /^\d{8}$/.test(raw) ? `${raw.slice(0, 4)}-${raw.slice(4, 6)}-${raw.slice(6, 8)}` : raw;
+  return /^\d{8}$/.test(raw) ? (isoCardDate(raw) ?? raw) : raw;
 }
 
 export function decodeValidUntil(raw: string): ValidUntil {
@@ -111,7 +110,7 @@ export function decodeCardText(text: Uint8Array, parts: CardBinaryParts): IdCard
         birthDate: decodeDate(field(L.birthDate)),
         address: field(L.address),
         idNumber,
-        idNumberValid: isValidResidentIdNumber(idNumber),
+        idNumberValid: isValidIdNumber(type, idNumber),
         issuer: field(L.issuer),
         validFrom: decodeDate(field(L.validFrom)),
         validUntil: decodeValidUntil(field(L.validUntil)),
@@ -130,7 +129,7 @@ export function decodeCardText(text: Uint8Array, parts: CardBinaryParts): IdCard
         birthDate: decodeDate(field(L.birthDate)),
         address: field(L.address),
         idNumber,
-        idNumberValid: isValidResidentIdNumber(idNumber),
+        idNumberValid: isValidIdNumber(type, idNumber),
         issuer: field(L.issuer),
         validFrom: decodeDate(field(L.validFrom)),
         validUntil: decodeValidUntil(field(L.validUntil)),
@@ -150,7 +149,7 @@ export function decodeCardText(text: Uint8Array, parts: CardBinaryParts): IdCard
         sex: sexFromCode(sexCode),
         sexCode,
         idNumber,
-        idNumberValid: isValidForeign2017Number(idNumber),
+        idNumberValid: isValidIdNumber(type, idNumber),
         nationality: field(L.nationality),
         validFrom: decodeDate(field(L.validFrom)),
         validUntil: decodeValidUntil(field(L.validUntil)),
@@ -174,7 +173,7 @@ export function decodeCardText(text: Uint8Array, parts: CardBinaryParts): IdCard
         // Join the two parts untrimmed, then trim: a blank at character 35 is part of the name.
         englishName: trimPadding(raw(L.englishName1) + raw(L.englishName2)),
         idNumber,
-        idNumberValid: isValidForeign2023Number(idNumber),
+        idNumberValid: isValidIdNumber(type, idNumber),
         validFrom: decodeDate(field(L.validFrom)),
         validUntil: decodeValidUntil(field(L.validUntil)),
         nationalityCode: field(L.nationalityCode),

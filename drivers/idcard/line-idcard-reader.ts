@@ -4,7 +4,7 @@ import type { DeviceStatus } from '../device-status.js';
 import { monotonicNow, type MonotonicClock } from '../monotonic-clock.js';
 import type { Link, LinkState } from '../transport/link.js';
 import type { IdCard, IdentityRead } from './id-card.js';
-import { isValidMod112Number, normaliseIdNumber } from './id-number.js';
+import { cardTypeOfNumber, isValidIdNumber, normaliseIdNumber } from './id-number.js';
 import type { IdCardDriverEvents } from './idcard-driver.js';
 
 export interface LineIdCardReaderOptions {
@@ -18,8 +18,6 @@ export interface LineIdCardReaderOptions {
 }
 
 const LINE_NUMBER = /^\d{17}[\dXx]$/;
-/** HK, Macau, Taiwan residence permit address codes (§7.1). */
-const HMT_PREFIXES = ['810000', '820000', '830000'];
 
 /**
  * For readers that print the ID number as an ASCII line (no SAM protocol; reference §10 "keyboard /
@@ -82,7 +80,7 @@ export class LineIdCardReader extends EventEmitter<IdCardDriverEvents> {
   private onLine(raw: string): void {
     const line = raw.replace(/\r$/, '').trim();
     if (line === '') return;
-    if (!LINE_NUMBER.test(line) || !isValidMod112Number(line)) {
+    if (!LINE_NUMBER.test(line) || !isValidIdNumber(cardTypeOfNumber(line), line)) {
       this.emit('problem', {
         code: 'bad-reply',
         message: `line of ${line.length} characters is not a valid 18-character ID number (format or MOD 11-2 check)`,
@@ -114,24 +112,25 @@ export class LineIdCardReader extends EventEmitter<IdCardDriverEvents> {
   }
 }
 
-/** A card holding only a (valid) 18-character number. */
+/** A card holding only a (valid) 18-character number; its type comes from the number (id-number.ts). */
 export function numberOnlyCard(idNumber: string): IdCard {
+  const type = cardTypeOfNumber(idNumber);
   const common = {
     name: '',
     sex: 'unknown' as const,
     sexCode: '',
     idNumber,
-    idNumberValid: true,
+    idNumberValid: isValidIdNumber(type, idNumber),
     birthDate: '',
     validFrom: '',
     validUntil: '',
     photoWlt: new Uint8Array(0),
     hasUnusualCharacters: false,
   };
-  if (HMT_PREFIXES.some((p) => idNumber.startsWith(p))) {
+  if (type === 'hmt-permit') {
     return { ...common, type: 'hmt-permit', address: '', issuer: '', passNumber: '', issueCount: '' };
   }
-  if (idNumber.startsWith('9')) {
+  if (type === 'foreign-2023') {
     return { ...common, type: 'foreign-2023', englishName: '', nationalityCode: idNumber.slice(3, 6), renewalCount: '', previousCardLink: '' };
   }
   return { ...common, type: 'resident', nationCode: '', nation: '', address: '', issuer: '' };

@@ -39,6 +39,8 @@ export interface IdCardSimulatorOptions {
   seed?: number;
   /** The SAM fails its self-test: every command is answered with SW3 60. Default false. */
   selfTestFails?: boolean;
+  /** Play the scenario's script on `start()`. False: the reader powers up empty and waits for `play()` or `placeCard()`. Default true. */
+  autoPlay?: boolean;
 }
 
 /** Unscaled timings in ms: realistic but short. */
@@ -85,6 +87,9 @@ export class IdCardSimulator extends EventEmitter<SimulatedDeviceEvents> impleme
   private readonly timers = new Set<NodeJS.Timeout>();
   private rng: () => number;
   private readonly selfTestFails: boolean;
+  private readonly autoPlay: boolean;
+  /** Timers of the script being played (a new `play()` replaces them). */
+  private readonly scriptTimers = new Set<NodeJS.Timeout>();
 
   private cardPresent = false;
   /** The SAM answered a read for the present card: find says 80 until it is lifted. */
@@ -106,6 +111,7 @@ export class IdCardSimulator extends EventEmitter<SimulatedDeviceEvents> impleme
     this.fingerprint = opts.fingerprint ?? new Uint8Array(0);
     this.rng = seededRandom(opts.seed ?? 1);
     this.selfTestFails = opts.selfTestFails ?? false;
+    this.autoPlay = opts.autoPlay ?? true;
     this.parser.on('data', (frame: SamFrame) => this.onCommand(frame));
     this.parser.on('rejected', (r) => {
       if (r.reason === 'checksum') this.reply([0x00, 0x00, SW3.COMMAND_CHECKSUM_ERROR]);
@@ -125,46 +131,70 @@ export class IdCardSimulator extends EventEmitter<SimulatedDeviceEvents> impleme
   start(): void {
     if (this.running) return;
     this.running = true;
+    if (this.autoPlay) this.play();
+    if (this.scenario === 'garbage') this.noiseLoop();
+  }
+
+  /**
+   * Plays the scenario's script from now (`SIM_TIMINGS`), replacing one still playing; `done` at its
+   * end. Each play is a fresh person: the first read of a play is the one `bad-checksum` corrupts.
+   */
+  play(): void {
+    if (!this.running) return;
+    for (const t of this.scriptTimers) clearTimeout(t);
+    this.scriptTimers.clear();
+    this.readRepliesSent = 0;
     const T = SIM_TIMINGS;
+    const at = (ms: number, fn: () => void) => this.at(ms, fn, this.scriptTimers);
     switch (this.scenario) {
       case 'normal':
       case 'fever':
       case 'garbage':
       case 'slow':
-        this.at(T.placeAfter, () => this.place());
-        this.at(T.placeAfter + T.dwell, () => this.lift());
-        this.at(T.placeAfter + T.dwell + T.tail, () => this.emit('done'));
+        at(T.placeAfter, () => this.place());
+        at(T.placeAfter + T.dwell, () => this.lift());
+        at(T.placeAfter + T.dwell + T.tail, () => this.emit('done'));
         break;
       case 'no-card':
-        this.at(T.idleScenario, () => this.emit('done'));
+        at(T.idleScenario, () => this.emit('done'));
         break;
       case 'card-left':
-        this.at(T.placeAfter, () => this.place());
-        this.at(T.idleScenario, () => this.emit('done'));
+        at(T.placeAfter, () => this.place());
+        at(T.idleScenario, () => this.emit('done'));
         break;
       case 'bad-checksum': {
         const lift = T.placeAfter + T.liftAfterFailedRead;
         const back = lift + T.replaceAfterLift;
-        this.at(T.placeAfter, () => this.place());
-        this.at(lift, () => this.lift());
-        this.at(back, () => this.place());
-        this.at(back + T.dwell, () => this.lift());
-        this.at(back + T.dwell + T.tail, () => this.emit('done'));
+        at(T.placeAfter, () => this.place());
+        at(lift, () => this.lift());
+        at(back, () => this.place());
+        at(back + T.dwell, () => this.lift());
+        at(back + T.dwell + T.tail, () => this.emit('done'));
         break;
       }
       case 'unplug':
-        this.at(T.placeAfter, () => this.place());
-        this.at(T.placeAfter + T.unplugDwell, () => this.lift());
-        this.at(T.placeAfter + T.unplugDwell + T.tail, () => this.emit('done'));
+        at(T.placeAfter, () => this.place());
+        at(T.placeAfter + T.unplugDwell, () => this.lift());
+        at(T.placeAfter + T.unplugDwell + T.tail, () => this.emit('done'));
         break;
     }
-    if (this.scenario === 'garbage') this.noiseLoop();
+  }
+
+  /** Someone lays a card on the reader (bench keys). Nothing happens if one is there already. */
+  placeCard(): void {
+    if (this.running && !this.cardPresent) this.place();
+  }
+
+  /** The card is taken off the reader (bench keys). */
+  liftCard(): void {
+    if (this.running && this.cardPresent) this.lift();
   }
 
   stop(): void {
     this.running = false;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.scriptTimers.clear();
     this.parser.reset();
   }
 
@@ -320,12 +350,14 @@ export class IdCardSimulator extends EventEmitter<SimulatedDeviceEvents> impleme
     return out;
   }
 
-  private at(ms: number, fn: () => void): void {
+  private at(ms: number, fn: () => void, also?: Set<NodeJS.Timeout>): void {
     const t = setTimeout(() => {
       this.timers.delete(t);
+      also?.delete(t);
       if (this.running) fn();
     }, ms * this.timeScale);
     this.timers.add(t);
+    also?.add(t);
   }
 
   private wait(ms: number): Promise<void> {

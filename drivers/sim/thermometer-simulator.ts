@@ -4,6 +4,7 @@ import { GY_FRAME_HEADER, gyChecksum } from '../thermometer/gy-mcu90614-parser.j
 import { OPTRIS_COMMANDS } from '../thermometer/optris-ct-codec.js';
 import type { ThermoProtocol } from '../thermometer/reading.js';
 import type { ScenarioName, SimulatedDevice, SimulatedDeviceEvents } from './simulated-device.js';
+import { foreheadSkinC, TYPICAL_TISSUE_CONDUCTANCE } from './forehead-physics.js';
 import { seededRandom } from './seeded-random.js';
 
 /**
@@ -11,14 +12,18 @@ import { seededRandom } from './seeded-random.js';
  * commands), the Optris CT (`01` → 2 bytes, `02` head temperature) and ASCII (Raytek `?T\r` →
  * `!T36.5\r\n`, or streaming `T:36.50 TA:25.00` lines) protocols.
  *
- * The temperature model (all values from a seeded PRNG: the same seed plays the same bytes):
+ * The scene (noise from a seeded PRNG: the same seed plays the same bytes):
  *
- * | Situation              | Object (skin / scene) °C       | Note                                               |
- * |------------------------|--------------------------------|----------------------------------------------------|
- * | nobody in front        | 25.2 – 26.8 (26.0 ± 0.8)       | the wall behind: ambient-like, "no subject"        |
- * | `normal` person        | 34.3 – 34.8 skin               | body ≈ skin + 1.5…2.0 → 35.8 – 36.8 (normal)       |
- * | `fever` person         | 35.8 – 36.2 skin               | body ≈ skin + 1.5…2.0 → 37.3 – 38.2 (≥ 37.3 fever) |
- * | ambient / sensor / head| 25.00 ± 0.05                   |                                                    |
+ * | Situation              | Object (skin / scene) °C                                | Note                                  |
+ * |------------------------|---------------------------------------------------------|---------------------------------------|
+ * | nobody in front        | ambient + 0.2 … 1.8                                     | the wall behind: "no subject"         |
+ * | `normal` person        | foreheadSkinC(36.6 °C body, ambient) ± 0.1              | forehead-physics.ts: the heat balance |
+ * | `fever` person         | foreheadSkinC(38.5 °C body, ambient) ± 0.1              | of the skin, not the kiosk's model    |
+ * | ambient / sensor / head| ambient ± 0.05 (default ambient 25 °C)                  |                                       |
+ *
+ * The person's skin comes from their body temperature and the room through the simulator's own
+ * physics (forehead-physics.ts), so a kiosk screening simulated people exercises its body model.
+ * The sensor reads its scene exactly (no gain or offset error): its true calibration is the identity.
  *
  * Script (ms, multiplied by `timeScale`): 0 idle, 1500 a person steps up, 4500 they leave,
  * 5000 `done` (the device keeps answering afterwards, idle). `unplug` cuts the first frame after
@@ -53,7 +58,36 @@ export interface ThermometerSimulatorOptions {
   seed?: number;
   /** GY: streams frames from power-up (GY-MCU90614 yes, GY-MCU90615 no). Default true. */
   gyAutoOutput?: boolean;
+  /** The room and the people in it. */
+  scene?: SimulatedScene;
+  /** Play the scenario's script on `start()`. False: nobody is in front until `play()` or `present()`. Default true. */
+  autoPlay?: boolean;
 }
+
+export interface SimulatedScene {
+  /** Room (and sensor) temperature, °C. Default 25. */
+  ambientC?: number;
+  /** Body (core) temperature of the `normal` person, °C. Default 36.6. */
+  normalBodyC?: number;
+  /** Body temperature of the `fever` person, °C. Default 38.5. */
+  feverBodyC?: number;
+  /** The person's core-to-skin conductance, W/(m²·K) (forehead-physics.ts). Default 55. */
+  tissueConductance?: number;
+}
+
+/**
+ * The rooms the simulated people are modelled in: 16–32 °C, the operating range of screening
+ * kiosks (docs/configuration.md). Tests sweep it; the kiosk's default plausibility bounds lie 1 °C
+ * beyond it (the sensor's ambient reading has its own error).
+ */
+export const SIMULATED_AMBIENT_RANGE_C = [16, 32] as const;
+
+/** The scene when nothing is said: a 25 °C room, a 36.6 °C and a 38.5 °C person. */
+export const DEFAULT_SCENE: Required<SimulatedScene> = { ambientC: 25, normalBodyC: 36.6, feverBodyC: 38.5, tissueConductance: TYPICAL_TISSUE_CONDUCTANCE };
+
+/** Sensor noise, ± °C: object (skin) and ambient readings. */
+const OBJECT_NOISE_C = 0.1;
+const AMBIENT_NOISE_C = 0.05;
 
 export const SIM_SCRIPT_MS = { subjectArrives: 1500, unplugAt: 2500, unplugFor: 1500, subjectLeaves: 4500, done: 5000 } as const;
 export const SIM_FRAME_INTERVAL_MS = 100;
@@ -61,7 +95,7 @@ const SLOW_REPLY_DELAY_MS = 150;
 const SLOW_BYTE_GAP_MS: Record<ThermoProtocol, number> = { 'gy-mcu90614': 3, 'optris-ct': 40, ascii: 5 };
 
 
-type Subject = 'none' | 'normal' | 'fever';
+export type Subject = 'none' | 'normal' | 'fever';
 
 export class ThermometerSimulator extends EventEmitter<SimulatedDeviceEvents> implements SimulatedDevice {
   readonly kind = 'thermometer' as const;
@@ -73,7 +107,11 @@ export class ThermometerSimulator extends EventEmitter<SimulatedDeviceEvents> im
   private readonly asciiStyle: 'raytek' | 'module';
   private readonly asciiUnit: 'C' | 'F';
   private readonly gyAutoOutput: boolean;
+  private readonly scene: Required<SimulatedScene>;
+  private readonly autoPlay: boolean;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Timers of the script being played (a new `play()` replaces them). */
+  private readonly scriptTimers = new Set<ReturnType<typeof setTimeout>>();
   private streamTimer: ReturnType<typeof setInterval> | undefined;
   private running = false;
   private subject: Subject = 'none';
@@ -98,6 +136,8 @@ export class ThermometerSimulator extends EventEmitter<SimulatedDeviceEvents> im
     this.asciiStyle = opts.ascii?.style ?? (this.asciiQuery ? 'raytek' : 'module');
     this.asciiUnit = opts.ascii?.unit ?? 'C';
     this.gyAutoOutput = opts.gyAutoOutput ?? true;
+    this.scene = { ...DEFAULT_SCENE, ...opts.scene };
+    this.autoPlay = opts.autoPlay ?? true;
   }
 
   /** Who is in front of the sensor now (for tests that compare readings with the script). */
@@ -109,15 +149,24 @@ export class ThermometerSimulator extends EventEmitter<SimulatedDeviceEvents> im
     if (this.running) return;
     this.running = true;
     this.powerUp();
+    if (this.autoPlay) this.play();
+  }
+
+  /** Plays the scenario's script from now (`SIM_SCRIPT_MS`), replacing one still playing; `done` at its end. */
+  play(): void {
+    if (!this.running) return;
+    for (const t of this.scriptTimers) clearTimeout(t);
+    this.scriptTimers.clear();
+    const after = (ms: number, fn: () => void) => this.after(ms, fn, this.scriptTimers);
     const personKind: Subject = this.scenario === 'fever' ? 'fever' : 'normal';
-    this.after(SIM_SCRIPT_MS.subjectArrives, () => (this.subject = personKind));
-    this.after(SIM_SCRIPT_MS.subjectLeaves, () => (this.subject = 'none'));
+    after(SIM_SCRIPT_MS.subjectArrives, () => (this.subject = personKind));
+    after(SIM_SCRIPT_MS.subjectLeaves, () => (this.subject = 'none'));
     let doneAt: number = SIM_SCRIPT_MS.done;
     if (this.scenario === 'unplug') {
-      this.after(SIM_SCRIPT_MS.unplugAt, () => {
+      after(SIM_SCRIPT_MS.unplugAt, () => {
         this.cutNextTransmission = true;
         // Query devices cut their next reply; if none is asked for within 1 s, pull the cable anyway.
-        this.after(1000, () => {
+        after(1000, () => {
           if (this.cutNextTransmission) {
             this.cutNextTransmission = false;
             this.pullCable();
@@ -126,13 +175,19 @@ export class ThermometerSimulator extends EventEmitter<SimulatedDeviceEvents> im
       });
       doneAt = Math.max(doneAt, SIM_SCRIPT_MS.unplugAt + 1000 + SIM_SCRIPT_MS.unplugFor + 500);
     }
-    this.after(doneAt, () => this.emit('done'));
+    after(doneAt, () => this.emit('done'));
+  }
+
+  /** Brings a person (normal or febrile) in front of the sensor, or nobody (bench keys). */
+  present(subject: Subject): void {
+    if (this.running) this.subject = subject;
   }
 
   stop(): void {
     this.running = false;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.scriptTimers.clear();
     if (this.streamTimer) clearInterval(this.streamTimer);
     this.streamTimer = undefined;
     this.trickle = [];
@@ -253,18 +308,19 @@ export class ThermometerSimulator extends EventEmitter<SimulatedDeviceEvents> im
   }
 
   protected objectTemperature(): number {
+    const { ambientC, normalBodyC, feverBodyC, tissueConductance } = this.scene;
     switch (this.subject) {
       case 'none':
-        return this.uniform(25.2, 26.8);
+        return ambientC + this.uniform(0.2, 1.8);
       case 'normal':
-        return this.uniform(34.3, 34.8);
+        return foreheadSkinC(normalBodyC, ambientC, tissueConductance) + this.uniform(-OBJECT_NOISE_C, OBJECT_NOISE_C);
       case 'fever':
-        return this.uniform(35.8, 36.2);
+        return foreheadSkinC(feverBodyC, ambientC, tissueConductance) + this.uniform(-OBJECT_NOISE_C, OBJECT_NOISE_C);
     }
   }
 
   private ambientTemperature(): number {
-    return this.uniform(24.95, 25.05);
+    return this.scene.ambientC + this.uniform(-AMBIENT_NOISE_C, AMBIENT_NOISE_C);
   }
 
   // ---- wire -------------------------------------------------------------------------------
@@ -341,11 +397,13 @@ export class ThermometerSimulator extends EventEmitter<SimulatedDeviceEvents> im
     return Math.max(1, Math.round(ms * this.timeScale));
   }
 
-  private after(ms: number, fn: () => void): void {
+  private after(ms: number, fn: () => void, also?: Set<ReturnType<typeof setTimeout>>): void {
     const t = setTimeout(() => {
       this.timers.delete(t);
+      also?.delete(t);
       if (this.running) fn();
     }, this.scaled(ms));
     this.timers.add(t);
+    also?.add(t);
   }
 }

@@ -29,17 +29,28 @@ export interface AsciiLineOptions {
 /**
  * Raytek / Fluke replies `!T36.5`, `!1T=36.5`, `024!T36.5` (optional multidrop address, optional
  * head): the reference §2.10 regex, anchored at the end too, so a line glued to a fragment of an
- * earlier one (`!T3!T36.5`) is refused instead of read as 3 °C.
+ * earlier one (`!T3!T36.5`) is refused instead of read as 3 °C. A decimal comma (`!T36,5`, devices
+ * set to a European locale) is read as the decimal point it stands for.
  */
-export const RAYTEK_PATTERN = /^(?:\d{3})?!\d?T=?(-?\d+(?:\.\d+)?)\s*$/;
+export const RAYTEK_PATTERN = /^(?:\d{3})?!\d?T=?(-?\d+(?:[.,]\d+)?)\s*$/;
 
 /**
  * Text modules `T:36.5`, `TO=36.5`, `BT: 36.5`, `temp=36.5`, optionally followed by `TA:25.0` /
  * `amb=25.0`: the reference §2.11 regex, with a word boundary in front (so `AMBIENT:25` is not
  * read as `T:25`) and the number required to end at a separator (so `T:3T:34.5`, a fragment glued to a line, is refused).
+ * `T:37,9` is 37.9 °C (a decimal comma directly between digits), never 37 followed by a separator.
  */
 export const TEXT_MODULE_PATTERN =
-  /\b(?:T|TO|BT|temp)\s*[:=]\s*(-?\d+(?:\.\d+)?)(?=$|[\s,;])(?:[\s,;]+(?:TA|amb(?:ient)?)\s*[:=]\s*(?<ambient>-?\d+(?:\.\d+)?)(?=$|[\s,;]))?/i;
+  /\b(?:T|TO|BT|temp)\s*[:=]\s*(-?\d+(?:[.,]\d+)?)(?=$|[\s,;])(?:[\s,;]+(?:TA|amb(?:ient)?)\s*[:=]\s*(?<ambient>-?\d+(?:[.,]\d+)?)(?=$|[\s,;]))?/i;
+
+/** A decimal number as a device writes it: digits, optionally a point or a comma and more digits. */
+const DECIMAL = /^[+-]?\d+(?:[.,]\d+)?$/;
+
+/** Parses a device's decimal number (`37.9`, `37,9`, `-5`); anything else (`1e3`, `0x10`, ``) is NaN. */
+export function parseDeviceDecimal(text: string): number {
+  const t = text.trim();
+  return DECIMAL.test(t) ? Number(t.replace(',', '.')) : Number.NaN;
+}
 
 /** A Raytek error reply: `*` (after an optional multidrop address), e.g. `*Syntax error`. */
 const DEVICE_ERROR = /^(?:\d{3})?\*/;
@@ -66,13 +77,15 @@ export function resolveAsciiOptions(options: AsciiLineOptions = {}): ResolvedAsc
   if (pattern !== undefined) {
     if (!(pattern instanceof RegExp)) throw new TypeError('ascii.pattern must be a RegExp');
     // Global / sticky flags would make exec() depend on the previous line: drop them.
-    const stateless = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+    const stateless = new RegExp(pattern.source, pattern.flags.replace(/[gyd]/g, ''));
     const groups = (new RegExp(`(?:${stateless.source})|`, stateless.flags).exec('')?.length ?? 1) - 1;
     if (groups < 1) {
       throw new TypeError(`ascii.pattern ${String(pattern)} has no capture group: wrap the number in ( ), e.g. /T:(-?\\d+(?:\\.\\d+)?)/`);
     }
     patterns = [stateless];
   }
+  // Capture positions (flag d) let the decoder see a number the pattern cut short.
+  patterns = patterns.map((p) => new RegExp(p.source, `${p.flags.replace('d', '')}d`));
   return { patterns, unit, delimiter, ...(query !== undefined ? { query } : {}), ratedRange, maxLineBytes };
 }
 
@@ -89,11 +102,17 @@ export function decodeAsciiLine(rawLine: string, options: ResolvedAsciiOptions):
   for (const pattern of options.patterns) {
     const m = pattern.exec(text);
     if (!m || m[1] === undefined) continue;
-    const value = Number(m[1]);
+    // A pattern that stops inside a number (`T:(\d+)` on `T:37,9` or `T:37.9`) would read 37: refuse the line.
+    for (const group of [m.indices?.[1], m.indices?.groups?.['ambient']]) {
+      if (group && /^[.,]\d/.test(text.slice(group[1]))) {
+        return { kind: 'failure', code: 'unparsable', message: `the number in line ${JSON.stringify(line)} goes on after what the pattern captured; fix ascii.pattern to take the decimals`, raw: line };
+      }
+    }
+    const value = parseDeviceDecimal(m[1]);
     if (!Number.isFinite(value)) continue;
     const objectC = toCelsius(value, options.unit);
     const ambientText = m.groups?.['ambient'];
-    const ambient = ambientText === undefined ? undefined : Number(ambientText);
+    const ambient = ambientText === undefined ? undefined : parseDeviceDecimal(ambientText);
     const ambientC = ambient !== undefined && Number.isFinite(ambient) ? toCelsius(ambient, options.unit) : undefined;
     return {
       kind: 'reading',

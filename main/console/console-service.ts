@@ -8,7 +8,7 @@ import type { Link } from '../../drivers/transport/link.js';
 import { listSerialPorts } from '../../drivers/transport/port-discovery.js';
 import { SerialLink } from '../../drivers/transport/serial-link.js';
 import type { TappedLink } from '../../drivers/transport/tapped-link.js';
-import { parseKioskConfig, type KioskConfig } from '../config/kiosk-config.js';
+import { lineSpeedOf, parseKioskConfig, type KioskConfig } from '../config/kiosk-config.js';
 import type { CalibrationStateView, ConsoleCommand, ConsoleEvent, DeviceBench, HoldView, MonitorLine } from '../contract/console-messages.js';
 import { OPEN_COMMANDS, STAFF_COMMANDS } from '../contract/console-messages.js';
 import { ContractServer } from '../contract/contract-server.js';
@@ -414,7 +414,8 @@ export class ConsoleService {
     if (this.host.engine.state !== 'idle' || this.pausedFor.size > 0) return invalid('kiosk', text('测温仪正忙，请稍后再登记', 'The kiosk is busy measuring; register again in a moment'));
     const actor = actorOf(c.session!.account);
     const reg = await this.host.store.registrations.record({ staffId: actor, documentType: cmd.documentType, numberCheck: number.check, documentNumber: number.normalised, name, phone: phone.phone });
-    const started = this.host.engine.onRegisteredIdentity({ registrationId: reg.id, idNumber: number.normalised, idNumberValid: true });
+    const cardType = cmd.documentType === 'passport' || cmd.documentType === 'other' ? null : cmd.documentType;
+    const started = this.host.engine.onRegisteredIdentity({ registrationId: reg.id, idNumber: number.normalised, cardType });
     const screeningId = this.host.engine.screeningId;
     if (!started || !screeningId) return invalid('kiosk', text('已登记，但测温仪正忙；请稍后重新登记测温', 'Registered, but the kiosk became busy; register again to measure'));
     this.host.store.registrations.linkScreening(reg.id, screeningId);
@@ -457,7 +458,7 @@ export class ConsoleService {
         source: this.host.simulated[kind] ? 'simulated' : 'serial',
         port: link.state === 'online' ? link.path : (serial?.path ?? this.host.links[kind].id),
         protocol: kind === 'idcard' ? 'sam' : this.host.config.devices.thermometer.protocol,
-        baudRate: serial ? serial.baudRate : null,
+        baudRate: serial ? lineSpeedOf(serial, kind) : null,
         usb: serial?.usb ? { vendorId: serial.usb.vendorId, productId: serial.usb.productId } : null,
       };
     });

@@ -1,4 +1,4 @@
-import { isValidForeign2017Number, isValidForeign2023Number, isValidResidentIdNumber, normaliseIdNumber } from '../../drivers/idcard/id-number.js';
+import { checkIdNumber, normaliseIdNumber } from '../../drivers/idcard/id-number.js';
 import type { DocumentType } from '../contract/console-messages.js';
 
 /**
@@ -20,15 +20,15 @@ export function checkDocumentNumber(type: DocumentType, raw: string): NumberChec
   const bad = (zh: string, en: string): NumberCheck => ({ ok: false, problem: { zh, en } });
   switch (type) {
     case 'resident':
-      return isValidResidentIdNumber(n) ? { ok: true, normalised: n, check: 'valid' } : bad('身份证号码无效（18位，校验码不符）', 'Not a valid resident ID number (18 characters, check character wrong)');
+      return checkIdNumber('resident', n).valid ? { ok: true, normalised: n, check: 'valid' } : bad('身份证号码无效（18位，校验码不符）', 'Not a valid resident ID number (18 characters, check character wrong)');
     case 'hmt-permit':
-      return isValidResidentIdNumber(n) && HMT_PREFIXES.some((p) => n.startsWith(p))
+      return checkIdNumber('hmt-permit', n).valid && HMT_PREFIXES.some((p) => n.startsWith(p))
         ? { ok: true, normalised: n, check: 'valid' }
         : bad('港澳台居民居住证号码无效（810000/820000/830000 开头，校验码正确）', 'Not a valid HK/Macau/Taiwan residence permit number (starts 810000/820000/830000, check character)');
     case 'foreign-2023':
-      return isValidForeign2023Number(n) ? { ok: true, normalised: n, check: 'valid' } : bad('外国人永久居留身份证号码无效（9开头18位）', 'Not a valid 2023 foreign permanent residence number (18 characters starting with 9)');
+      return checkIdNumber('foreign-2023', n).valid ? { ok: true, normalised: n, check: 'valid' } : bad('外国人永久居留身份证号码无效（9开头18位）', 'Not a valid 2023 foreign permanent residence number (18 characters starting with 9)');
     case 'foreign-2017':
-      return isValidForeign2017Number(n) ? { ok: true, normalised: n, check: 'valid' } : bad('外国人永久居留证号码无效（3个字母+12位数字）', 'Not a valid 2017 foreign permanent residence number (3 letters + 12 digits)');
+      return checkIdNumber('foreign-2017', n).valid ? { ok: true, normalised: n, check: 'valid' } : bad('外国人永久居留证号码无效（3个字母+12位数字）', 'Not a valid 2017 foreign permanent residence number (3 letters + 12 digits)');
     case 'passport':
     case 'other':
       return /^[A-Z0-9]{5,20}$/.test(n) ? { ok: true, normalised: n, check: 'no-rule' } : bad('证件号码应为5–20位字母或数字', 'A document number is 5–20 letters or digits');

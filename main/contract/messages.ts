@@ -11,7 +11,7 @@ import { CONSOLE_COMMAND_SCHEMAS, CONSOLE_EVENT_SCHEMAS } from './console-messag
 
 export const CONTRACT_VERSION = 1;
 
-export const ScreenNameSchema = z.enum(['idle', 'reading', 'measuring', 'remeasure', 'pass', 'hold', 'fault']);
+export const ScreenNameSchema = z.enum(['idle', 'reading', 'measuring', 'remeasure', 'pass', 'hold', 'fault', 'out-of-service']);
 export type ScreenName = z.infer<typeof ScreenNameSchema>;
 
 export const LanguageSchema = z.enum(['zh', 'en']);
@@ -24,23 +24,24 @@ export const BilingualTextSchema = z.object({ zh: z.string().min(1).max(200), en
 export type BilingualText = z.infer<typeof BilingualTextSchema>;
 
 /**
- * A masked ID number such as `330784********1234` (see main/store/masking.ts): at most 6 leading and
- * 4 trailing visible characters around asterisks. An unmasked number fails validation and never
- * reaches a screen.
+ * A masked ID number such as `330784********1234` (main/store/masking.ts): at most 6 leading and 4
+ * trailing visible characters of [0-9A-Z] around at least one asterisk. An unmasked number fails
+ * validation and never reaches a screen; masking.ts cannot produce anything this refuses.
  */
 export const MaskedIdNumberSchema = z
   .string()
   .max(40)
-  .regex(/^[0-9A-Za-z]{0,6}\*+[0-9A-Za-z]{0,4}$/, 'identity number must be masked (e.g. 330784********1234)');
+  .regex(/^[0-9A-Z]{0,6}\*+[0-9A-Z]{0,4}$/, 'identity number must be masked (e.g. 330784********1234)');
 
 /**
- * A masked name: each word keeps at most its first character (`张*`, `欧***`, `J*** S****`), or empty
- * when the card has none.
+ * A masked name (main/store/masking.ts): words separated by one space or ", ", each keeping at most
+ * its first character, which must be a letter or digit (`张*`, `欧***`, `J*** S****`) — never a
+ * control, format (e.g. an RTL override) or lone surrogate character — or empty when the card has none.
  */
 export const MaskedNameSchema = z
   .string()
   .max(64)
-  .refine((s) => s === '' || s.split(/[\s,]+/u).every((w) => w === '' || /^[^*\s,]?\*+$/u.test(w)), 'name must be masked (e.g. 张*)');
+  .regex(/^(?:[\p{L}\p{N}]?\*+(?:(?:, | )[\p{L}\p{N}]?\*+)*)?$/u, 'name must be masked (e.g. 张*)');
 
 export const MaskedIdentitySchema = z.object({
   idNumber: MaskedIdNumberSchema,
@@ -67,7 +68,19 @@ export type DeviceView = z.infer<typeof DeviceViewSchema>;
 /** A temperature as shown (one decimal is a display choice; the store keeps raw values). */
 const ShownTemperatureSchema = z.number().min(-50).max(150);
 
-const screenBase = { seq: z.number().int().nonnegative(), screeningId: z.string().max(64).nullable() };
+/** What the engine asks the traveller to do now (shown on the screen and spoken). */
+export const PromptViewSchema = z.object({
+  key: z.string().regex(/^[a-z]+\.[A-Za-z]{1,40}$/),
+  text: BilingualTextSchema,
+});
+export type PromptView = z.infer<typeof PromptViewSchema>;
+
+const screenBase = {
+  seq: z.number().int().nonnegative(),
+  screeningId: z.string().max(64).nullable(),
+  /** The engine's latest prompt on this screen, if any. */
+  prompt: PromptViewSchema.optional(),
+};
 
 /** What the measuring and re-measure screens show: who (masked) and how far the sampling window is. */
 const measurementProgress = {
@@ -102,14 +115,33 @@ export const ScreenStateSchema = z.discriminatedUnion('screen', [
     ...screenBase,
     devices: z.array(DeviceViewSchema).max(8),
   }),
+  /** The kiosk cannot screen (no valid calibration, no store): travellers use the staffed lane. */
+  z.object({
+    screen: z.literal('out-of-service'),
+    ...screenBase,
+    reasons: z.array(ReasonViewSchema).min(1).max(10),
+  }),
 ]);
 export type ScreenState = z.infer<typeof ScreenStateSchema>;
 
+/** Something staff should know (store trouble, why the kiosk is out of service), for the status bar. */
+export const NoticeViewSchema = z.object({
+  code: z.string().regex(/^[A-Z][A-Z0-9_]{1,40}$/),
+  level: z.enum(['warning', 'error']),
+  text: BilingualTextSchema,
+});
+export type NoticeView = z.infer<typeof NoticeViewSchema>;
+
 export const HealthSchema = z.object({
   status: z.enum(['starting', 'ready', 'degraded']),
+  /** out-of-service: nobody is screened (see `notices` for why). */
+  service: z.enum(['in-service', 'out-of-service']),
   uptimeMs: z.number().nonnegative(),
   devices: z.array(DeviceViewSchema).max(8),
-  store: z.enum(['open', 'unavailable']),
+  /** degraded: records are waiting in memory for the disk (`pendingRecords`). */
+  store: z.enum(['open', 'degraded', 'unavailable']),
+  pendingRecords: z.number().int().nonnegative(),
+  notices: z.array(z.object({ code: z.string().max(40), level: z.enum(['warning', 'error']), detail: z.record(z.string(), z.union([z.string().max(200), z.number(), z.boolean()])).optional() })).max(20),
   screenings: z.number().int().nonnegative(),
   rssBytes: z.number().int().nonnegative(),
 });
@@ -137,8 +169,10 @@ export const HostEventSchema = z.discriminatedUnion('type', [
     language: LanguageSchema,
     screen: ScreenStateSchema,
     devices: z.array(DeviceViewSchema).max(8),
+    notices: z.array(NoticeViewSchema).max(20),
   }),
   z.object({ type: z.literal('screen'), screen: ScreenStateSchema }),
+  z.object({ type: z.literal('notices'), notices: z.array(NoticeViewSchema).max(20) }),
   z.object({ type: z.literal('deviceStatus'), devices: z.array(DeviceViewSchema).max(8) }),
   z.object({ type: z.literal('language'), language: LanguageSchema }),
   z.object({ type: z.literal('health'), inReplyTo: commandId, health: HealthSchema }),

@@ -7,7 +7,10 @@ export const IpcChannel = {
   RequestHostPort: 'kiosk:request-host-port',
   /** main → renderer: the port (in `event.ports[0]`). */
   HostPort: 'kiosk:host-port',
-  /** main → renderer: the host is starting / ready. */
+  /**
+   * main → renderer: `'starting'` (the host is (re)starting), or `'fault', reason` (the supervisor
+   * gave up: the screen shows the fault and the reason for the technician).
+   */
   HostState: 'kiosk:host-state',
 } as const;
 
@@ -20,3 +23,6 @@ export const MAIN_TO_RENDERER = [IpcChannel.HostPort, IpcChannel.HostState] as c
 export const APP_SCHEME = 'kiosk';
 export const APP_ORIGIN = `${APP_SCHEME}://app`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
+
+/** Longest fault reason the preload passes on to the page. */
+export const MAX_FAULT_REASON_CHARS = 1000;

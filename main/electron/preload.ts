@@ -1,15 +1,16 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import { IpcChannel } from './channels.js';
+import { IpcChannel, MAX_FAULT_REASON_CHARS } from './channels.js';
 
 /**
  * The sandboxed preload. It keeps the MessagePort to the host to itself and exposes named
  * functions only (`send`, `onMessage`, `onHostState`), never ipcRenderer. The renderer validates
  * everything with the contract client; the host validates again.
  */
-type HostState = 'starting' | 'ready';
+type HostState = 'starting' | 'ready' | 'fault';
 let port: MessagePort | null = null;
+let fault: string | null = null;
 let messageHandler: ((raw: unknown) => void) | null = null;
-let stateHandler: ((state: HostState) => void) | null = null;
+let stateHandler: ((state: HostState, reason?: string) => void) | null = null;
 
 ipcRenderer.on(IpcChannel.HostPort, (event) => {
   port?.close();
@@ -21,11 +22,14 @@ ipcRenderer.on(IpcChannel.HostPort, (event) => {
   stateHandler?.('ready');
 });
 
-ipcRenderer.on(IpcChannel.HostState, (_event, state: unknown) => {
-  if (state !== 'starting') return;
+ipcRenderer.on(IpcChannel.HostState, (_event, state: unknown, reason: unknown) => {
+  if (state !== 'starting' && state !== 'fault') return;
   port?.close();
   port = null;
-  stateHandler?.('starting');
+  if (state === 'fault') {
+    fault = typeof reason === 'string' ? reason.slice(0, MAX_FAULT_REASON_CHARS) : '';
+    stateHandler?.('fault', fault);
+  } else stateHandler?.('starting');
 });
 
 contextBridge.exposeInMainWorld('kiosk', {
@@ -35,9 +39,10 @@ contextBridge.exposeInMainWorld('kiosk', {
   onMessage(handler: (raw: unknown) => void): void {
     messageHandler = handler;
   },
-  onHostState(handler: (state: HostState) => void): void {
+  onHostState(handler: (state: HostState, reason?: string) => void): void {
     stateHandler = handler;
-    handler(port ? 'ready' : 'starting');
+    if (fault !== null) handler('fault', fault);
+    else handler(port ? 'ready' : 'starting');
   },
 });
 

@@ -1,36 +1,47 @@
 import type { BrowserWindow, RenderProcessGoneDetails } from 'electron';
+import { RestartPolicy, type RestartPolicyOptions } from './restart-policy.js';
 
 export interface RendererWatchdogOptions {
-  /** A second crash within this window restarts the whole app instead of reloading. */
-  windowMs?: number;
-  /** Restarts the app (main.ts: `app.relaunch(); app.exit(1)`; systemd/cage would restart it too). */
-  restartApp(): void;
+  /**
+   * Ends the app with a non-zero code for systemd to restart it with its backoff. Never
+   * `app.relaunch()`: under cage that would end the compositor and race the restarted unit for the
+   * Wayland socket and the single-instance lock.
+   */
+  exitForRestart(): void;
   log(msg: string): void;
-  now?: () => number;
+  /** Default: reload after 0.5 s, then 5 s; exit at the 3rd crash in a row; a minute up clears the count. */
+  policy?: RestartPolicyOptions;
+  /** Schedules a reload (tests pass a synchronous one). */
+  schedule?: (fn: () => void, ms: number) => void;
 }
 
+export const DEFAULT_RENDERER_RESTART_POLICY: RestartPolicyOptions = { delaysMs: [500, 5000], maxFailures: 3, stableMs: 60_000 };
+
 /**
- * `render-process-gone` → reload the page once; if the renderer dies again soon after, restart the
- * app. A clean exit (the app closing) is not a crash.
+ * `render-process-gone` → reload the page after a growing delay; when the renderer keeps dying,
+ * exit for systemd to restart the app. A clean exit (the app closing) is not a crash.
  */
 export function watchRenderer(win: BrowserWindow, opts: RendererWatchdogOptions): void {
-  const windowMs = opts.windowMs ?? 60_000;
-  const now = opts.now ?? (() => Date.now());
-  let lastCrashAt: number | null = null;
+  const policy = new RestartPolicy(opts.policy ?? DEFAULT_RENDERER_RESTART_POLICY);
+  const schedule = opts.schedule ?? ((fn, ms) => void setTimeout(fn, ms));
+  policy.started();
   win.webContents.on('render-process-gone', (_event: unknown, details: RenderProcessGoneDetails) => {
     if (details.reason === 'clean-exit') return;
-    const at = now();
-    if (lastCrashAt !== null && at - lastCrashAt < windowMs) {
-      opts.log(`renderer gone again (${details.reason}, exit ${details.exitCode}); restarting the app`);
-      opts.restartApp();
+    const decision = policy.failed();
+    if (decision.action === 'give-up') {
+      opts.log(`renderer gone (${details.reason}, exit ${details.exitCode}), ${decision.failures} times in a row; exiting for the service manager to restart the kiosk`);
+      opts.exitForRestart();
       return;
     }
-    lastCrashAt = at;
-    opts.log(`renderer gone (${details.reason}, exit ${details.exitCode}); reloading`);
-    if (!win.isDestroyed()) win.webContents.reload();
+    opts.log(`renderer gone (${details.reason}, exit ${details.exitCode}); reloading in ${decision.delayMs} ms`);
+    schedule(() => {
+      if (win.isDestroyed()) return;
+      policy.started();
+      win.webContents.reload();
+    }, decision.delayMs);
   });
   win.webContents.on('unresponsive', () => {
-    opts.log('renderer unresponsive; reloading');
+    opts.log('renderer unresponsive; ending it (it is then reloaded as a crash)');
     if (!win.isDestroyed()) win.webContents.forcefullyCrashRenderer();
   });
 }

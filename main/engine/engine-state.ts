@@ -9,17 +9,22 @@
  * - temp-only:      idle →(subject) measuring [→ re-measuring] → deciding → result → idle
  * Every state but idle has a timeout; a timeout or a device fault moves on to deciding (HOLD) or,
  * by policy, abandons the screening back to idle. A card during result starts the next person.
+ *
+ * out-of-service: the kiosk cannot screen honestly (no valid calibration, no store): nobody is
+ * screened, travellers are sent to the staffed lane. It is entered instead of idle (from idle, or
+ * where a screening would return to idle) and left for idle once every cause is gone.
  */
-export const ENGINE_STATES = ['idle', 'identifying', 'measuring', 're-measuring', 'deciding', 'result'] as const;
+export const ENGINE_STATES = ['idle', 'identifying', 'measuring', 're-measuring', 'deciding', 'result', 'out-of-service'] as const;
 export type EngineState = (typeof ENGINE_STATES)[number];
 
 export const ALLOWED_TRANSITIONS: Readonly<Record<EngineState, readonly EngineState[]>> = {
-  idle: ['identifying', 'measuring'],
-  identifying: ['measuring', 'deciding', 'idle'],
-  measuring: ['re-measuring', 'identifying', 'deciding', 'idle'],
-  're-measuring': ['identifying', 'deciding', 'idle'],
+  idle: ['identifying', 'measuring', 'out-of-service'],
+  identifying: ['measuring', 'deciding', 'idle', 'out-of-service'],
+  measuring: ['re-measuring', 'identifying', 'deciding', 'idle', 'out-of-service'],
+  're-measuring': ['identifying', 'deciding', 'idle', 'out-of-service'],
   deciding: ['result'],
-  result: ['idle'],
+  result: ['idle', 'out-of-service'],
+  'out-of-service': ['idle'],
 };
 
 /** Why a transition happened: a stable code (events, audit and tests rely on them). */
@@ -38,7 +43,9 @@ export type TransitionReason =
   | 'decided'
   | 'result-shown'
   | 'card-during-result'
-  | 'stopped';
+  | 'stopped'
+  | 'out-of-service'
+  | 'back-in-service';
 
 export function isAllowedTransition(from: EngineState, to: EngineState): boolean {
   return ALLOWED_TRANSITIONS[from].includes(to);

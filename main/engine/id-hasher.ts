@@ -1,17 +1,13 @@
 import { createHmac } from 'node:crypto';
+import { normaliseIdNumber } from '../../drivers/idcard/id-number.js';
 
 /**
  * Turns an ID number into the keyed hash the watchlists and the duplicate check use, so plaintext
  * ID numbers never enter a list or a lookup table.
  */
 export interface IdHasher {
-  /** Lower-case hex HMAC-SHA256 of the normalised ID number. */
+  /** Lower-case hex HMAC-SHA256 of the ID number normalised by id-number.ts (trimmed, `x` → `X`). */
   hashIdNumber(idNumber: string): string;
-}
-
-/** Normalisation applied before hashing: trimmed, check letter upper-case (`...x` = `...X`). */
-export function normaliseIdNumber(idNumber: string): string {
-  return idNumber.trim().toUpperCase();
 }
 
 /** HMAC-SHA256 keyed with the deployment's ID key (at least 16 bytes). */

@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { describeIssue, type KioskConfig } from '../config/kiosk-config.js';
+import { listSourceOf } from '../config/list-source.js';
 import { calibrationState, type Calibration } from './calibration-source.js';
+import { cardTypeOfNumber } from '../../drivers/idcard/id-number.js';
 import { HmacIdHasher, type IdHasher } from './id-hasher.js';
-import { isValidIdNumber } from './id-number.js';
-import { decide, decisionPolicyOf, reason, type PolicyDecision } from './policy.js';
+import { decide, decisionPolicyOf, reason, type DecisionIdentity, type PolicyDecision } from './policy.js';
 import { message } from './reason-messages.js';
 import type { TemperatureEstimate } from './screening-record.js';
 import { TemperaturePipeline } from './temperature-pipeline.js';
-import { watchlistSnapshot, type WatchlistEntry } from './watchlist-source.js';
+import { STANDALONE_LISTS, watchlistSnapshot, type WatchlistEntry } from './watchlist-source.js';
 
 /**
  * A "what would the kiosk decide" case, for administrators trying a policy before rolling it out
@@ -17,7 +18,9 @@ import { watchlistSnapshot, type WatchlistEntry } from './watchlist-source.js';
 const colour = z.enum(['red', 'orange', 'yellow', 'blue']);
 export const PolicyCaseSchema = z.strictObject({
   /** Omit for a person without a card (temp-only stations, or to see NO_IDENTITY). */
-  idNumber: z.string().min(1).optional(),
+  idNumber: z.string().min(1).max(64).optional(),
+  /** The card family; default inferred from the number as an ASCII-line reader does (drivers/idcard/id-number.ts). */
+  cardType: z.enum(['resident', 'hmt-permit', 'foreign-2017', 'foreign-2023']).optional(),
   /** Raw object readings of the first measurement, °C. */
   samplesC: z.array(z.number()).min(1),
   /** Raw readings of the re-measurement, if the first is elevated. */
@@ -35,7 +38,13 @@ export const PolicyCaseSchema = z.strictObject({
   keyRegions: z.array(z.strictObject({ prefix: z.string().regex(/^\d{1,6}$/, '1–6 digits of a region code'), colour })).default([]),
   /** Age of the lists; default fresh (0). */
   watchlistAgeHours: z.number().min(0).default(0),
-  cardValidUntil: z.union([z.literal('long-term'), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD or "long-term"')]).default('long-term'),
+  /**
+   * The card's dates as printed on it (`YYYYMMDD` or `YYYY-MM-DD`; validUntil also "long-term"). Any text is
+   * accepted and judged as the kiosk judges a card: an impossible date gives INVALID_CARD_DATE.
+   */
+  cardValidUntil: z.string().max(16).default('long-term'),
+  cardValidFrom: z.string().max(16).optional(),
+  cardBirthDate: z.string().max(16).optional(),
   /** The thermometer's calibration: gain/offset (valid), or "missing" / "expired". Default: valid, gain 1, offset 0. */
   calibration: z.union([z.literal('missing'), z.literal('expired'), z.strictObject({ gain: z.number().positive(), offset: z.number(), id: z.string().default('case') })]).default({ gain: 1, offset: 0, id: 'case' }),
   /** The same card was screened within the duplicate window. */
@@ -91,9 +100,18 @@ export function runPolicyCase(config: KioskConfig, c: PolicyCase, hmacKey?: Uint
     listId: e.listId,
     updatedAt: e.updatedAt ?? now.toISOString(),
   }));
-  const watchlist = watchlistSnapshot(entries, c.keyRegions, new Date(now.getTime() - c.watchlistAgeHours * 3_600_000).toISOString());
+  // As the kiosk would: a standalone configuration consults no lists (main/config/list-source.ts).
+  const watchlist = listSourceOf(config) === 'standalone' ? STANDALONE_LISTS : watchlistSnapshot(entries, c.keyRegions, new Date(now.getTime() - c.watchlistAgeHours * 3_600_000).toISOString());
   const policy = decisionPolicyOf(config);
-  const identity = c.idNumber === undefined ? null : { idNumber: c.idNumber, idNumberValid: isValidIdNumber(c.idNumber), idHmac: hasher.hashIdNumber(c.idNumber), validUntil: c.cardValidUntil };
+  const identity: DecisionIdentity | null =
+    c.idNumber === undefined
+      ? null
+      : {
+          idNumber: c.idNumber,
+          cardType: c.cardType ?? cardTypeOfNumber(c.idNumber),
+          idHmac: hasher.hashIdNumber(c.idNumber),
+          dates: { validFrom: c.cardValidFrom ?? null, validUntil: c.cardValidUntil, birthDate: c.cardBirthDate ?? null },
+        };
 
   const attempts: TemperatureEstimate[] = [];
   const first = measure(c.samplesC, 1);

@@ -1,11 +1,12 @@
 import type { CalibrationConfig, KioskConfig, PolicyConfig } from '../config/kiosk-config.js';
-import type { ValidUntil } from '../../drivers/idcard/id-card.js';
+import { judgeCardDates, type CardDates } from '../../drivers/idcard/card-date.js';
+import type { CardType, IdCard, IdentityRead } from '../../drivers/idcard/id-card.js';
+import { checkIdNumber, matchesRegionPrefix } from '../../drivers/idcard/id-number.js';
 import type { CalibrationState } from './calibration-source.js';
 import { localDate } from './clock.js';
-import { matchesRegionPrefix } from './id-number.js';
 import { REASON_MESSAGE_KEYS, type ReasonCode } from './reason-messages.js';
 import type { Decision, Reason, TemperatureEstimate, WatchColour } from './screening-record.js';
-import type { WatchlistSnapshot } from './watchlist-source.js';
+import { LIST_CLOCK_SKEW_MS, type WatchlistSnapshot } from './watchlist-source.js';
 
 /**
  * The decision policy as a pure function: the same inputs give the same decision, at every kiosk,
@@ -20,13 +21,27 @@ export function decisionPolicyOf(config: Pick<KioskConfig, 'policy' | 'calibrati
 }
 
 export interface DecisionIdentity {
-  /** Plaintext, used only in memory for the region prefix; never stored in lists or logs. */
+  /**
+   * Plaintext, used only in memory: judged by the one ID-number module (drivers/idcard/id-number.ts)
+   * and matched against key-region prefixes; never stored in lists or logs.
+   */
   idNumber: string;
-  idNumberValid: boolean;
+  /** null: a document registered by staff that is no card (passport, other): no number rule, no region code. */
+  cardType: CardType | null;
   /** HMAC of the ID number: what the watchlists are matched on. */
   idHmac: string;
-  /** Card validity end (YYYY-MM-DD or long-term); null when the reader gave none. */
-  validUntil: ValidUntil | null;
+  /** The card's dates as the card states them (judged by drivers/idcard/card-date.ts); null = the reader gives none. */
+  dates: CardDates;
+}
+
+/**
+ * The identity a decision needs from a card as its reader delivered it. A SAM read carries every
+ * date (a blank one is a finding); an ASCII-line reader delivers the number only.
+ */
+export function decisionIdentityOf(card: IdCard, idHmac: string, source: IdentityRead['source']): DecisionIdentity {
+  const dates: CardDates =
+    source === 'sam' ? { validFrom: card.validFrom, validUntil: card.validUntil, birthDate: card.birthDate } : { validFrom: null, validUntil: null, birthDate: null };
+  return { idNumber: card.idNumber, cardType: card.type, idHmac, dates };
 }
 
 export interface DecisionInput {
@@ -63,7 +78,7 @@ export interface PolicyDecision {
 }
 
 /** Reasons SOFT mode never turns into a pass: nobody passes unscreened, unidentified or unrecorded. */
-export const SAFETY_CODES: ReadonlySet<string> = new Set<ReasonCode>(['NO_TEMPERATURE', 'NO_IDENTITY', 'DEVICE_FAULT', 'STORE_UNAVAILABLE']);
+export const SAFETY_CODES: ReadonlySet<string> = new Set<ReasonCode>(['NO_TEMPERATURE', 'IMPLAUSIBLE_TEMPERATURE', 'NO_IDENTITY', 'DEVICE_FAULT', 'STORE_UNAVAILABLE']);
 
 const SEVERITY: Record<WatchColour, number> = { red: 4, orange: 3, yellow: 2, blue: 1 };
 
@@ -82,17 +97,24 @@ export function decide(policy: DecisionPolicy, input: DecisionInput): PolicyDeci
   if (input.deviceFault !== null) reasons.push(reason('DEVICE_FAULT', 'hold', { detail: { deviceId: input.deviceFault } }));
 
   // Temperature: the latest completed attempt decides; at or above the threshold, measure once more first.
-  // Defensive: an attempt without a finite estimate is no temperature at all.
-  const attempts = input.attempts.filter((a) => Number.isFinite(a.estimateC));
-  const latest = attempts[attempts.length - 1];
+  // An attempt the plausibility stage refused (or, defensively, without a finite estimate) is no temperature.
+  const isTemperature = (a: TemperatureEstimate) => Number.isFinite(a.estimateC) && a.implausible === undefined;
+  const attempts = input.attempts.filter(isTemperature);
+  const lastAttempt = input.attempts[input.attempts.length - 1];
+  const latest = lastAttempt !== undefined && isTemperature(lastAttempt) ? lastAttempt : undefined;
   let fever = false;
   if (!latest) {
-    const detail: Record<string, string> = {};
-    if (input.timedOutIn) detail.timedOutIn = input.timedOutIn;
-    reasons.push(reason('NO_TEMPERATURE', 'hold', Object.keys(detail).length ? { detail } : {}));
+    if (lastAttempt?.implausible) {
+      const { check, valueC, minC, maxC } = lastAttempt.implausible;
+      reasons.push(reason('IMPLAUSIBLE_TEMPERATURE', 'hold', { detail: { check, valueC, minC, maxC } }));
+    } else {
+      const detail: Record<string, string> = {};
+      if (input.timedOutIn) detail.timedOutIn = input.timedOutIn;
+      reasons.push(reason('NO_TEMPERATURE', 'hold', Object.keys(detail).length ? { detail } : {}));
+    }
   } else {
     fever = latest.estimateC >= policy.feverThresholdC;
-    if (fever && policy.remeasureOnce && input.remeasureAvailable && attempts.length === 1 && input.deviceFault === null) {
+    if (fever && policy.remeasureOnce && input.remeasureAvailable && input.attempts.length === 1 && input.deviceFault === null) {
       return {
         next: 'remeasure',
         decision: null,
@@ -116,32 +138,51 @@ export function decide(policy: DecisionPolicy, input: DecisionInput): PolicyDeci
   if (!id) {
     if (input.requireIdentity) reasons.push(reason('NO_IDENTITY', 'hold', input.timedOutIn ? { detail: { timedOutIn: input.timedOutIn } } : {}));
   } else {
-    if (!id.idNumberValid) reasons.push(reason('INVALID_ID', policy.invalidId === 'hold' ? 'hold' : 'notice'));
-    if (id.validUntil !== null && id.validUntil !== 'long-term' && id.validUntil < localDate(input.now)) {
-      reasons.push(reason('CARD_EXPIRED', policy.cardExpired === 'hold' ? 'hold' : 'notice', { detail: { validUntil: id.validUntil } }));
+    // A card whose data fails validation (number or dates) is handled by policy.invalidId.
+    const invalidEffect = policy.invalidId === 'hold' ? 'hold' : 'notice';
+    const idCheck = id.cardType === null ? { valid: true as const } : checkIdNumber(id.cardType, id.idNumber);
+    if (!idCheck.valid) reasons.push(reason('INVALID_ID', invalidEffect, { detail: { problem: idCheck.problem } }));
+    const dates = judgeCardDates(id.dates, localDate(input.now));
+    // One reason for the card (the screen says it once); every finding is in the detail.
+    const [firstDate, ...moreDates] = dates.problems;
+    if (firstDate) {
+      const also = moreDates.map((p) => `${p.field}:${p.problem}`).join(',');
+      reasons.push(reason('INVALID_CARD_DATE', invalidEffect, { detail: { field: firstDate.field, problem: firstDate.problem, ...(also && { also }) } }));
     }
-    for (const entry of input.watchlist.byHmac.get(id.idHmac) ?? []) {
-      const action = policy.colourActions[entry.colour];
-      reasons.push(reason('WATCHLIST', action === 'pass-with-notice' ? 'notice' : 'hold', { colour: entry.colour, detail: { listId: entry.listId, action } }));
+    if (dates.expired) {
+      reasons.push(reason('CARD_EXPIRED', policy.cardExpired === 'hold' ? 'hold' : 'notice', { detail: { validUntil: dates.validUntil! } }));
     }
-    for (const region of input.watchlist.keyRegions) {
-      if (!matchesRegionPrefix(id.idNumber, region.prefix)) continue;
-      const action = policy.colourActions[region.colour];
-      reasons.push(reason('KEY_REGION', action === 'pass-with-notice' ? 'notice' : 'hold', { colour: region.colour, detail: { prefix: region.prefix, action } }));
-    }
-    const refreshed = input.watchlist.refreshedAt === null ? Number.NaN : Date.parse(input.watchlist.refreshedAt);
-    const ageHours = (input.now.getTime() - refreshed) / 3_600_000;
-    if (!(ageHours <= policy.watchlistMaxAgeHours)) {
-      const detail: Record<string, number> = { maxAgeHours: policy.watchlistMaxAgeHours };
-      if (Number.isFinite(ageHours)) detail.ageHours = ageHours;
-      reasons.push(reason('WATCHLIST_STALE', policy.staleWatchlist === 'hold-for-staff' ? 'hold' : 'notice', { detail }));
+    if (input.watchlist.source !== 'standalone') {
+      // A standalone kiosk consults no lists (list-source.ts); the record says so.
+      for (const entry of input.watchlist.byHmac.get(id.idHmac) ?? []) {
+        const action = policy.colourActions[entry.colour];
+        reasons.push(reason('WATCHLIST', action === 'pass-with-notice' ? 'notice' : 'hold', { colour: entry.colour, detail: { listId: entry.listId, action } }));
+      }
+      for (const region of input.watchlist.keyRegions) {
+        if (id.cardType === null || !matchesRegionPrefix(id.cardType, id.idNumber, region.prefix)) continue;
+        const action = policy.colourActions[region.colour];
+        reasons.push(reason('KEY_REGION', action === 'pass-with-notice' ? 'notice' : 'hold', { colour: region.colour, detail: { prefix: region.prefix, action } }));
+      }
+      const refreshed = input.watchlist.refreshedAt === null ? Number.NaN : Date.parse(input.watchlist.refreshedAt);
+      const ageMs = input.now.getTime() - refreshed;
+      const ageHours = ageMs / 3_600_000;
+      // A list "refreshed" later than now (beyond clock skew) says nothing about how fresh it is.
+      const future = ageMs < -LIST_CLOCK_SKEW_MS;
+      if (!(ageHours <= policy.watchlistMaxAgeHours) || future) {
+        const detail: Record<string, string | number> = { maxAgeHours: policy.watchlistMaxAgeHours };
+        if (Number.isFinite(ageHours)) detail.ageHours = ageHours;
+        if (future) detail.problem = 'refreshed-in-the-future';
+        reasons.push(reason('WATCHLIST_STALE', policy.staleWatchlist === 'hold-for-staff' ? 'hold' : 'notice', { detail }));
+      }
     }
   }
 
   // The thermometer's calibration.
   if (input.calibration !== 'valid') {
     const code: ReasonCode = input.calibration === 'missing' ? 'CALIBRATION_MISSING' : input.calibration === 'expired' ? 'CALIBRATION_EXPIRED' : 'CALIBRATION_DRIFT';
-    reasons.push(reason(code, policy.whenCalibrationInvalid === 'hold-for-staff' ? 'hold' : 'notice'));
+    // Out of service: the engine screens nobody while it lasts, but a screening that began before
+    // the calibration lapsed still ends here, and it must not pass.
+    reasons.push(reason(code, policy.whenCalibrationInvalid === 'pass-with-warning' ? 'notice' : 'hold'));
   }
 
   if (input.duplicateOf !== null) reasons.push(reason('DUPLICATE', 'notice', { detail: { duplicateOf: input.duplicateOf } }));

@@ -4,15 +4,16 @@ import type { KioskConfig } from '../config/kiosk-config.js';
 import type { DeviceStatus } from '../../drivers/device-status.js';
 import type { IdCard, IdentityRead } from '../../drivers/idcard/id-card.js';
 import type { ThermoReading } from '../../drivers/thermometer/reading.js';
-import { calibrationState, type Calibration, type CalibrationSource } from './calibration-source.js';
+import { calibrationState, type Calibration, type CalibrationSource, type CalibrationState } from './calibration-source.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import type { DeviceEvents, EngineEvents } from './engine-events.js';
+import type { DeviceEvents, EngineEvents, ResultEvent, ServiceProblem } from './engine-events.js';
 import { isAllowedTransition, type EngineState, type TransitionReason } from './engine-state.js';
 import type { IdHasher } from './id-hasher.js';
-import { decide, decisionPolicyOf, policyVersionOf, reason, type DecisionPolicy, type PolicyDecision } from './policy.js';
-import type { RecordSink } from './record-sink.js';
+import { decide, decisionIdentityOf, decisionPolicyOf, policyVersionOf, reason, type DecisionPolicy, type PolicyDecision } from './policy.js';
+import { isPendingCommit, type RecordSink } from './record-sink.js';
+import { REASON_MESSAGE_KEYS, type ReasonCode } from './reason-messages.js';
+import type { ListsConsulted, ScreeningRecord, TemperatureEstimate, TemperatureSample } from './screening-record.js';
 import type { RegisteredIdentity } from './registered-identity.js';
-import type { ScreeningRecord, TemperatureEstimate, TemperatureSample } from './screening-record.js';
 import { TemperaturePipeline } from './temperature-pipeline.js';
 import type { WatchlistSource } from './watchlist-source.js';
 
@@ -37,6 +38,8 @@ interface Screening {
   card: IdCard | null;
   /** Staff registered the person instead of a card read. */
   registered: RegisteredIdentity | null;
+  /** How the card was read (a line reader delivers the number only). */
+  cardSource: IdentityRead['source'] | null;
   idHmac: string | null;
   duplicateOf: string | null;
   calibration: Calibration | null;
@@ -52,6 +55,15 @@ interface Screening {
 
 const DEVICE_ROLE = { idcard: 'idcard', thermometer: 'thermometer' } as const;
 
+/** The longest delay a Node timer takes (about 24.8 days); a longer wait is re-armed in steps. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+const CALIBRATION_REASON: Record<Exclude<CalibrationState, 'valid'>, ReasonCode> = {
+  missing: 'CALIBRATION_MISSING',
+  expired: 'CALIBRATION_EXPIRED',
+  drift: 'CALIBRATION_DRIFT',
+};
+
 /**
  * The screening engine: device events in, exactly one record per started screening out, and a
  * PASS/HOLD result only after the record is committed.
@@ -61,8 +73,11 @@ const DEVICE_ROLE = { idcard: 'idcard', thermometer: 'thermometer' } as const;
  *   is back in idle at most `maxScreeningMs()` after a screening starts;
  * - no PASS without a valid temperature estimate, nor without an identity in the card modes;
  * - every started screening yields exactly one record (pass, hold or abandoned);
- * - if the store fails, the record is retried, kept in a backlog, and the person sees HOLD with
- *   STORE_UNAVAILABLE: the engine never shows PASS for a record it could not save.
+ * - if the store cannot write the record, the person sees HOLD with STORE_UNAVAILABLE and that
+ *   very version is what the store keeps in its one retry queue: the engine never shows PASS for a
+ *   record it could not save, and never retries by itself;
+ * - while the kiosk cannot screen honestly (no valid calibration under the out-of-service policy,
+ *   or a cause the host reports), it is out of service: nobody is screened.
  */
 export class ScreeningEngine extends EventEmitter<EngineEvents> {
   private readonly config: KioskConfig;
@@ -75,8 +90,9 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
   private screening: Screening | null = null;
   private stateTimer: TimerHandle | null = null;
   private windowTimer: TimerHandle | null = null;
-  private backlogTimer: TimerHandle | null = null;
-  private readonly backlog: ScreeningRecord[] = [];
+  private calibrationTimer: TimerHandle | null = null;
+  /** Why the kiosk cannot screen, by cause; empty = in service. */
+  private readonly problems = new Map<ServiceProblem['cause'], ServiceProblem>();
   private readonly devices = new Map<string, DeviceStatus>();
   /** Recent cards by HMAC: first screening id and its time, for the duplicate window. */
   private readonly recentCards = new Map<string, { screeningId: string; atMs: number }>();
@@ -86,7 +102,6 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
   /** The screening whose result is on screen. */
   private shownId: string | null = null;
   private stopped = false;
-  private draining = false;
   /** Commits in flight (a decision being saved, abandoned records): `stop()` waits for them. */
   private readonly inflight = new Set<Promise<unknown>>();
   /** Increments whenever a screening ends, so a late async step cannot touch the next one. */
@@ -109,24 +124,28 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
     return this.screening?.id ?? null;
   }
 
-  /** Records the store has not confirmed yet (retried in the background). */
-  get pendingRecords(): number {
-    return this.backlog.length;
+  /** Whether the kiosk can screen now. */
+  get inService(): boolean {
+    return this.problems.size === 0;
+  }
+
+  /** Why the kiosk is out of service (empty when in service). */
+  get serviceProblems(): ServiceProblem[] {
+    return [...this.problems.values()];
   }
 
   /**
    * The longest a screening can keep the machine away from idle: every state's timeout along the
-   * longest path plus the full commit budget and the result screen.
+   * longest path plus the commit budget and the result screen.
    */
   maxScreeningMs(): number {
     const t = this.config.screening.timeouts;
     return t.identifyingMs + t.measuringMs + t.remeasuringMs + this.commitBudgetMs() + t.resultMs;
   }
 
-  /** Worst-case time spent committing one record before the result is shown. */
+  /** Worst-case time spent committing one record before the result is shown: one attempt. */
   commitBudgetMs(): number {
-    const c = this.config.screening.commit;
-    return (c.retryDelaysMs.length + 1) * c.attemptTimeoutMs + c.retryDelaysMs.reduce((a, b) => a + b, 0);
+    return this.config.screening.commit.attemptTimeoutMs;
   }
 
   /** Subscribes to a driver-side emitter (`identity`, `reading`, `status`); returns the unsubscribe. */
@@ -144,15 +163,16 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
     };
   }
 
-  /** Shows the idle prompt. Call once after wiring. */
+  /** Checks the calibration, then shows the idle prompt (or goes out of service). Call once after wiring. */
   start(): void {
     this.stopped = false;
-    this.promptIdle();
+    this.calibrationChanged();
+    if (this.inService) this.promptIdle();
   }
 
   /**
-   * Stops the engine: an active screening is abandoned and its record committed (or queued);
-   * resolves when that is done. Timers are cancelled; the backlog is retried once more.
+   * Stops the engine: an active screening is abandoned and its record handed to the store;
+   * resolves when that is done. Timers are cancelled.
    */
   async stop(): Promise<void> {
     const s = this.screening;
@@ -160,16 +180,82 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       const record = this.buildAbandoned(s, 'engine-stopped');
       this.endScreening();
       this.go('idle', 'stopped', s.id);
-      this.track(this.commitOrQueue(record, 'abandoned'));
+      this.track(this.commitAbandoned(record));
     }
     this.stopped = true;
-    // A decision being committed finishes (its result is still emitted); then one more backlog pass.
+    // A decision being committed finishes (its result is still emitted).
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
-    if (this.backlog.length > 0) await this.drainBacklog();
     this.cancelStateTimer();
     this.cancelWindowTimer();
-    if (this.backlogTimer) this.backlogTimer.cancel();
-    this.backlogTimer = null;
+    this.calibrationTimer?.cancel();
+    this.calibrationTimer = null;
+  }
+
+  // ---- service -------------------------------------------------------------------------------
+
+  /**
+   * A cause the kiosk cannot screen for (the host reports the store), or its end (null). Out of
+   * service, nobody is screened; a screening already under way finishes first.
+   */
+  setServiceProblem(cause: ServiceProblem['cause'], problem: Omit<ServiceProblem, 'cause'> | null): void {
+    const before = JSON.stringify(this.serviceProblems);
+    if (problem) this.problems.set(cause, { cause, ...problem });
+    else this.problems.delete(cause);
+    if (JSON.stringify(this.serviceProblems) === before) return;
+    this.emit('service', { inService: this.inService, problems: this.serviceProblems });
+    this.applyService();
+  }
+
+  /**
+   * Reads the thermometer's calibration again: call whenever one is recorded (the store notifies
+   * the host). Under `calibration.whenMissingOrExpired: out-of-service` a missing, expired or drifted
+   * calibration puts the kiosk out of service; a valid one brings it back, and a timer takes it out
+   * again the moment it expires.
+   */
+  calibrationChanged(): void {
+    this.calibrationTimer?.cancel();
+    this.calibrationTimer = null;
+    if (this.policy.whenCalibrationInvalid !== 'out-of-service') {
+      this.setServiceProblem('calibration', null);
+      return;
+    }
+    const deviceId = this.config.devices.thermometer.id;
+    const cal = this.opts.calibration.current(deviceId);
+    const now = this.clock.now();
+    const state = calibrationState(cal, now);
+    if (state !== 'valid') {
+      const code = CALIBRATION_REASON[state];
+      this.setServiceProblem('calibration', { code, messageKey: REASON_MESSAGE_KEYS[code], detail: { deviceId } });
+      return;
+    }
+    this.setServiceProblem('calibration', null);
+    const untilExpiry = Date.parse(cal!.validUntil) - now.getTime();
+    this.calibrationTimer = this.clock.setTimer(Math.min(untilExpiry, MAX_TIMER_MS), () => {
+      this.calibrationTimer = null;
+      this.calibrationChanged();
+    });
+  }
+
+  /** Moves between idle and out-of-service when no screening is under way. */
+  private applyService(): void {
+    if (this.stopped) return;
+    if (!this.inService && this.current === 'idle') {
+      this.go('out-of-service', 'out-of-service', null);
+      this.prompt('prompt.outOfService', null);
+    } else if (this.inService && this.current === 'out-of-service') {
+      this.go('idle', 'back-in-service', null);
+      this.promptIdle();
+    }
+  }
+
+  /** Where a screening ends: idle, or out-of-service when a cause arose meanwhile. */
+  private rest(why: TransitionReason, screeningId: string | null): void {
+    if (this.inService) {
+      this.go('idle', why, screeningId);
+      return;
+    }
+    this.go('out-of-service', why, screeningId);
+    this.prompt('prompt.outOfService', null);
   }
 
   // ---- device events -------------------------------------------------------------------------
@@ -178,10 +264,13 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
     if (this.stopped) return;
     if (this.config.station.mode === 'temp-only') return; // identity is registered by staff
     switch (this.current) {
+      case 'out-of-service':
+        this.prompt('prompt.outOfService', null);
+        return;
       case 'idle': {
         const s = this.begin('card');
         this.go('identifying', 'card-read');
-        this.acceptIdentity(s, read.card);
+        this.acceptIdentity(s, read);
         if (this.faultIfDeviceMissing(s)) return;
         if (s.attempts.length === 0) this.enterMeasuring(s, 'identity-accepted');
         else this.toDeciding('identity-accepted');
@@ -189,22 +278,22 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       }
       case 'identifying':
         if (this.screening && !this.hasIdentity(this.screening)) {
-          this.acceptIdentity(this.screening, read.card);
+          this.acceptIdentity(this.screening, read);
           this.toDeciding('identity-accepted');
         }
         return;
       case 'measuring':
       case 're-measuring':
         // temp-then-card: the card may come early; keep it. A second card mid-screening is ignored.
-        if (this.screening && !this.hasIdentity(this.screening)) this.acceptIdentity(this.screening, read.card);
+        if (this.screening && !this.hasIdentity(this.screening)) this.acceptIdentity(this.screening, read);
         else this.prompt('prompt.wait');
         return;
       case 'deciding':
         this.prompt('prompt.wait');
         return;
       case 'result':
-        this.go('idle', 'card-during-result', this.shownId);
-        this.onIdentity(read);
+        this.rest('card-during-result', this.shownId);
+        if (this.inService) this.onIdentity(read);
         return;
     }
   }
@@ -284,6 +373,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       trigger,
       card: null,
       registered: null,
+      cardSource: null,
       idHmac: null,
       duplicateOf: null,
       calibration: this.opts.calibration.current(thermoId),
@@ -302,8 +392,10 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
     return s;
   }
 
-  private acceptIdentity(s: Screening, card: IdCard): void {
+  private acceptIdentity(s: Screening, read: IdentityRead): void {
+    const card = read.card;
     s.card = card;
+    s.cardSource = read.source;
     this.keepIdentity(s, card.idNumber);
   }
 
@@ -364,9 +456,9 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
     } else {
       const record = this.buildAbandoned(s, 'device-offline');
       this.endScreening();
-      this.go('idle', 'device-fault-abandon', s.id);
-      this.prompt('prompt.deviceOffline');
-      this.track(this.commitOrQueue(record, 'abandoned'));
+      this.rest('device-fault-abandon', s.id);
+      if (this.inService) this.prompt('prompt.deviceOffline');
+      this.track(this.commitAbandoned(record));
     }
   }
 
@@ -477,26 +569,28 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
     }
   }
 
-  private evaluate(s: Screening): PolicyDecision {
+  private evaluate(s: Screening): PolicyDecision & { lists: ListsConsulted } {
     const card = s.card;
-    const reg = s.registered;
-    return decide(this.policy, {
+    const watchlist = this.opts.watchlist.snapshot();
+    const lists: ListsConsulted = { source: watchlist.source, refreshedAt: watchlist.source === 'standalone' ? null : watchlist.refreshedAt };
+    const d = decide(this.policy, {
       requireIdentity: this.requireIdentity,
       identity:
         card && s.idHmac
-          ? { idNumber: card.idNumber, idNumberValid: card.idNumberValid, idHmac: s.idHmac, validUntil: card.validUntil ?? null }
-          : reg && s.idHmac
-            ? { idNumber: reg.idNumber, idNumberValid: reg.idNumberValid, idHmac: s.idHmac, validUntil: null }
+          ? decisionIdentityOf(card, s.idHmac, s.cardSource ?? 'sam')
+          : s.registered && s.idHmac
+            ? { idNumber: s.registered.idNumber, cardType: s.registered.cardType, idHmac: s.idHmac, dates: { validFrom: null, validUntil: null, birthDate: null } }
             : null,
       attempts: s.attempts,
       remeasureAvailable: s.remeasureAvailable,
-      watchlist: this.opts.watchlist.snapshot(),
+      watchlist,
       calibration: calibrationState(s.calibration, this.clock.now()),
       now: this.clock.now(),
       duplicateOf: s.duplicateOf,
       deviceFault: s.deviceFault,
       timedOutIn: s.timedOutIn,
     });
+    return { ...d, lists };
   }
 
   /** Decide, commit (awaited), then show the result. */
@@ -510,23 +604,24 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
     const d = this.evaluate(s);
     const record = this.buildRecord(s, d);
     const gen = this.generation;
-    this.track(this.commitWithRetry(record).then((committed) => {
+    this.track(this.commit(record, (r) => this.storeUnavailable(r)).then((storage) => {
       if (gen !== this.generation || this.screening !== s) return; // stopped meanwhile
+      const committed = storage === 'committed';
+      // Not on disk: the HOLD STORE_UNAVAILABLE version, which is also the one the store keeps.
       const shown = committed ? record : this.storeUnavailable(record);
-      if (!committed) this.enqueue(shown);
       this.endScreening();
       this.shownId = s.id;
       this.go('result', 'decided', s.id);
+      this.emit('result', { record: shown, committed, storage });
       this.prompt(shown.decision === 'PASS' ? (shown.flaggedForStaff ? 'decision.passNotice' : 'decision.pass') : 'decision.hold', s.id);
-      this.emit('result', { record: shown, committed });
       if (this.stopped) {
         this.go('idle', 'stopped', s.id);
         return;
       }
       this.armStateTimer(this.config.screening.timeouts.resultMs, () => {
         if (this.current === 'result') {
-          this.go('idle', 'result-shown', s.id);
-          this.promptIdle();
+          this.rest('result-shown', s.id);
+          if (this.inService) this.promptIdle();
         }
       });
     }));
@@ -553,7 +648,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
     };
   }
 
-  private buildRecord(s: Screening, d: PolicyDecision): ScreeningRecord {
+  private buildRecord(s: Screening, d: PolicyDecision & { lists: ListsConsulted }): ScreeningRecord {
     const decision = d.decision ?? 'HOLD';
     const record: ScreeningRecord = {
       ...this.recordBase(s),
@@ -565,6 +660,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       fever: d.fever,
       policyVersion: d.policyVersion,
       flaggedForStaff: d.flaggedForStaff,
+      lists: d.lists,
     };
     if (s.incompleteSamples.length) record.incompleteSamples = [...s.incompleteSamples];
     return record;
@@ -610,76 +706,34 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
 
   // ---- store ---------------------------------------------------------------------------------
 
-  /** Tries the commit: once, then once per retry delay; each attempt has a time limit. */
-  private async commitWithRetry(record: ScreeningRecord): Promise<boolean> {
-    const { attemptTimeoutMs, retryDelaysMs } = this.config.screening.commit;
-    for (let attempt = 1; attempt <= retryDelaysMs.length + 1; attempt++) {
-      try {
-        await this.withTimeout(this.opts.sink.commit(record), attemptTimeoutMs);
-        return true;
-      } catch (err) {
-        this.emit('store-error', { screeningId: record.id, attempt, message: err instanceof Error ? err.message : String(err) });
-        const delay = retryDelaysMs[attempt - 1];
-        if (delay !== undefined) await this.sleep(delay);
-      }
-    }
-    return false;
-  }
-
-  private async commitOrQueue(record: ScreeningRecord, event: 'abandoned'): Promise<void> {
-    const committed = await this.commitWithRetry(record);
-    if (!committed) this.enqueue(record);
-    this.emit(event, { record, committed });
-  }
-
-  private enqueue(record: ScreeningRecord): void {
-    this.backlog.push(record);
-    this.emit('backlog', { pending: this.backlog.length });
-    this.scheduleBacklog();
-  }
-
-  private scheduleBacklog(): void {
-    if (this.backlogTimer || this.backlog.length === 0) return;
-    this.backlogTimer = this.clock.setTimer(this.config.screening.commit.backgroundRetryMs, () => {
-      this.backlogTimer = null;
-      void this.drainBacklog();
-    });
-  }
-
-  /** Commits queued records oldest first; stops at the first failure and tries again later. */
-  async drainBacklog(): Promise<number> {
-    if (this.draining) return 0;
-    this.draining = true;
-    let done = 0;
+  /**
+   * Hands the record to the store, once (the store's queue is the one retry path): `committed`;
+   * `queued` when the store keeps `whenQueued(record)` for a later write (or was told to, because
+   * this attempt timed out); `not-kept` when the store refused it.
+   */
+  private async commit(record: ScreeningRecord, whenQueued: (r: ScreeningRecord) => ScreeningRecord): Promise<ResultEvent['storage']> {
+    const abort = new AbortController();
     try {
-      done = await this.drainOnce();
-    } finally {
-      this.draining = false;
+      await this.withTimeout(this.opts.sink.commit(record, { whenQueued, signal: abort.signal }), this.config.screening.commit.attemptTimeoutMs, () => abort.abort());
+      return 'committed';
+    } catch (err) {
+      const queued = isPendingCommit(err) || abort.signal.aborted;
+      this.emit('store-error', { screeningId: record.id, queued, message: err instanceof Error ? err.message : String(err) });
+      return queued ? 'queued' : 'not-kept';
     }
-    if (!this.stopped) this.scheduleBacklog();
-    return done;
   }
 
-  private async drainOnce(): Promise<number> {
-    let done = 0;
-    while (this.backlog.length > 0) {
-      const next = this.backlog[0]!;
-      try {
-        await this.withTimeout(this.opts.sink.commit(next), this.config.screening.commit.attemptTimeoutMs);
-      } catch (err) {
-        this.emit('store-error', { screeningId: next.id, attempt: 0, message: err instanceof Error ? err.message : String(err) });
-        break;
-      }
-      this.backlog.shift();
-      done++;
-      this.emit('backlog', { pending: this.backlog.length });
-    }
-    return done;
+  private async commitAbandoned(record: ScreeningRecord): Promise<void> {
+    const storage = await this.commit(record, (r) => r);
+    this.emit('abandoned', { record, committed: storage === 'committed', storage });
   }
 
-  private withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  private withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const t = this.clock.setTimer(ms, () => reject(new Error(`store commit did not finish within ${ms} ms`)));
+      const t = this.clock.setTimer(ms, () => {
+        onTimeout();
+        reject(new Error(`store commit did not finish within ${ms} ms`));
+      });
       p.then(
         (v) => {
           t.cancel();
@@ -693,10 +747,6 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
     });
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.clock.setTimer(ms, resolve));
-  }
-
   // ---- plumbing ------------------------------------------------------------------------------
 
   private go(to: EngineState, why: TransitionReason, screeningId: string | null = this.screening?.id ?? null): void {
@@ -704,7 +754,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
     if (!isAllowedTransition(from, to)) throw new Error(`engine: transition ${from} → ${to} (${why}) is not allowed`);
     this.cancelStateTimer();
     this.current = to;
-    if (to === 'idle' && this.config.station.mode !== 'card-then-temp') this.rearmSince = this.clock.monotonicMs();
+    if ((to === 'idle' || to === 'out-of-service') && this.config.station.mode !== 'card-then-temp') this.rearmSince = this.clock.monotonicMs();
     this.emit('transition', { from, to, screeningId, reason: why, monotonicMs: this.clock.monotonicMs() });
   }
 

@@ -1,4 +1,5 @@
 import type { IdCard } from '../../drivers/idcard/id-card.js';
+import type { ListSource } from '../config/list-source.js';
 
 /**
  * Shapes shared by the screening engine (which produces them) and the store (which keeps them).
@@ -31,15 +32,35 @@ export interface TemperatureEstimate {
   samples: TemperatureSample[];
   medianC: number;
   maxC: number;
-  /** Body-temperature estimate after the skin-to-body model. */
+  /** Body-temperature estimate after the skin-to-body model, as computed (never clamped). */
   estimateC: number;
-  model: { name: string; params: Record<string, number> };
+  /** The skin-to-body model: name, formula version (absent on records made before versions), parameters. */
+  model: { name: string; version?: number; params: Record<string, number> };
   calibrationId: string | null;
   attempt: number; // 1 = first measurement, 2 = re-measure
   /** The ambient value the model used (median of the accepted samples' ambient), when it had one. */
   ambientC?: number;
   /** The statistic fed to the model ('median' or 'max'). */
   statistic?: 'median' | 'max';
+  /**
+   * Set when the plausibility stage refused the estimate: the ambient the model used, or the body
+   * estimate itself, lay outside the configured bounds. Such an attempt is not a temperature.
+   */
+  implausible?: Implausible;
+}
+
+export interface Implausible {
+  check: 'ambient' | 'estimate';
+  valueC: number;
+  minC: number;
+  maxC: number;
+}
+
+/** Which lists a decision consulted: none (a standalone kiosk), or the lists of that refresh. */
+export interface ListsConsulted {
+  source: ListSource;
+  /** When the lists were refreshed (ISO), or null (never; always null when standalone). */
+  refreshedAt: string | null;
 }
 
 /** Exactly one per started screening, whatever happened. */
@@ -68,4 +89,6 @@ export interface ScreeningRecord {
   flaggedForStaff?: boolean;
   /** Raw samples of a measurement attempt that never completed (kept: nothing measured is dropped). */
   incompleteSamples?: TemperatureSample[];
+  /** The lists the decision consulted (absent on records made before this field existed). */
+  lists?: ListsConsulted;
 }

@@ -2,7 +2,7 @@ import type { TemperatureConfig } from '../config/kiosk-config.js';
 import type { ThermoReading } from '../../drivers/thermometer/reading.js';
 import { applyCalibration } from './calibration.js';
 import type { Calibration } from './calibration-source.js';
-import type { TemperatureEstimate, TemperatureSample } from './screening-record.js';
+import type { Implausible, TemperatureEstimate, TemperatureSample } from './screening-record.js';
 import { applySkinToBody, describeModel } from './skin-to-body.js';
 
 /**
@@ -14,6 +14,12 @@ import { applySkinToBody, describeModel } from './skin-to-body.js';
  * in background). Accepted samples fill a window: complete after `samples` of them, or once
  * `windowMs` has passed since the first with at least `minSamples`. The estimate is the skin-to-body
  * model applied to their median (or max). Raw values are kept as received; nothing is clamped or rounded.
+ *
+ * The plausibility stage (the only one) then judges the estimate: the ambient the model used must
+ * lie within `plausibility.ambientMinC…ambientMaxC` (the range the model holds for: a GY frame may
+ * report an ambient of 125 °C, which is no room a person is screened in), and the body estimate
+ * within `bodyMinC…bodyMaxC`. An estimate outside is kept as computed, marked `implausible`, and
+ * is not a temperature: it can never PASS anyone.
  */
 export class TemperaturePipeline {
   private readonly all: TemperatureSample[] = [];
@@ -99,7 +105,19 @@ export class TemperaturePipeline {
       statistic: this.config.statistic,
     };
     if (ambientC !== undefined) estimate.ambientC = ambientC;
+    const implausible = this.judge(ambientC, modelled.estimateC);
+    if (implausible) estimate.implausible = implausible;
     return { ok: true, estimate };
+  }
+
+  /** The plausibility stage: the first bound the estimate breaks, or undefined when it is plausible. */
+  private judge(ambientC: number | undefined, estimateC: number): Implausible | undefined {
+    const p = this.config.plausibility;
+    if (ambientC !== undefined && !(ambientC >= p.ambientMinC && ambientC <= p.ambientMaxC)) {
+      return { check: 'ambient', valueC: ambientC, minC: p.ambientMinC, maxC: p.ambientMaxC };
+    }
+    if (!(estimateC >= p.bodyMinC && estimateC <= p.bodyMaxC)) return { check: 'estimate', valueC: estimateC, minC: p.bodyMinC, maxC: p.bodyMaxC };
+    return undefined;
   }
 }
 

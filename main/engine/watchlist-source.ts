@@ -1,3 +1,4 @@
+import type { ListSource } from '../config/list-source.js';
 import type { WatchColour } from './screening-record.js';
 
 /** One person on a central list, known only by the keyed hash of their ID number. */
@@ -16,8 +17,17 @@ export interface KeyRegion {
   colour: WatchColour;
 }
 
+/**
+ * How far a list's `refreshedAt` may lie ahead of the kiosk's clock (the central service's and the
+ * kiosk's clocks differ a little). Further ahead, the date is wrong: the list is refused on load and
+ * treated as stale by the policy.
+ */
+export const LIST_CLOCK_SKEW_MS = 5 * 60_000;
+
 /** What the engine needs from the lists at decision time. */
 export interface WatchlistSnapshot {
+  /** Where the lists come from; 'standalone' = none are consulted (main/config/list-source.ts). */
+  source: ListSource;
   /** Entries by HMAC (one person may be on several lists). */
   byHmac: ReadonlyMap<string, readonly WatchlistEntry[]>;
   keyRegions: readonly KeyRegion[];
@@ -33,8 +43,11 @@ export interface WatchlistSource {
   snapshot(): WatchlistSnapshot;
 }
 
-/** Builds a snapshot from a flat list of entries (the index is by HMAC). */
-export function watchlistSnapshot(entries: Iterable<WatchlistEntry>, keyRegions: readonly KeyRegion[], refreshedAt: string | null): WatchlistSnapshot {
+/** The snapshot of a standalone kiosk: no lists, none consulted. */
+export const STANDALONE_LISTS: WatchlistSnapshot = { source: 'standalone', byHmac: new Map(), keyRegions: [], refreshedAt: null };
+
+/** Builds a snapshot of lists from a list source (the index is by HMAC). */
+export function watchlistSnapshot(entries: Iterable<WatchlistEntry>, keyRegions: readonly KeyRegion[], refreshedAt: string | null, source: Exclude<ListSource, 'standalone'> = 'file'): WatchlistSnapshot {
   const byHmac = new Map<string, WatchlistEntry[]>();
   for (const e of entries) {
     const key = e.hmac.toLowerCase();
@@ -42,7 +55,7 @@ export function watchlistSnapshot(entries: Iterable<WatchlistEntry>, keyRegions:
     if (list) list.push(e);
     else byHmac.set(key, [e]);
   }
-  return { byHmac, keyRegions: [...keyRegions], refreshedAt };
+  return { source, byHmac, keyRegions: [...keyRegions], refreshedAt };
 }
 
 /** A source that always returns the same snapshot (tests, the CLI, a kiosk with a fixed list). */

@@ -1,15 +1,15 @@
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ContractServer } from '../contract/contract-server.js';
-import { attachContractSocket } from './contract-socket.js';
 import type { Health } from '../contract/messages.js';
-import { contentSecurityPolicy, rendererScriptHashes } from './content-security-policy.js';
 import { newLaunchToken, tokenMatches } from './launch-token.js';
 import type { Logger } from './logger.js';
+import { parseRequestTarget, queryValue, type RequestTarget } from './request-target.js';
+import { DEFAULT_SOCKET_LIMITS, MessageBudget, SOCKET_CLOSE, type SocketLimits } from './socket-limits.js';
+import { resolveStatic, staticSite, type StaticSite } from './static-files.js';
 
 export interface BrowserServerOptions {
   /** 0 picks a free port. */
@@ -21,6 +21,18 @@ export interface BrowserServerOptions {
   health(): Health;
   /** Fixed token (tests); a random one per launch otherwise. */
   token?: string;
+  /** Per-connection WebSocket limits (default DEFAULT_SOCKET_LIMITS). */
+  socketLimits?: Partial<SocketLimits>;
+}
+
+/** What the server knows about one UI connection (no content): for health and tests. */
+export interface SocketStats {
+  peer: string;
+  /** Bytes the host has queued for this client and not yet handed to the kernel. */
+  bufferedBytes: number;
+  /** True while the host has stopped reading from this client (backpressure). */
+  paused: boolean;
+  received: number;
 }
 
 export interface BrowserServer {
@@ -28,96 +40,161 @@ export interface BrowserServer {
   readonly url: string;
   readonly port: number;
   readonly token: string;
+  /** One entry per open WebSocket. */
+  sockets(): SocketStats[];
   close(): Promise<void>;
 }
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wav': 'audio/wav',
-  '.ogg': 'audio/ogg',
-  '.mp3': 'audio/mpeg',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-};
 
 const LOOPBACK = '127.0.0.1';
 
 /**
  * Browser mode: serves the built renderer and the contract over a WebSocket, on 127.0.0.1 only.
- * The page and the socket both need the per-launch token; the socket also needs the page's exact
- * origin; any other Host header is refused (DNS rebinding). Every response carries a strict CSP.
+ * Every request target goes through parseRequestTarget first (one parser, never throws), and
+ * every decision is taken on the normalised target: the page and the socket both need the
+ * per-launch token; the socket also needs the page's exact origin; any other Host header is
+ * refused (DNS rebinding). Files come from the one static handler (static-files.ts), with a strict
+ * CSP. Each socket has a message budget and output backpressure (socket-limits.ts).
  */
 export async function startBrowserServer(opts: BrowserServerOptions): Promise<BrowserServer> {
   const token = opts.token ?? newLaunchToken();
-  const scriptHashes = rendererScriptHashes(opts.rendererDir);
-  if (scriptHashes.length === 0) opts.log.warn({ rendererDir: opts.rendererDir }, 'browser: no integrity.json in the renderer folder; the page script will be blocked (run `npm run build`)');
+  const limits: SocketLimits = { ...DEFAULT_SOCKET_LIMITS, ...opts.socketLimits };
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   let origin = '';
   let hostHeader = '';
+  let site: StaticSite = staticSite(opts.rendererDir, null);
+  if (site.scriptHashes.length === 0) opts.log.warn({ rendererDir: opts.rendererDir }, 'browser: no integrity.json in the renderer folder; the page script will be blocked (run `npm run build`)');
 
   const refuse = (res: ServerResponse, status: number, text: string) => {
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(`${text}\n`);
+    const body = `${text}\n`;
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+
+  const handleRequest = (req: IncomingMessage, res: ServerResponse, target: RequestTarget) => {
+    if (target.path === '/healthz') {
+      const body = JSON.stringify(opts.health());
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+      return res.end(req.method === 'HEAD' ? undefined : body);
+    }
+    const found = resolveStatic(site, target);
+    if (found.status !== 200) return refuse(res, 404, 'not found');
+    if (found.isPage && !tokenMatches(token, queryValue(target, 'token'))) {
+      opts.log.warn({ path: target.path }, 'browser: page requested without the launch token');
+      return refuse(res, 403, 'this kiosk page needs its launch token; use the URL printed by `kiosk start`');
+    }
+    res.writeHead(200, found.headers);
+    if (req.method === 'HEAD') return res.end();
+    const stream = createReadStream(found.file);
+    stream.on('error', (err) => {
+      opts.log.warn({ path: target.path, err: err.message }, 'browser: could not read a file while serving it');
+      res.destroy();
+    });
+    stream.pipe(res);
   };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (req.headers.host !== hostHeader) return refuse(res, 421, 'wrong host');
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed');
-    const url = new URL(req.url ?? '/', origin);
-    if (url.pathname === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      return res.end(JSON.stringify(opts.health()));
+    const parsed = parseRequestTarget(req.url);
+    if (!parsed.ok) {
+      opts.log.warn({ status: parsed.status, why: parsed.reason }, 'browser: request target refused');
+      return refuse(res, parsed.status, parsed.reason);
     }
-    let pathname = url.pathname === '/' ? '/index.html' : url.pathname;
-    if (pathname === '/index.html' && !tokenMatches(token, url.searchParams.get('token'))) {
-      opts.log.warn({ path: '/index.html' }, 'browser: page requested without the launch token');
-      return refuse(res, 403, 'this kiosk page needs its launch token; use the URL printed by `kiosk start`');
-    }
-    pathname = decodeURIComponent(pathname);
-    const file = normalize(join(opts.rendererDir, pathname));
-    if (!file.startsWith(opts.rendererDir + sep)) return refuse(res, 404, 'not found');
-    let size: number;
     try {
-      const st = statSync(file);
-      if (!st.isFile()) return refuse(res, 404, 'not found');
-      size = st.size;
-    } catch {
-      return refuse(res, 404, 'not found');
+      handleRequest(req, res, parsed.target);
+    } catch (err) {
+      // Last fence: no request may take the host down.
+      opts.log.error({ path: parsed.target.path, err: err instanceof Error ? err.message : String(err) }, 'browser: request handler failed');
+      if (!res.headersSent) refuse(res, 500, 'internal error');
+      else res.destroy();
     }
-    res.writeHead(200, {
-      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
-      'content-length': size,
-      'content-security-policy': contentSecurityPolicy(`ws://${hostHeader}`, scriptHashes),
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
-      'cross-origin-opener-policy': 'same-origin',
-      'cross-origin-resource-policy': 'same-origin',
-      'cache-control': 'no-store',
-    });
-    if (req.method === 'HEAD') return res.end();
-    createReadStream(file).pipe(res);
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const deny = (why: string) => {
+    const deny = (status: 400 | 403 | 414, why: string) => {
       opts.log.warn({ why }, 'browser: WebSocket connection refused');
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.write(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : status === 414 ? 'URI Too Long' : 'Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       socket.destroy();
     };
-    if (req.headers.host !== hostHeader) return deny('wrong host');
-    if (req.headers.origin !== origin) return deny('wrong origin');
-    const url = new URL(req.url ?? '/', origin);
-    if (url.pathname !== '/ws') return deny('wrong path');
-    if (!tokenMatches(token, url.searchParams.get('token'))) return deny('missing or wrong token');
-    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => attachSocket(ws));
+    socket.on('error', () => socket.destroy());
+    if (req.headers.host !== hostHeader) return deny(403, 'wrong host');
+    if (req.headers.origin !== origin) return deny(403, 'wrong origin');
+    const parsed = parseRequestTarget(req.url);
+    if (!parsed.ok) return deny(parsed.status, parsed.reason);
+    if (parsed.target.path !== '/ws') return deny(403, 'wrong path');
+    if (!tokenMatches(token, queryValue(parsed.target, 'token'))) return deny(403, 'missing or wrong token');
+    try {
+      wss.handleUpgrade(req, socket, head, (ws: WebSocket) => attachSocket(ws));
+    } catch (err) {
+      opts.log.error({ err: err instanceof Error ? err.message : String(err) }, 'browser: WebSocket upgrade failed');
+      socket.destroy();
+    }
   });
 
   let peerCount = 0;
+  const open = new Map<WebSocket, SocketStats>();
   const attachSocket = (ws: WebSocket) => {
     const label = `ws#${++peerCount}`;
-    attachContractSocket(ws, opts.contract, label, opts.log, { connected: 'browser: UI connected', disconnected: 'browser: UI disconnected' });
+    const stats: SocketStats = { peer: label, bufferedBytes: 0, paused: false, received: 0 };
+    open.set(ws, stats);
+    const budget = new MessageBudget(limits);
+    let closing = false;
+    const closeFor = (code: number, reason: string, log: Record<string, unknown>) => {
+      if (closing) return;
+      closing = true;
+      opts.log.warn({ peer: label, code, ...log }, `browser: UI connection closed: ${reason}`);
+      ws.close(code, reason);
+      // A client that does not read will not complete the closing handshake either.
+      if (code === SOCKET_CLOSE.notReading) ws.terminate();
+    };
+    // Backpressure: stop reading while our output to this client piles up; resume once it drains.
+    const afterWrite = () => {
+      stats.bufferedBytes = ws.bufferedAmount;
+      if (stats.paused && stats.bufferedBytes < limits.resumeBelowBytes && !closing) {
+        stats.paused = false;
+        ws.resume();
+      }
+    };
+    const peer = opts.contract.attach(
+      {
+        send: (event) => {
+          if (ws.readyState !== ws.OPEN || closing) return;
+          ws.send(JSON.stringify(event), afterWrite);
+          stats.bufferedBytes = ws.bufferedAmount;
+          if (stats.bufferedBytes > limits.closeAboveBytes) {
+            closeFor(SOCKET_CLOSE.notReading, 'not reading the host events', { bufferedBytes: stats.bufferedBytes, limit: limits.closeAboveBytes });
+          } else if (!stats.paused && stats.bufferedBytes > limits.pauseAboveBytes) {
+            stats.paused = true;
+            ws.pause();
+          }
+        },
+        close: (reason) => closeFor(SOCKET_CLOSE.badMessages, reason, {}),
+      },
+      label,
+    );
+    opts.log.info({ peer: label }, 'browser: UI connected');
+    ws.on('message', (data, isBinary) => {
+      if (closing) return;
+      stats.received += 1;
+      if (!budget.take()) {
+        closeFor(SOCKET_CLOSE.tooManyMessages, 'too many messages', { received: stats.received, burst: limits.burst, perSecond: limits.perSecond });
+        return;
+      }
+      if (isBinary) return peer.receive(undefined);
+      let raw: unknown;
+      try {
+        raw = JSON.parse(data.toString());
+      } catch {
+        raw = undefined;
+      }
+      peer.receive(raw);
+    });
+    ws.on('close', () => {
+      open.delete(ws);
+      peer.detach();
+      opts.log.info({ peer: label }, 'browser: UI disconnected');
+    });
+    ws.on('error', () => ws.terminate());
   };
 
   await new Promise<void>((resolve, reject) => {
@@ -127,11 +204,13 @@ export async function startBrowserServer(opts: BrowserServerOptions): Promise<Br
   const port = (server.address() as AddressInfo).port;
   hostHeader = `${LOOPBACK}:${port}`;
   origin = `http://${hostHeader}`;
+  site = staticSite(opts.rendererDir, `ws://${hostHeader}`);
 
   return {
     url: `${origin}/?token=${token}`,
     port,
     token,
+    sockets: () => [...open].map(([ws, s]) => ({ ...s, bufferedBytes: ws.bufferedAmount })),
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of wss.clients) c.terminate();

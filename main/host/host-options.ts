@@ -12,6 +12,8 @@ export interface HostOptions {
   dataDir: string;
   configFile: string | null;
   scenarios: ScenarioStep[] | null;
+  /** The --scenario text as given (passed on to the host process unchanged), or null. */
+  scenarioSpec?: string | null;
 }
 
 /** A bad option: one line saying what is wrong and how to fix it. */
@@ -29,7 +31,11 @@ export const HOST_OPTION_SPEC = {
   electron: { type: 'boolean', default: false },
 } as const;
 
-/** Parses `[--browser] [--sim] [--port N] [--data DIR] [--config FILE] [--scenario a,b,c]`. */
+/**
+ * Parses `[--browser] [--sim] [--port N] [--data DIR] [--config FILE] [--scenario a,b,c]`; every
+ * value option is also accepted as `--name=value`. The one parser for `kiosk start`, the host
+ * process (dist/host.js) and the Electron shell (main.ts), so all three agree on the data directory.
+ */
 export function parseHostOptions(args: string[], env: NodeJS.ProcessEnv = process.env): HostOptions {
   const { values } = parseArgs({ args, options: HOST_OPTION_SPEC, strict: true, allowPositionals: false });
   let port = 0;
@@ -46,20 +52,32 @@ export function parseHostOptions(args: string[], env: NodeJS.ProcessEnv = proces
     }
   }
   const dataDir = values.data ?? defaultDataDir(env);
-  return { browser: values.browser, simulate: values.sim || scenarios !== null, port, dataDir, configFile: values.config ?? null, scenarios };
+  return { browser: values.browser, simulate: values.sim || scenarios !== null, port, dataDir, configFile: values.config ?? null, scenarios, scenarioSpec: values.scenario ?? null };
+}
+
+/**
+ * The arguments a launcher passes on to the host (through the Electron shell): the parsed options
+ * written back in `--name=value` form, with the data directory always explicit so the shell's key
+ * and the host's database are in one directory whatever the environment of either process.
+ * Browser-mode options (--browser, --port) are the launcher's own and are left out.
+ */
+export function hostArgsFor(opts: HostOptions): string[] {
+  const out = [`--data=${opts.dataDir}`];
+  if (opts.simulate) out.push('--sim');
+  if (opts.configFile !== null) out.push(`--config=${opts.configFile}`);
+  if (opts.scenarioSpec) out.push(`--scenario=${opts.scenarioSpec}`);
+  return out;
 }
 
 /** The configuration file used when --config is not given: `<data>/config.json`, if present. */
 export const DATA_DIR_CONFIG = 'config.json';
 
 /**
- * A kiosk with no configuration: one checkpoint, simulated devices. The skin-to-body model adds
- * 1.8 °C, the middle of the simulator's skin-to-body gap (1.5–2.0 °C, see ThermometerSimulator), so
- * the simulated normal person reads 36.1–36.6 °C and the fever person 37.6–38.0 °C.
+ * A kiosk with no configuration: one checkpoint, simulated devices, and every other default as a
+ * real kiosk has it (the same body-temperature model in simulation and on real devices).
  */
 export const DEFAULT_CONFIG_INPUT = {
   checkpoint: { id: 'checkpoint-1', name: '体温检测点' },
-  temperature: { model: { kind: 'constant-offset', offsetC: 1.8 } },
 };
 
 /** Loads `--config`, else `<data>/config.json`, else the default; every problem is one line. */

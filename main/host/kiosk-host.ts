@@ -4,30 +4,35 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DeviceStatus } from '../../drivers/device-status.js';
 import type { IdentityRead } from '../../drivers/idcard/id-card.js';
-import { IdCardDriver } from '../../drivers/idcard/idcard-driver.js';
 import type { ThermoReading } from '../../drivers/thermometer/reading.js';
-import { ThermometerDriver } from '../../drivers/thermometer/thermometer-driver.js';
+import type { ThermometerDriver } from '../../drivers/thermometer/thermometer-driver.js';
 import type { Link } from '../../drivers/transport/link.js';
 import { MemoryLink } from '../../drivers/transport/memory-link.js';
 import { TappedLink } from '../../drivers/transport/tapped-link.js';
 import { NO_SENSOR_ERROR, SimulatedBench } from '../../drivers/sim/blackbody.js';
-import { SerialLink } from '../../drivers/transport/serial-link.js';
 import type { KioskConfig } from '../config/kiosk-config.js';
 import { ConsoleService } from '../console/console-service.js';
 import { applySettingOverrides } from '../console/settings-catalogue.js';
 import { ContractServer } from '../contract/contract-server.js';
 import type { Health, HostEvent, Language, ScreenState, UiCommand } from '../contract/messages.js';
 import type { Clock } from '../engine/clock.js';
-import type { DeviceEvents } from '../engine/engine-events.js';
-import { HmacIdHasher } from '../engine/id-hasher.js';
+import type { DeviceEvents, ServiceProblem } from '../engine/engine-events.js';
+import type { IdHasher } from '../engine/id-hasher.js';
 import type { RecordSink } from '../engine/record-sink.js';
 import type { CalibrationSource } from '../engine/calibration-source.js';
 import { ScreeningEngine } from '../engine/screening-engine.js';
+import { modelNeedsAmbient } from '../engine/skin-to-body.js';
 import { StaticWatchlistSource } from '../engine/watchlist-source.js';
-import { FileKeyProvider, type KeyProvider } from '../store/key-provider.js';
-import { KioskStore } from '../store/kiosk-store.js';
-import { ID_KEY_FILE, loadWatchlist, StoreCalibrationSource } from './local-lists.js';
+import type { CalibrationRecord, NewCalibration } from '../store/calibrations.js';
+import type { KeyProvider } from '../store/key-provider.js';
+import type { KioskStore } from '../store/kiosk-store.js';
+import { storeErrorCode } from '../store/store-errors.js';
+import { KioskNotices, type Notice } from './kiosk-notices.js';
+import { assertNativeModulesLoadable } from './native-modules.js';
+import { loadWatchlist, StoreCalibrationSource } from './local-lists.js';
+import { idcardReaderFor, serialLinkFor, thermometerDriverFor, thermometerSimulatorOptionsFor, type IdCardReader } from './device-drivers.js';
 import type { Logger } from './logger.js';
+import { StorageKeeper, type StorageProblem } from './storage-keeper.js';
 import { ScenarioConductor, type ScenarioStep } from './scenario-conductor.js';
 import { ScreenModel } from './screen-model.js';
 import { softwareVersion } from './software-version.js';
@@ -66,18 +71,18 @@ export interface KioskHostEvents {
   identity: [number];
 }
 
-const STORE_UNAVAILABLE_SINK: RecordSink = {
-  commit: async () => {
-    throw new Error('the store could not be opened');
-  },
-};
-
 /**
  * The host: configuration → device drivers (simulated over MemoryLinks, or real serial ports) →
  * screening engine → store, and the typed contract to every UI. Transport-free: the browser server
  * or the Electron utilityProcess entry attaches UIs to `contract`.
  *
- * Logs carry device ids, screening ids, decisions and reason codes; never card contents.
+ * The host stays up whatever the storage does: without a store (a full or read-only filesystem at
+ * boot) the kiosk is out of service, says why (log, `/healthz`, status bar) and reopens the store by
+ * itself. Store trouble while running (records waiting for the disk, failing writes, low space,
+ * failed maintenance) reaches the same three places.
+ *
+ * Logs carry device ids, screening ids, decisions and reason codes; never card contents, and no
+ * health data keyed to a screening (no temperatures).
  */
 export class KioskHost extends EventEmitter<KioskHostEvents> {
   readonly contract: ContractServer;
@@ -90,19 +95,20 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
   private readonly startedAt = performance.now();
   private ready = false;
   private screenings = 0;
-  /** The staff and technician consoles (null when the store could not be opened: nothing to show or record). */
-  readonly consoles: ConsoleService | null;
+  private readonly notices = new KioskNotices();
+  private wiredStore: KioskStore | null = null;
+  /** The staff and technician consoles (they reach the store through the StorageKeeper, when it is open). */
+  readonly consoles: ConsoleService;
   /** Set while the thermometer faces a blackbody (calibration): device events do not reach the engine. */
   private screeningPaused = false;
   private thermometerOnlineSince: number | null = null;
 
   private constructor(
     private readonly opts: KioskHostOptions,
-    private readonly store: KioskStore | null,
-    private readonly idcard: IdCardDriver,
+    private readonly storage: StorageKeeper,
+    private readonly idcard: IdCardReader,
     private readonly idcardLink: TappedLink,
     private readonly thermometer: ThermometerDriver,
-    hasher: HmacIdHasher,
     simulation: ScenarioConductor | null,
     private readonly thermometerLink: TappedLink,
     bench: SimulatedBench | null,
@@ -116,25 +122,42 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       this.contract.broadcast({ type: 'screen', screen: s });
       this.emit('screen', s, performance.now());
     });
-    const watchlist = loadWatchlist(opts.dataDir, this.thermometerSimulated || this.idcardSimulated);
-    log.info({ source: watchlist.source, entries: watchlist.snapshot.byHmac.size, refreshedAt: watchlist.snapshot.refreshedAt }, 'host: watchlist loaded');
+    const watchlist = loadWatchlist(opts.dataDir, config);
+    if (watchlist.refusal) log.error({ source: watchlist.source, file: watchlist.file, reason: watchlist.refusal }, 'host: lists refused; screenings see no current list');
+    else log.info({ source: watchlist.source, file: watchlist.file, entries: watchlist.snapshot.byHmac.size, refreshedAt: watchlist.snapshot.refreshedAt }, 'host: lists');
+    if (watchlist.ignoredFile) log.warn({ file: watchlist.ignoredFile }, 'host: standalone kiosk (no list source configured): this lists file is not consulted; configure "lists": {"source": "file"} to use it');
+    // The store and the ID key may open later (StorageKeeper): the engine reaches them through it.
+    const sink: RecordSink = {
+      commit: (record, options) => (storage.store ? storage.store.records.commit(record, options) : Promise.reject(new Error('the store is not open'))),
+    };
+    const hasher: IdHasher = {
+      hashIdNumber: (idNumber) => {
+        if (!storage.hasher) throw new Error('the ID key is not open');
+        return storage.hasher.hashIdNumber(idNumber);
+      },
+    };
     this.engine = new ScreeningEngine({
       config,
-      sink: store ? store.records : STORE_UNAVAILABLE_SINK,
+      sink,
       watchlist: new StaticWatchlistSource(watchlist.snapshot),
       hasher,
-      calibration: this.engineCalibration = store ? new StoreCalibrationSource(store, config, this.thermometerSimulated) : { current: () => null },
+      calibration: (this.engineCalibration = new StoreCalibrationSource(() => storage.store, config, this.thermometerCalibration)),
       ...(opts.clock && { clock: opts.clock }),
     });
-    this.consoles = store ? this.makeConsoles(store, bench) : null;
+    this.consoles = this.makeConsoles(bench);
     this.wire();
+    if (!storage.ready) this.engine.setServiceProblem('store', storeProblem(storage.problem));
   }
 
   /** The consoles' view of the host (main/console/console-service.ts). */
-  private makeConsoles(store: KioskStore, bench: SimulatedBench | null): ConsoleService {
+  private makeConsoles(bench: SimulatedBench | null): ConsoleService {
+    const storage = this.storage;
     const rendererDir = this.opts.rendererDir ?? join(dirname(fileURLToPath(import.meta.url)), 'renderer');
     return new ConsoleService({
-      store,
+      get store(): KioskStore {
+        if (!storage.store) throw new Error('the store is not open');
+        return storage.store;
+      },
       config: this.opts.config,
       dataDir: this.opts.dataDir,
       rendererDir: existsSync(join(rendererDir, 'console.html')) ? rendererDir : null,
@@ -165,26 +188,35 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     return this.opts.simulate || this.opts.config.devices.thermometer.source === 'simulated';
   }
 
-  /** Opens the store, builds drivers and engine, starts everything. */
+  /** How the calibration source treats the thermometer (local-lists.ts): a simulated sensor given an error is calibrated like a real one. */
+  private get thermometerCalibration(): boolean | 'calibratable' {
+    const t = this.opts.config.devices.thermometer;
+    if (!this.thermometerSimulated) return false;
+    return t.source === 'simulated' && t.sensorError ? 'calibratable' : true;
+  }
+
+  /** Opens the storage (or keeps trying), builds drivers and engine, starts everything. */
   static async start(startOpts: KioskHostOptions): Promise<KioskHost> {
     let opts = startOpts;
     const { log } = opts;
-    let store: KioskStore | null = null;
-    try {
-      store = await KioskStore.open({ dataDir: opts.dataDir, ...(opts.keyProvider && { keyProvider: opts.keyProvider }) });
-    } catch (err) {
-      // Shown as HOLD STORE_UNAVAILABLE for every screening until fixed; never silently dropped.
-      log.error({ err: err instanceof Error ? err.message : String(err) }, 'host: the store could not be opened; every screening will be held for staff');
-    }
-    if (store) {
-      // Settings changed by a technician in the console (stored, audited) apply over the configuration file.
-      const applied = applySettingOverrides(opts.config, store.settings);
+    const config0 = opts.config;
+    // A native module built for another runtime is fatal and explained, not a store that never opens.
+    assertNativeModulesLoadable();
+    const { retryInitialMs, retryMaxMs } = config0.screening.commit;
+    const storage = new StorageKeeper({
+      dataDir: opts.dataDir,
+      ...(opts.keyProvider && { keyProvider: opts.keyProvider }),
+      store: { writeRetry: { initialMs: retryInitialMs, maxMs: retryMaxMs } },
+      retry: { initialMs: retryInitialMs, maxMs: retryMaxMs },
+    });
+    await storage.start();
+    // Settings a technician changed in the console (stored, audited) apply over the configuration file.
+    if (storage.store) {
+      const applied = applySettingOverrides(opts.config, storage.store.settings);
       for (const p of applied.skipped) log.warn({ problem: p }, 'host: a stored console setting no longer validates; the configuration file value is used');
       opts = { ...opts, config: applied.config };
-    }
-    const { config } = opts;
-    const idKey = await new FileKeyProvider(opts.dataDir, ID_KEY_FILE).getKey({ create: true });
-    const hasher = new HmacIdHasher(idKey);
+    } else log.warn({}, 'host: the store is not open yet; console settings apply from the next start');
+    const config = opts.config;
 
     const simulate = opts.simulate;
     const cardCfg = config.devices.idcard;
@@ -203,25 +235,27 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       simulation = new ScenarioConductor({
         steps,
         protocol,
+        thermometer: thermometerSimulatorOptionsFor(thermoCfg),
         timeScale,
         ...(bench && { bench }),
         waitForIdle: () => host!.waitForIdle(),
         log: (i, step) => log.info({ person: i + 1, of: steps.length, idcard: step.idcard, thermometer: step.thermometer }, 'sim: next person steps up'),
       });
       const sim = simulation;
-      const idcardLink = new TappedLink((): Link => (cardSim ? new MemoryLink(sim.card, { name: cardCfg.id }) : serialLinkFor(cardCfg)));
-      const thermoLink = new TappedLink((): Link => (thermoSim ? new MemoryLink(sim.thermometer, { name: thermoCfg.id }) : serialLinkFor(thermoCfg)));
-      const idcard = new IdCardDriver({ link: idcardLink, deviceId: cardCfg.id, ...(opts.idcardPollMs !== undefined && { pollIntervalMs: opts.idcardPollMs }) });
-      const thermometer = new ThermometerDriver({ link: thermoLink, deviceId: thermoCfg.id, protocol });
-      host = new KioskHost(opts, store, idcard, idcardLink, thermometer, hasher, simulation, thermoLink, bench);
+      const idcardLink = new TappedLink((): Link => (cardSim ? new MemoryLink(sim.card, { name: cardCfg.id }) : serialLinkFor(cardCfg, 'idcard')));
+      const thermoLink = new TappedLink((): Link => (thermoSim ? new MemoryLink(sim.thermometer, { name: thermoCfg.id }) : serialLinkFor(thermoCfg, 'thermometer')));
+      // The simulated reader speaks SAM whatever the file says (kiosk start --sim).
+      const idcard = idcardReaderFor(cardSim ? { ...cardCfg, protocol: 'sam' } : cardCfg, idcardLink, { ...(opts.idcardPollMs !== undefined && { pollIntervalMs: opts.idcardPollMs }) });
+      const thermometer = thermometerDriverFor(thermoCfg, thermoLink, { simulated: thermoSim });
+      host = new KioskHost(opts, storage, idcard, idcardLink, thermometer, simulation, thermoLink, bench);
       await host.startDevices();
       return host;
     }
-    const idcardLink = new TappedLink(() => serialLinkFor(cardCfg));
-    const thermoLink = new TappedLink(() => serialLinkFor(thermoCfg));
-    const idcard = new IdCardDriver({ link: idcardLink, deviceId: cardCfg.id });
-    const thermometer = new ThermometerDriver({ link: thermoLink, deviceId: thermoCfg.id, protocol });
-    const host = new KioskHost(opts, store, idcard, idcardLink, thermometer, hasher, null, thermoLink, null);
+    const idcardLink = new TappedLink(() => serialLinkFor(cardCfg, 'idcard'));
+    const thermoLink = new TappedLink(() => serialLinkFor(thermoCfg, 'thermometer'));
+    const idcard = idcardReaderFor(cardCfg, idcardLink);
+    const thermometer = thermometerDriverFor(thermoCfg, thermoLink);
+    const host = new KioskHost(opts, storage, idcard, idcardLink, thermometer, null, thermoLink, null);
     await host.startDevices();
     return host;
   }
@@ -271,21 +305,36 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
   /** The UI's first message gets this: everything needed to draw the current screen. */
   snapshot(): HostEvent {
     const name = this.opts.config.checkpoint.name;
-    return { type: 'snapshot', checkpointName: { zh: name, en: name }, language: this.language, screen: this.screens.current, devices: this.screens.deviceViews };
+    return { type: 'snapshot', checkpointName: { zh: name, en: name }, language: this.language, screen: this.screens.current, devices: this.screens.deviceViews, notices: this.notices.views() };
   }
 
   health(): Health {
     const devices = this.screens.deviceViews;
-    const storeOk = this.store !== null && this.store.degraded === null;
+    const store = this.storage.store;
+    const storeState: Health['store'] = store === null ? 'unavailable' : store.degraded === null ? 'open' : 'degraded';
     const allOnline = devices.length === 2 && devices.every((d) => d.state === 'online');
+    const inService = this.engine.inService;
     return {
-      status: !this.ready ? 'starting' : storeOk && allOnline ? 'ready' : 'degraded',
+      status: !this.ready ? 'starting' : storeState === 'open' && allOnline && inService ? 'ready' : 'degraded',
+      service: inService ? 'in-service' : 'out-of-service',
       uptimeMs: Math.round(performance.now() - this.startedAt),
       devices,
-      store: this.store ? 'open' : 'unavailable',
+      store: storeState,
+      pendingRecords: store?.pendingCount ?? 0,
+      notices: this.notices.all.map((n) => ({ code: n.code, level: n.level, ...(n.detail && { detail: n.detail }) })),
       screenings: this.screenings,
       rssBytes: process.memoryUsage.rss(),
     };
+  }
+
+  /**
+   * Records a thermometer calibration through the store (the technician's blackbody procedure).
+   * The store's calibration module tells the engine, which comes back into service by itself.
+   */
+  async recordCalibration(calibration: NewCalibration): Promise<CalibrationRecord> {
+    const store = this.storage.store;
+    if (!store) throw new Error('the store is not open; a calibration cannot be recorded until it is');
+    return store.calibrations.record(calibration);
   }
 
   /** Resolves when the engine is in idle (now, or at its next return there). */
@@ -301,18 +350,47 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     });
   }
 
+  /**
+   * Stops everything (SIGTERM). Records still waiting for the disk get one last try; what still
+   * cannot be written is logged (count, kinds and ids: no personal data), never dropped silently.
+   */
   async stop(): Promise<void> {
     await this.consoles?.stop();
     this.simulation?.stop();
+    this.storage.stop();
     await this.engine.stop();
     await Promise.allSettled([this.idcard.stop(), this.thermometer.stop()]);
-    await this.idcardLink.close().catch(() => {});
-    this.store?.close();
+    await this.idcardLink.close().catch((err: unknown) => this.opts.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'host: closing the card reader link failed at shutdown'));
+    const lost = this.storage.store?.shutdown() ?? [];
+    if (lost.length > 0) {
+      this.opts.log.error(
+        { pending: lost.length, records: lost.map((e) => `${e.kind}:${e.key}`) },
+        'store: shutting down with records still waiting for the disk; they are lost (the data directory was full or failing)',
+      );
+    }
   }
 
   private wire(): void {
     const log = this.opts.log;
     this.engine.attach(this.deviceSource);
+    this.wireStorage();
+    this.notices.on('change', () => this.contract.broadcast({ type: 'notices', notices: this.notices.views() }));
+    this.engine.on('service', (e) => {
+      if (e.inService) log.info({}, 'service: back in service');
+      else log.warn({ problems: e.problems.map((p) => ({ cause: p.cause, code: p.code, ...(p.detail && { detail: p.detail }) })) }, 'service: out of service; travellers use the staffed lane');
+      this.screens.onService(e.problems);
+      this.notices.set('service', e.problems.map((p): Notice => ({ code: p.code, messageKey: p.messageKey, level: 'error', ...(p.detail && { detail: p.detail }) })));
+    });
+    this.engine.on('prompt', (e) => this.screens.onPrompt(e));
+    const model = this.opts.config.temperature.model;
+    if (modelNeedsAmbient(model)) {
+      let warned = false;
+      this.thermometer.on('reading', (r: ThermoReading) => {
+        if (warned || r.ambientC !== undefined) return;
+        warned = true;
+        log.warn({ device: r.deviceId, model: model.kind }, 'thermometer: the readings carry no ambient temperature, which the body-temperature model needs; every screening will have no temperature. Enable the device\'s ambient (head) reading or choose a model without ambient (docs/configuration.md)');
+      });
+    }
     this.idcard.on('identity', (read: IdentityRead) => {
       if (this.screeningPaused) return; // calibrating: the kiosk does not screen
       this.emit('identity', read.monotonicMs);
@@ -355,18 +433,75 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     this.engine.on('result', (e) => {
       this.screenings += 1;
       const r = e.record;
-      log.info(
-        { screeningId: r.id, decision: r.decision, colour: r.colour, reasons: r.reasons.map((x) => x.code), committed: e.committed, estimateC: r.temperatures.at(-1)?.estimateC ?? null },
-        'screening: result',
-      );
+      // Decision and reason codes only: no temperature (health data) in a log line keyed to a screening.
+      log.info({ screeningId: r.id, decision: r.decision, colour: r.colour, reasons: r.reasons.map((x) => x.code), storage: e.storage }, 'screening: result');
       this.screens.onResult(e);
     });
     this.engine.on('abandoned', (e) => {
       this.screenings += 1;
-      log.info({ screeningId: e.record.id, reason: e.record.abandonReason, committed: e.committed }, 'screening: abandoned');
+      log.info({ screeningId: e.record.id, reason: e.record.abandonReason, storage: e.storage }, 'screening: abandoned');
     });
-    this.engine.on('store-error', (e) => log.error({ screeningId: e.screeningId, attempt: e.attempt, err: e.message }, 'store: commit failed'));
-    this.engine.on('backlog', (e) => log.warn({ pending: e.pending }, 'store: records waiting for the store'));
+    this.engine.on('store-error', (e) =>
+      log.error({ screeningId: e.screeningId, queued: e.queued, err: e.message }, e.queued ? 'store: record not written yet; it waits in the store\'s retry queue as shown' : 'store: record not kept'),
+    );
+  }
+
+  /** The store's life: opened (now or later), its trouble and recovery, into the engine, the log and the notices. */
+  private wireStorage(): void {
+    const log = this.opts.log;
+    const onReady = (store: KioskStore) => {
+      log.info({ dataDir: this.opts.dataDir }, 'store: open');
+      this.wireStore(store);
+      this.engine.setServiceProblem('store', null);
+      this.engine.calibrationChanged();
+    };
+    this.storage.on('ready', ({ store }) => onReady(store));
+    this.storage.on('unavailable', (p) => {
+      log.error({ code: p.code, retrying: p.retrying, retryInMs: p.retryInMs, err: p.message }, p.retrying ? 'store: cannot open the storage; out of service, trying again' : 'store: cannot open the storage; out of service until a technician fixes it');
+      this.engine.setServiceProblem('store', storeProblem(p));
+    });
+    if (this.storage.store) this.wireStore(this.storage.store);
+    if (!this.storage.ready && this.storage.problem) {
+      const p = this.storage.problem;
+      log.error({ code: p.code, retrying: p.retrying, retryInMs: p.retryInMs, err: p.message }, 'store: cannot open the storage; out of service');
+    }
+  }
+
+  private wireStore(store: KioskStore): void {
+    if (this.wiredStore === store) return;
+    this.wiredStore = store;
+    const log = this.opts.log;
+    store.calibrations.on('recorded', (c) => {
+      log.info({ calibrationId: c.id, device: c.deviceId }, 'calibration: recorded');
+      this.engine.calibrationChanged();
+    });
+    store.on('degraded', (e) => {
+      log.error({ reason: e.reason, code: e.code, pending: e.pending }, 'store: records are waiting in memory for the disk; everyone is held for staff until they are written');
+      this.notices.set('store-writes', [{ code: e.reason === 'disk-full' ? 'DISK_FULL' : 'WRITE_FAILED', messageKey: e.reason === 'disk-full' ? 'notice.diskFull' : 'notice.writeFailed', level: 'error', detail: { pending: e.pending, code: e.code } }]);
+    });
+    store.on('recovered', (e) => {
+      log.info({ committed: e.committed }, 'store: the waiting records are written');
+      this.notices.set('store-writes', []);
+    });
+    store.on('retry-error', (err) => {
+      log.error({ code: storeErrorCode(err), err: err instanceof Error ? err.message : String(err) }, 'store: a waiting record failed again with an unexpected error; it is kept');
+      this.notices.set('store-writes', [{ code: 'WRITE_FAILED', messageKey: 'notice.writeFailed', level: 'error', detail: { pending: store.pendingCount, code: storeErrorCode(err) } }]);
+    });
+    store.on('disk-space', (d) => {
+      if (d.level === 'ok') {
+        log.info({ freeBytes: d.freeBytes }, 'store: disk space back to normal');
+        this.notices.set('disk-space', []);
+        return;
+      }
+      log.warn({ level: d.level, freeBytes: d.freeBytes }, 'store: disk space is low in the data directory');
+      const critical = d.level === 'critical';
+      this.notices.set('disk-space', [{ code: critical ? 'DISK_SPACE_CRITICAL' : 'DISK_SPACE_LOW', messageKey: critical ? 'notice.diskSpaceCritical' : 'notice.diskSpaceLow', level: critical ? 'error' : 'warning', detail: { freeBytes: d.freeBytes } }]);
+    });
+    store.on('maintenance-error', (err) => {
+      log.error({ code: storeErrorCode(err), err: err instanceof Error ? err.message : String(err) }, 'store: maintenance (retention purge, disk check) failed');
+      this.notices.set('maintenance', [{ code: 'MAINTENANCE_FAILED', messageKey: 'notice.maintenanceFailed', level: 'warning', detail: { code: storeErrorCode(err) } }]);
+    });
+    store.on('maintained', () => this.notices.set('maintenance', []));
   }
 
   private onCommand(cmd: UiCommand, reply: (e: HostEvent) => void, connection: string): void {
@@ -394,16 +529,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
   }
 }
 
-type SerialDeviceConfig = Extract<KioskConfig['devices']['idcard'] | KioskConfig['devices']['thermometer'], { source: 'serial' }>;
-type AnyDeviceConfig = KioskConfig['devices']['idcard'] | KioskConfig['devices']['thermometer'];
-
-function serialLinkFor(cfg: AnyDeviceConfig): Link {
-  if (cfg.source !== 'serial') throw new Error(`device ${cfg.id} is simulated; no serial link`);
-  const d = cfg as SerialDeviceConfig;
-  return new SerialLink({
-    ...(d.path !== undefined && { path: d.path }),
-    ...(d.usb !== undefined && { match: d.usb }),
-    baudRate: d.baudRate,
-    watchdogMs: 5000,
-  });
+/** The engine's service problem for storage that is not open. */
+function storeProblem(p: StorageProblem | null): Omit<ServiceProblem, 'cause'> {
+  return { code: 'STORE_UNAVAILABLE', messageKey: 'notice.storeNotOpen', detail: { code: p?.code ?? 'opening', retrying: p?.retrying ?? true } };
 }

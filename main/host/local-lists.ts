@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { KioskConfig } from '../config/kiosk-config.js';
+import { listSourceOf, type ListSource } from '../config/list-source.js';
 import type { Calibration, CalibrationSource } from '../engine/calibration-source.js';
-import { watchlistSnapshot, type WatchlistSnapshot } from '../engine/watchlist-source.js';
+import { LIST_CLOCK_SKEW_MS, STANDALONE_LISTS, watchlistSnapshot, type WatchlistSnapshot } from '../engine/watchlist-source.js';
 import type { KioskStore } from '../store/kiosk-store.js';
 
 /** The lists file the uplink keeps in the data directory (the central service's latest delivery). */
@@ -18,23 +19,39 @@ export const WatchlistFileSchema = z.strictObject({
   keyRegions: z.array(z.strictObject({ prefix: z.string().regex(/^\d{2,6}$/), colour })).default([]),
 });
 
-export type LoadedWatchlist = { snapshot: WatchlistSnapshot; source: 'file' | 'none' | 'simulated' };
+export interface LoadedWatchlist {
+  snapshot: WatchlistSnapshot;
+  source: ListSource;
+  /** The file read (file source), or null. */
+  file: string | null;
+  /** A standalone kiosk found a lists file it will not consult (worth a log line). */
+  ignoredFile: string | null;
+  /** Why the file's lists were not taken (dated in the future, inconsistent); the host logs it. */
+  refusal?: string;
+}
 
 /**
- * Reads `<data>/watchlist.json`. Without one, a real kiosk has no fresh list (refreshedAt null: the
- * engine flags WATCHLIST_STALE as policy says); in simulation the simulated central service has an
- * empty list refreshed now. A malformed file is an error naming the field, never silently empty.
+ * The lists a kiosk consults, by its list source (main/config/list-source.ts), the same in
+ * simulation and on real devices:
+ * - standalone: none, whatever files lie in the data directory;
+ * - file: `lists.path`, or `<data>/watchlist.json` as the uplink leaves it. No file yet means no
+ *   lists were ever received (refreshedAt null: WATCHLIST_STALE as policy says). A malformed file is
+ *   an error naming the field, never silently empty. A list dated in the future (`refreshedAt` beyond
+ *   `LIST_CLOCK_SKEW_MS` ahead of `now`, or an entry changed after it) is refused with the reason:
+ *   its date cannot be trusted, so it counts as no list received.
  */
-export function loadWatchlist(dataDir: string, simulated: boolean): LoadedWatchlist {
-  const file = join(dataDir, WATCHLIST_FILE);
+export function loadWatchlist(dataDir: string, config: Pick<KioskConfig, 'lists'>, now: Date = new Date()): LoadedWatchlist {
+  const source = listSourceOf(config);
+  const file = config.lists?.path ?? join(dataDir, WATCHLIST_FILE);
+  if (source === 'standalone') {
+    return { snapshot: STANDALONE_LISTS, source, file: null, ignoredFile: existsSync(file) ? file : null };
+  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file}: cannot read (${(err as NodeJS.ErrnoException).code}); check its permissions`);
-    return simulated
-      ? { snapshot: watchlistSnapshot([], [], new Date().toISOString()), source: 'simulated' }
-      : { snapshot: watchlistSnapshot([], [], null), source: 'none' };
+    return { snapshot: watchlistSnapshot([], [], null), source, file, ignoredFile: null };
   }
   let json: unknown;
   try {
@@ -47,32 +64,47 @@ export function loadWatchlist(dataDir: string, simulated: boolean): LoadedWatchl
     const i = r.error.issues[0]!;
     throw new Error(`${file}: ${i.path.join('.') || '(top level)'}: ${i.message}; fix that field (the uplink rewrites this file on its next refresh)`);
   }
-  return { snapshot: watchlistSnapshot(r.data.entries, r.data.keyRegions, r.data.refreshedAt), source: 'file' };
+  const refreshedMs = Date.parse(r.data.refreshedAt);
+  const ahead = refreshedMs - now.getTime();
+  let refusal: string | undefined;
+  if (ahead > LIST_CLOCK_SKEW_MS) {
+    refusal = `${file}: refreshedAt ${r.data.refreshedAt} is ${Math.round(ahead / 60_000)} min ahead of this kiosk's clock (${now.toISOString()}); check both clocks`;
+  } else {
+    const late = r.data.entries.findIndex((e) => Date.parse(e.updatedAt) > refreshedMs + LIST_CLOCK_SKEW_MS);
+    if (late !== -1) refusal = `${file}: entries[${late}].updatedAt ${r.data.entries[late]!.updatedAt} is after the list's refreshedAt ${r.data.refreshedAt}; the list is inconsistent`;
+  }
+  if (refusal) return { snapshot: watchlistSnapshot([], [], null), source, file, ignoredFile: null, refusal };
+  return { snapshot: watchlistSnapshot(r.data.entries, r.data.keyRegions, r.data.refreshedAt), source, file, ignoredFile: null };
 }
 
-/** The identity calibration of a simulated thermometer: the simulator's values are exact by definition. */
-export const SIMULATED_CALIBRATION_ID = 'sim-identity';
+/**
+ * The calibration of a simulated thermometer: the simulator's sensor reads its scene exactly (no
+ * gain or offset error, drivers/sim/thermometer-simulator.ts), so the identity is its true
+ * calibration. Records carry this id, so a simulated run is never mistaken for a calibrated real one.
+ */
+export const SIMULATED_CALIBRATION_ID = 'simulated-identity';
 
 /**
- * The calibration in force, from the store's latest record for the thermometer (valid for
- * `calibration.validityDays`). A simulated thermometer without a stored calibration uses the
- * identity calibration `sim-identity`, which records carry, so a simulated run is never mistaken
- * for a calibrated real one.
+ * The calibration in force: for a real thermometer the store's latest record for it (valid for
+ * `calibration.validityDays`; none = missing; a flagged daily drift check marks it drifted); for a
+ * simulated one the simulated identity, never a real device's calibration recorded under the same
+ * id — except a simulated sensor given an error to calibrate (`devices.thermometer.sensorError`:
+ * 'calibratable'), which uses the calibration a technician made of it, as a real one would.
  */
 export class StoreCalibrationSource implements CalibrationSource {
   constructor(
-    private readonly store: KioskStore,
+    private readonly store: () => KioskStore | null,
     private readonly config: KioskConfig,
-    private readonly simulatedThermometer: boolean,
+    private readonly simulatedThermometer: boolean | 'calibratable',
     private readonly startedAt = new Date(),
   ) {}
 
   current(deviceId: string): Calibration | null {
-    const rec = this.store.calibrations.latest(deviceId);
+    const rec = this.simulatedThermometer === true ? null : this.store()?.calibrations.latest(deviceId);
     if (rec) {
       const validUntil = new Date(Date.parse(rec.performedAt) + this.config.calibration.validityDays * 86_400_000).toISOString();
       // The last daily drift check over its limit flags the calibration (recalibration required).
-      const driftFlagged = this.store.calibrations.latestCheck(rec.id)?.flagged === true;
+      const driftFlagged = this.store()?.calibrations.latestCheck(rec.id)?.flagged === true;
       return { id: rec.id, deviceId, kind: rec.points.length >= 2 ? 'two-point' : 'one-point', gain: rec.gain, offset: rec.offsetC, createdAt: rec.performedAt, validUntil, ...(driftFlagged && { driftFlagged }) };
     }
     if (!this.simulatedThermometer) return null;
@@ -83,7 +115,7 @@ export class StoreCalibrationSource implements CalibrationSource {
       gain: 1,
       offset: 0,
       createdAt: this.startedAt.toISOString(),
-      validUntil: new Date(this.startedAt.getTime() + 86_400_000).toISOString(),
+      validUntil: new Date(this.startedAt.getTime() + this.config.calibration.validityDays * 86_400_000).toISOString(),
     };
   }
 }

@@ -3,7 +3,7 @@ import type { SimulatedBench } from '../../drivers/sim/blackbody.js';
 import { createSimulator } from '../../drivers/sim/create-simulator.js';
 import { SCENARIOS, type ScenarioName, type SimulatedDevice, type SimulatedDeviceEvents } from '../../drivers/sim/simulated-device.js';
 import type { ThermoProtocol } from '../../drivers/thermometer/reading.js';
-import { SIM_SCRIPT_MS } from '../../drivers/sim/thermometer-simulator.js';
+import { SIM_SCRIPT_MS, type ThermometerSimulatorOptions } from '../../drivers/sim/thermometer-simulator.js';
 
 /** One simulated person: the card reader's scenario and the thermometer's. */
 export interface ScenarioStep {
@@ -82,6 +82,8 @@ export class SimulatorSocket extends EventEmitter<SimulatedDeviceEvents> impleme
 export interface ScenarioConductorOptions {
   steps: ScenarioStep[];
   protocol: ThermoProtocol;
+  /** What the simulated thermometer must speak to match the configured driver (ASCII query, GY power-up output). */
+  thermometer?: Pick<ThermometerSimulatorOptions, 'ascii' | 'gyAutoOutput'>;
   timeScale: number;
   /** The simulated thermometer's bench (sensor error, blackbody); none: an ideal sensor. */
   bench?: SimulatedBench;
@@ -119,7 +121,7 @@ export class ScenarioConductor extends EventEmitter<{ step: [number, ScenarioSte
   powerOn(): void {
     this.card.swap(createSimulator('idcard', { scenario: 'no-card', timeScale: this.opts.timeScale }));
     const vacantThermometer = () =>
-      this.thermometer.swap(createSimulator('thermo', { scenario: 'normal', protocol: this.opts.protocol, timeScale: this.opts.timeScale, ...(this.opts.bench && { bench: this.opts.bench }) }));
+      this.thermometer.swap(createSimulator('thermo', { ...this.opts.thermometer, scenario: 'normal', protocol: this.opts.protocol, timeScale: this.opts.timeScale, ...(this.opts.bench && { bench: this.opts.bench }) }));
     vacantThermometer();
     this.vacancyTimer = setInterval(vacantThermometer, Math.max(50, (SIM_SCRIPT_MS.subjectArrives * this.opts.timeScale) / 2));
   }
@@ -158,7 +160,7 @@ export class ScenarioConductor extends EventEmitter<{ step: [number, ScenarioSte
       const cardDone = new Promise<void>((r) => this.card.once('done', () => r()));
       const thermoDone = new Promise<void>((r) => this.thermometer.once('done', () => r()));
       this.card.swap(createSimulator('idcard', { scenario: step.idcard, timeScale: this.opts.timeScale, seed: i + 1 }));
-      this.thermometer.swap(createSimulator('thermo', { scenario: step.thermometer, protocol: this.opts.protocol, timeScale: this.opts.timeScale, seed: i + 1, ...(this.opts.bench && { bench: this.opts.bench }) }));
+      this.thermometer.swap(createSimulator('thermo', { ...this.opts.thermometer, scenario: step.thermometer, protocol: this.opts.protocol, timeScale: this.opts.timeScale, seed: i + 1, ...(this.opts.bench && { bench: this.opts.bench }) }));
       this.opts.log(i, step);
       this.emit('step', i, step);
       await Promise.all([cardDone, thermoDone]);

@@ -1,9 +1,10 @@
 import type { DeviceStatus } from '../../drivers/device-status.js';
 import type { IdCard } from '../../drivers/idcard/id-card.js';
-import type { DeviceView, MaskedIdentity, ReasonView, ScreenState } from '../contract/messages.js';
-import type { ResultEvent, SampleEvent, StartedEvent, TransitionEvent } from '../engine/engine-events.js';
+import type { DeviceView, MaskedIdentity, PromptView, ReasonView, ScreenState } from '../contract/messages.js';
+import type { PromptEvent, ResultEvent, SampleEvent, ServiceProblem, StartedEvent, TransitionEvent } from '../engine/engine-events.js';
 import { message } from '../engine/reason-messages.js';
 import type { Reason } from '../engine/screening-record.js';
+import { canonicalJson } from '../store/canonical-json.js';
 import { maskIdNumber, maskName } from '../store/masking.js';
 
 /** Masks a card for the screen at once; the raw card is never kept here. */
@@ -28,7 +29,9 @@ export function deviceView(s: DeviceStatus): DeviceView {
  * - card found by the reader (before its read completes) → reading;
  * - measuring / re-measuring with live sample counts → measuring / remeasure;
  * - result → pass / hold (masked identity, reasons, watch colour, estimate);
- * - back to idle when the engine returns there.
+ * - out of service (no valid calibration, no store) → out-of-service with the reasons;
+ * - back to idle when the engine returns there;
+ * - the engine's prompts ride on the screen they were said on (cleared when the screen changes).
  */
 export class ScreenModel {
   private seq = 0;
@@ -39,6 +42,7 @@ export class ScreenModel {
   private pendingIdentity: MaskedIdentity | null = null;
   private accepted = 0;
   private attempt = 1;
+  private problems: ServiceProblem[] = [];
 
   constructor(
     private readonly samplesNeeded: number,
@@ -84,6 +88,11 @@ export class ScreenModel {
         this.pendingIdentity = null;
         this.showIdleOrFault();
         return;
+      case 'out-of-service':
+        this.identity = null;
+        this.pendingIdentity = null;
+        this.showOutOfService();
+        return;
       case 'identifying':
         // card-then-temp passes through at once; temp-then-card waits for the card here.
         if (e.reason !== 'card-read') this.show({ screen: 'reading', screeningId: e.screeningId });
@@ -116,7 +125,8 @@ export class ScreenModel {
     const r = e.record;
     const latest = r.temperatures.at(-1);
     const identity = r.card ? maskedIdentityOf(r.card) : this.identity;
-    const temperatureC = latest ? latest.estimateC : null;
+    // The body estimate; an implausible one is no temperature and is not shown as one (the record keeps it).
+    const temperatureC = latest && !latest.implausible ? latest.estimateC : null;
     const reasons = r.reasons.map(reasonView);
     if (r.decision === 'PASS') {
       this.show({ screen: 'pass', screeningId: r.id, identity, temperatureC, reasons: reasons.slice(0, 10) });
@@ -126,15 +136,35 @@ export class ScreenModel {
     }
   }
 
+  /** The engine's prompt: shown (and spoken) on the current screen. */
+  onPrompt(e: PromptEvent): void {
+    const prompt: PromptView = { key: e.messageKey, text: { zh: message('zh', e.messageKey), en: message('en', e.messageKey) } };
+    const { seq: _seq, ...current } = this.state;
+    this.show({ ...current, prompt } as DistributiveOmit<ScreenState, 'seq'>);
+  }
+
+  /** Why the kiosk is out of service (empty when in service). */
+  onService(problems: ServiceProblem[]): void {
+    this.problems = problems;
+    if (this.engineState === 'out-of-service') this.showOutOfService();
+  }
+
   onDeviceStatus(s: DeviceStatus): void {
     this.devices.set(s.deviceId, s);
     if (this.engineState === 'idle' && (this.state.screen === 'idle' || this.state.screen === 'fault' || this.state.screen === 'reading')) this.showIdleOrFault();
   }
 
   private showIdleOrFault(): void {
+    if (this.engineState === 'out-of-service') return this.showOutOfService();
     const views = this.deviceViews;
     if (views.some((d) => d.state === 'offline')) this.show({ screen: 'fault', screeningId: null, devices: views });
     else this.show({ screen: 'idle', screeningId: null });
+  }
+
+  private showOutOfService(): void {
+    const reasons = this.problems.map((p) => ({ code: p.code, colour: null, text: { zh: message('zh', p.messageKey), en: message('en', p.messageKey) } }));
+    if (reasons.length === 0) return; // the engine leaves out-of-service as soon as the causes are gone
+    this.show({ screen: 'out-of-service', screeningId: null, reasons: reasons.slice(0, 10) });
   }
 
   private showMeasuring(screeningId: string | null): void {
@@ -147,11 +177,14 @@ export class ScreenModel {
 
   private show(next: DistributiveOmit<ScreenState, 'seq'>): void {
     const prev = this.state;
-    // Same fault screen with the same devices: nothing to redraw.
-    if (prev.screen === 'fault' && next.screen === 'fault' && JSON.stringify(prev.devices) === JSON.stringify(next.devices)) return;
-    if (prev.screen === 'idle' && next.screen === 'idle') return;
+    // A prompt stays with the screen it was said on; a new screen starts without one.
+    const prompt = next.prompt ?? (prev.screen === next.screen ? prev.prompt : undefined);
+    const candidate = { ...next, seq: prev.seq, ...(prompt && { prompt }) } as ScreenState;
+    if (!prompt) delete candidate.prompt;
+    // The same screen with the same content: nothing to redraw.
+    if ((prev.screen === 'fault' || prev.screen === 'idle' || prev.screen === 'out-of-service') && canonicalJson(candidate) === canonicalJson(prev)) return;
     this.seq += 1;
-    this.state = { ...next, seq: this.seq } as ScreenState;
+    this.state = { ...candidate, seq: this.seq };
     this.onChange(this.state);
   }
 }

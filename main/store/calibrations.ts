@@ -1,4 +1,5 @@
 import type { AuditLog } from './audit-log.js';
+import { EventEmitter } from 'node:events';
 import type { SqliteDatabase } from './database.js';
 import { PRIORITY_NORMAL, type Outbox } from './outbox.js';
 import type { PendingWrites } from './pending-writes.js';
@@ -63,14 +64,21 @@ interface CalibrationRow {
   run: string | null;
 }
 
-export class Calibrations {
+/**
+ * Thermometer calibrations, append-only. `recorded` is emitted once a calibration is durably
+ * written (at once, or when a full disk lets it through): the host hands it to the engine, which
+ * brings an out-of-service kiosk back without polling.
+ */
+export class Calibrations extends EventEmitter<{ recorded: [CalibrationRecord] }> {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly outbox: Outbox,
     private readonly pending: PendingWrites,
     private readonly now: () => Date = () => new Date(),
     private readonly audit: AuditLog | null = null,
-  ) {}
+  ) {
+    super();
+  }
 
   async record(input: NewCalibration): Promise<CalibrationRecord> {
     const c: CalibrationRecord = { id: input.id ?? newRecordId(), deviceId: input.deviceId, performedAt: input.performedAt ?? this.now().toISOString(), gain: input.gain, offsetC: input.offsetC, points: input.points, technicianId: input.technicianId ?? null, note: input.note ?? null };
@@ -86,7 +94,7 @@ export class Calibrations {
         this.audit?.append(c.technicianId ?? 'system', 'calibration.saved', { calibration: c.id, device: c.deviceId, gain: c.gain, offsetC: c.offsetC, kind: c.run?.kind ?? (c.points.length >= 2 ? 'two-point' : 'one-point') });
       }
     });
-    this.pending.run(c.id, () => write.immediate());
+    this.pending.run(c.id, () => write.immediate(), { kind: 'calibration', onWritten: () => this.emit('recorded', c) });
     return c;
   }
 

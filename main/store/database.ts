@@ -1,6 +1,9 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, closeSync, copyFileSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { DatabaseCorruptError } from './store-errors.js';
+import { DATA_FILE_MODE, ensurePrivateFile, narrowDatabaseModes } from './store-files.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -28,7 +31,11 @@ const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUP
  * - `foreign_keys=ON`: a disposition cannot point at a screening that does not exist.
  *
  * Then it checks integrity. A damaged file is copied (with its -wal and -shm) to
- * `<file>.corrupt-<timestamp>` before a DatabaseCorruptError is thrown, so nothing is destroyed.
+ * `<file>.corrupt-<timestamp>` before a DatabaseCorruptError is thrown, so nothing is destroyed;
+ * once: when an identical copy is already there (an earlier run saw the same damage), it is named
+ * instead of making another.
+ *
+ * The file is created with mode 0600 (its -wal and -shm inherit it); an older, wider mode is narrowed.
  *
  * One writer: the store is used from one process (the host). Other processes (the CLI) may read and
  * append an audit entry; SQLite's locking plus busy_timeout serialises them.
@@ -36,6 +43,10 @@ const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUP
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
   const now = options.now ?? (() => new Date());
   let db: SqliteDatabase | undefined;
+  if (!options.readonly) {
+    ensurePrivateFile(file);
+    narrowDatabaseModes(file);
+  }
   try {
     db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
     db.pragma('busy_timeout = 10000');
@@ -76,15 +87,56 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
 }
 
 function corrupt(file: string, problems: string[], at: Date): DatabaseCorruptError {
-  const stamp = at.toISOString().replace(/[:.]/g, '-');
-  const copy = `${file}.corrupt-${stamp}`;
-  copyFileSync(file, copy);
-  for (const suffix of ['-wal', '-shm']) if (existsSync(file + suffix)) copyFileSync(file + suffix, copy + suffix);
+  const earlier = identicalCopy(file);
+  let copy: string;
+  if (earlier) {
+    copy = earlier;
+  } else {
+    const stamp = at.toISOString().replace(/[:.]/g, '-');
+    copy = `${file}.corrupt-${stamp}`;
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (!existsSync(file + suffix)) continue;
+      copyFileSync(file + suffix, copy + suffix);
+      chmodSync(copy + suffix, DATA_FILE_MODE); // a file left 0644 by an older build: the copy is private anyway
+    }
+  }
   const first = problems[0] ?? 'unknown problem';
   return new DatabaseCorruptError(
     `the kiosk database ${file} failed its integrity check (${problems.length} problem(s), first: ${first}); ` +
-      `a copy was preserved at ${copy}. Nothing was deleted: restore a backup or move the damaged file aside and restart to begin a new database.`,
+      `a copy was preserved ${earlier ? 'earlier ' : ''}at ${copy}. Nothing was deleted: restore a backup, or move the damaged file (and ${basename(file)}.id) aside and restart to begin a new database.`,
     copy,
     problems,
   );
+}
+
+/** An existing `<file>.corrupt-*` copy with the same bytes as `file` and its -wal, or null. */
+function identicalCopy(file: string): string | null {
+  const dir = dirname(file);
+  const prefix = `${basename(file)}.corrupt-`;
+  const size = statSync(file).size;
+  let digest: string | undefined;
+  for (const name of readdirSync(dir).sort().reverse()) {
+    if (!name.startsWith(prefix) || name.endsWith('-wal') || name.endsWith('-shm')) continue;
+    const candidate = join(dir, name);
+    if (statSync(candidate).size !== size) continue;
+    digest ??= fileDigest(file);
+    if (fileDigest(candidate) !== digest) continue;
+    if (fileDigest(`${file}-wal`) !== fileDigest(`${candidate}-wal`)) continue;
+    return candidate;
+  }
+  return null;
+}
+
+/** sha256 of a file's bytes ('' when it does not exist or is empty: an empty WAL is no WAL), read in chunks. */
+function fileDigest(path: string): string {
+  if (!existsSync(path) || statSync(path).size === 0) return '';
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    for (let n = readSync(fd, chunk); n > 0; n = readSync(fd, chunk)) hash.update(chunk.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }

@@ -31,7 +31,7 @@ export class DeviceEvents {
         .run(e.id, e.deviceId, e.at, e.kind, JSON.stringify(e.detail)).changes;
       if (changes === 1) this.outbox.enqueue('device-event', e.id, e, PRIORITY_NORMAL);
     });
-    this.pending.run(e.id, () => write.immediate());
+    this.pending.run(e.id, () => write.immediate(), { kind: 'device-event' });
     return e;
   }
 

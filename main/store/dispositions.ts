@@ -60,7 +60,7 @@ export class Dispositions {
         .run(d.id, d.screeningId, d.staffId, d.action, d.note === null ? null : this.cipher.encryptText(d.note, aadFor('dispositions', 'note', d.id)), d.at, atMs, d.recheck?.temperatureC ?? null, d.recheck?.method ?? null).changes;
       if (changes === 1) this.outbox.enqueue('disposition', d.id, d, PRIORITY_URGENT);
     });
-    this.pending.run(d.id, () => write.immediate());
+    this.pending.run(d.id, () => write.immediate(), { kind: 'disposition' });
     return d;
   }
 

@@ -1,4 +1,6 @@
+import { parseCardDate } from '../../drivers/idcard/card-date.js';
 import type { IdCard } from '../../drivers/idcard/id-card.js';
+import { isValidIdNumber, regionCodeOf } from '../../drivers/idcard/id-number.js';
 
 /**
  * Splits an IdCard into what the store encrypts column by column (name, ID number, address, photo)
@@ -39,9 +41,17 @@ export function cardToJson(card: IdCard): Record<string, unknown> {
   return { ...others, photoWltBase64: Buffer.from(photoWlt).toString('base64') };
 }
 
-/** Statistics fields kept in clear: region code (first 6 digits), birth year, sex. */
-export function clearStatistics(card: IdCard): { regionCode: string | null; birthYear: number | null; sex: string } {
-  const region = /^\d{6}/.exec(card.idNumber)?.[0] ?? null;
-  const year = Number(card.birthDate.slice(0, 4));
-  return { regionCode: region, birthYear: Number.isInteger(year) && year > 1800 ? year : null, sex: card.sex };
+/** The birth year when the card's birth date is a real date (card-date.ts), else null. */
+export function birthYearOf(card: IdCard): number | null {
+  const born = parseCardDate(card.birthDate);
+  return born.ok ? born.date.year : null;
+}
+
+/**
+ * Statistics fields kept in clear: region code (first 6 digits of a resident or permit number, by
+ * id-number.ts; foreigners' numbers have none), birth year, sex, and whether the number is valid
+ * for its card type (judged by id-number.ts, as the decision was).
+ */
+export function clearStatistics(card: IdCard): { regionCode: string | null; birthYear: number | null; sex: string; idValid: boolean } {
+  return { regionCode: regionCodeOf(card.type, card.idNumber), birthYear: birthYearOf(card), sex: card.sex, idValid: isValidIdNumber(card.type, card.idNumber) };
 }

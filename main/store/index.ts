@@ -1,8 +1,10 @@
 /** The kiosk's local store: public API. */
 export { KioskStore, type KioskStoreOptions, type KioskStoreEvents } from './kiosk-store.js';
 export type { RecordSink } from './screening-store.js';
-export { StoreFullError, isStoreFull, WrongKeyError, DatabaseCorruptError, DecryptionError } from './store-errors.js';
-export { FileKeyProvider, SafeStorageKeyProvider, StaticKeyProvider, type KeyProvider, type SafeStorageLike } from './key-provider.js';
+export { StoreFullError, StoreWriteError, isStoreFull, isTransientWriteError, WrongKeyError, KeySourceError, DatabaseCorruptError, DecryptionError } from './store-errors.js';
+export type { DegradedEvent, PendingEntry } from './pending-writes.js';
+export { FileKeyProvider, StaticKeyProvider, type KeyProvider, type KeySourceKind } from './key-provider.js';
+export { DataDirKeyProvider, resolveMasterKey, type Keystore, type ResolvedKey } from './key-source.js';
 export { maskIdNumber, maskName, maskAddress } from './masking.js';
 export { defaultDataDir, DATABASE_FILE } from './data-dir.js';
 export { newRecordId } from './record-id.js';

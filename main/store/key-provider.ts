@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { KeySourceError } from './store-errors.js';
+
+/** Where a master key came from: recorded with the database when it is created. */
+export type KeySourceKind = 'file' | 'keystore';
 
 /** Supplies the 32-byte master key that protects personal data at rest. */
 export interface KeyProvider {
@@ -11,17 +15,21 @@ export interface KeyProvider {
   getKey(options?: { create?: boolean }): Promise<Buffer>;
   /** Where the key lives, for error messages (never the key itself). */
   describe(): string;
+  /** Where the key is kept, recorded in the audit log when a database is created. */
+  readonly source?: KeySourceKind;
 }
 
 export const MASTER_KEY_BYTES = 32;
 
 /**
- * The key as a file of 32 random bytes in the data directory, created with mode 0600 (owner only)
- * the first time, fsynced together with its directory. Used outside Electron (CLI, tests, host
- * without a keystore). The file is never overwritten: an existing file of the wrong size is an error.
+ * A key as a file of 32 random bytes in the data directory, created with mode 0600 (owner only)
+ * when allowed, fsynced together with its directory. The file is never overwritten: an existing file
+ * of the wrong size, or one readable by others, is a KeySourceError, as is a missing file when
+ * creation is not allowed.
  */
 export class FileKeyProvider implements KeyProvider {
   readonly path: string;
+  readonly source = 'file' as const;
   constructor(dataDir: string, fileName = 'kiosk.key') {
     this.path = join(dataDir, fileName);
   }
@@ -32,76 +40,34 @@ export class FileKeyProvider implements KeyProvider {
 
   async getKey(options: { create?: boolean } = {}): Promise<Buffer> {
     if (!existsSync(this.path)) {
-      if (options.create === false) throw new Error(`the key file ${this.path} is missing but the database holds data encrypted with it; restore the key file from its backup`);
+      if (options.create === false) {
+        throw new KeySourceError(`the key file ${this.path} is missing but the data it protects exists; restore the key file from its backup (no new key was made: it could not open what is stored)`);
+      }
       createSecretFile(this.path, randomBytes(MASTER_KEY_BYTES));
     }
     removeStaleTemporaries(this.path);
     const key = readFileSync(this.path);
     if (key.length !== MASTER_KEY_BYTES) {
-      throw new Error(`the key file ${this.path} holds ${key.length} bytes, expected ${MASTER_KEY_BYTES}; restore the original key file (it was not changed)`);
+      throw new KeySourceError(`the key file ${this.path} holds ${key.length} bytes, expected ${MASTER_KEY_BYTES}; restore the original key file (it was not changed)`);
     }
     const mode = statSync(this.path).mode & 0o777;
     if ((mode & 0o077) !== 0) {
-      throw new Error(`the key file ${this.path} is readable by other users (mode ${mode.toString(8)}); run \`chmod 600 ${this.path}\``);
+      throw new KeySourceError(`the key file ${this.path} is readable by other users (mode ${mode.toString(8)}); run \`chmod 600 ${this.path}\``);
     }
     return key;
   }
 }
 
-/** The shape of Electron's `safeStorage` that the store needs (injected: this module never imports electron). */
-export interface SafeStorageLike {
-  isEncryptionAvailable(): boolean;
-  encryptString(plainText: string): Buffer;
-  decryptString(encrypted: Buffer): string;
-}
-
-/**
- * The key kept in the OS keystore through Electron's safeStorage (libsecret/kwallet on Linux,
- * DPAPI on Windows, Keychain on macOS): a random key, encrypted by safeStorage, stored as
- * `kiosk.key.safe` (0600) in the data directory. Only the same OS user on the same machine can unwrap it.
- */
-export class SafeStorageKeyProvider implements KeyProvider {
-  readonly path: string;
-  constructor(
-    private readonly safeStorage: SafeStorageLike,
-    dataDir: string,
-    fileName = 'kiosk.key.safe',
-  ) {
-    this.path = join(dataDir, fileName);
-  }
-
-  describe(): string {
-    return `OS keystore (safeStorage) key ${this.path}`;
-  }
-
-  async getKey(options: { create?: boolean } = {}): Promise<Buffer> {
-    if (!this.safeStorage.isEncryptionAvailable()) {
-      throw new Error('the OS keystore is not available (safeStorage.isEncryptionAvailable() is false); on Linux start a secret service (gnome-keyring or kwallet) for the kiosk user');
-    }
-    if (!existsSync(this.path)) {
-      if (options.create === false) throw new Error(`the wrapped key ${this.path} is missing but the database holds data encrypted with it; restore it from its backup`);
-      const wrapped = this.safeStorage.encryptString(randomBytes(MASTER_KEY_BYTES).toString('base64'));
-      createSecretFile(this.path, wrapped);
-    }
-    let text: string;
-    try {
-      text = this.safeStorage.decryptString(readFileSync(this.path));
-    } catch (err) {
-      throw new Error(`the OS keystore could not unwrap ${this.path} (${err instanceof Error ? err.message : String(err)}); was the kiosk user or keyring changed? The file was not changed`);
-    }
-    const key = Buffer.from(text, 'base64');
-    if (key.length !== MASTER_KEY_BYTES) throw new Error(`the key unwrapped from ${this.path} has ${key.length} bytes, expected ${MASTER_KEY_BYTES}`);
-    return key;
-  }
-}
-
-/** A fixed key (tests, benchmarks). */
+/** A fixed key: tests, benchmarks, and the host under Electron (the shell resolved the key). */
 export class StaticKeyProvider implements KeyProvider {
-  constructor(private readonly key: Buffer) {
+  constructor(
+    private readonly key: Buffer,
+    readonly source?: KeySourceKind,
+  ) {
     if (key.length !== MASTER_KEY_BYTES) throw new Error(`a master key has ${MASTER_KEY_BYTES} bytes, got ${key.length}`);
   }
   describe(): string {
-    return 'a key supplied in code';
+    return this.source ? `the ${this.source === 'file' ? 'key file' : 'OS keystore'} key resolved by the kiosk shell` : 'a key supplied in code';
   }
   async getKey(): Promise<Buffer> {
     return Buffer.from(this.key);
@@ -114,13 +80,8 @@ function removeStaleTemporaries(path: string): void {
   for (const name of readdirSync(dirname(path))) if (name.startsWith(prefix)) rmSync(join(dirname(path), name), { force: true });
 }
 
-/**
- * Creates a secret file atomically and without overwriting: written (mode 0600) and fsynced under a
- * temporary name, then hard-linked to its final name (link fails if the name exists) and the
- * directory fsynced. A crash at any point leaves either no key file or a complete one, never a
- * truncated one.
- */
-function createSecretFile(path: string, content: Buffer): void {
+/** Writes `content` (mode 0600) and fsyncs it under a temporary name beside `path`; returns that name. */
+function writeTemporary(path: string, content: Buffer): string {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
@@ -130,18 +91,45 @@ function createSecretFile(path: string, content: Buffer): void {
   } finally {
     closeSync(fd);
   }
-  try {
-    linkSync(tmp, path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    // Another process created it first: keep theirs.
-  } finally {
-    unlinkSync(tmp);
-  }
+  return tmp;
+}
+
+function fsyncDirectory(path: string): void {
   const dirFd = openSync(dirname(path), 'r');
   try {
     fsyncSync(dirFd);
   } finally {
     closeSync(dirFd);
   }
+}
+
+/**
+ * Creates a secret file atomically and without overwriting: written (mode 0600) and fsynced under a
+ * temporary name, then hard-linked to its final name (link fails if the name exists) and the
+ * directory fsynced. A crash at any point leaves either no file or a complete one, never a
+ * truncated one. Returns false when another process created it first (theirs is kept).
+ */
+export function createSecretFile(path: string, content: Buffer): boolean {
+  const tmp = writeTemporary(path, content);
+  let created = true;
+  try {
+    linkSync(tmp, path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    created = false;
+  } finally {
+    unlinkSync(tmp);
+  }
+  fsyncDirectory(path);
+  return created;
+}
+
+/**
+ * Replaces a secret file atomically (rename over it): for content that changes form but not meaning,
+ * such as a key re-wrapped by a rotated keystore key.
+ */
+export function replaceSecretFile(path: string, content: Buffer): void {
+  const tmp = writeTemporary(path, content);
+  renameSync(tmp, path);
+  fsyncDirectory(path);
 }

@@ -1,31 +1,37 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Accounts } from './accounts.js';
-import { AuditLog } from './audit-log.js';
+import type { AnchorCheck, AuditHead } from './audit-anchor.js';
+import { AuditLog, readStoreId, SEALED_ACTION, SEALED_KEY, sealAuditChain, STORE_ID_KEY, type AuditVerification } from './audit-log.js';
 import { Calibrations } from './calibrations.js';
 import { DATABASE_FILE } from './data-dir.js';
 import { openDatabase, type SqliteDatabase } from './database.js';
 import { DeviceEvents } from './device-events.js';
 import { Dispositions } from './dispositions.js';
-import { exportScreenings, type ExportOptions } from './export.js';
-import { FileKeyProvider, type KeyProvider } from './key-provider.js';
+import { exportScreenings, type ExportOptions, type ExportResult } from './export.js';
+import type { KeyProvider } from './key-provider.js';
+import { DataDirKeyProvider } from './key-source.js';
 import { migrate } from './migrations.js';
 import { ManualRegistrations } from './manual-registrations.js';
 import { OpenHolds } from './open-holds.js';
 import { Outbox } from './outbox.js';
-import { PendingWrites, type DegradedEvent } from './pending-writes.js';
+import { PendingWrites, type DegradedEvent, type PendingEntry } from './pending-writes.js';
 import { PersonalDataCipher } from './personal-data-cipher.js';
 import { checkDiskSpace, DEFAULT_DISK_THRESHOLDS, DEFAULT_RETENTION_DAYS, purgeExpired, type DiskSpace, type DiskSpaceThresholds, type PurgeResult } from './retention.js';
-import { ScreeningStore } from './screening-store.js';
+import { ScreeningStore, type RecordSealCheck } from './screening-store.js';
 import { Settings } from './settings.js';
 import { SiteModelFits } from './site-model-fits.js';
 import { Statistics } from './statistics.js';
 import { StoreFullError, WrongKeyError } from './store-errors.js';
+import { ensureDataDir, newStoreId, readMarker, refuseEmptyDatabase, refuseStorelessDatabase, writeMarker } from './store-files.js';
+import { StoreSeal } from './store-seal.js';
 
 export interface KioskStoreOptions {
   dataDir: string;
-  /** Default: a FileKeyProvider (0600 key file in dataDir). Inside Electron pass a SafeStorageKeyProvider. */
+  /**
+   * Default: the data directory's recorded key source without a keystore (DataDirKeyProvider: the
+   * 0600 key file). Under Electron the host gets the key the shell resolved with the OS keystore.
+   */
   keyProvider?: KeyProvider;
   /** Acknowledged records older than this are purged (default 14). */
   retentionDays?: number;
@@ -34,13 +40,13 @@ export interface KioskStoreOptions {
   integrityCheck?: 'full' | 'quick';
   /** Run the retention purge and disk check every this many ms (default 1 h; 0 = never, call them yourself). */
   maintenanceIntervalMs?: number;
-  /** Backoff of the disk-full retry (ms). */
-  diskFullRetry?: { initialMs?: number; maxMs?: number };
+  /** Backoff of the one retry queue: writes that failed (full disk, I/O error) are retried (ms). */
+  writeRetry?: { initialMs?: number; maxMs?: number };
   now?: () => Date;
 }
 
 export interface KioskStoreEvents {
-  /** A write hit a full disk: show HOLD-for-staff until 'recovered'. */
+  /** A write hit a full disk or failed: records wait in memory; show HOLD-for-staff until 'recovered'. */
   degraded: [DegradedEvent];
   recovered: [{ committed: number }];
   /** Free space went below a threshold (or back to ok). */
@@ -49,6 +55,8 @@ export interface KioskStoreEvents {
   'retry-error': [unknown];
   /** The periodic maintenance failed (purge or disk check). */
   'maintenance-error': [unknown];
+  /** The periodic maintenance ran through (a former maintenance error is over). */
+  maintained: [];
 }
 
 const KEY_CHECK = 'key_check';
@@ -74,23 +82,30 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
   private readonly pending: PendingWrites;
   private readonly timer: NodeJS.Timeout | undefined;
   private lastDiskLevel: DiskSpace['level'] = 'ok';
+  private degradedReason: DegradedEvent['reason'] = 'disk-full';
   private closed = false;
+  /** True when this open created the database's key check: the data directory was new. */
+  createdNow = false;
 
   private constructor(
     readonly db: SqliteDatabase,
     cipher: PersonalDataCipher,
+    seal: StoreSeal,
     private readonly options: KioskStoreOptions,
   ) {
     super();
     const now = options.now ?? (() => new Date());
     this.databasePath = join(options.dataDir, DATABASE_FILE);
-    this.pending = new PendingWrites({ initialRetryMs: options.diskFullRetry?.initialMs, maxRetryMs: options.diskFullRetry?.maxMs });
-    this.pending.on('degraded', (e) => this.emit('degraded', e));
+    this.pending = new PendingWrites({ initialRetryMs: options.writeRetry?.initialMs, maxRetryMs: options.writeRetry?.maxMs });
+    this.pending.on('degraded', (e) => {
+      this.degradedReason = e.reason;
+      this.emit('degraded', e);
+    });
     this.pending.on('recovered', (e) => this.emit('recovered', e));
     this.pending.on('retry-error', (e) => this.emit('retry-error', e));
     this.outbox = new Outbox(db, cipher, () => now().getTime());
-    this.audit = new AuditLog(db, now);
-    this.records = new ScreeningStore(db, cipher, this.outbox, this.pending);
+    this.audit = new AuditLog(db, seal, now);
+    this.records = new ScreeningStore(db, cipher, this.outbox, this.pending, seal);
     this.stats = new Statistics(db, now);
     this.dispositions = new Dispositions(db, cipher, this.outbox, this.pending, now);
     this.calibrations = new Calibrations(db, this.outbox, this.pending, now, this.audit);
@@ -103,26 +118,33 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
     const every = options.maintenanceIntervalMs ?? 3_600_000;
     if (every > 0) {
       this.timer = setInterval(() => {
-        this.maintain().catch((err: unknown) => this.emit('maintenance-error', err));
+        this.maintain().then(
+          () => this.emit('maintained'),
+          (err: unknown) => this.emit('maintenance-error', err),
+        );
       }, every);
       this.timer.unref();
     }
   }
 
   /**
-   * Opens (creating if needed) the store in `dataDir`: integrity check (a damaged file is preserved
-   * and reported, never overwritten), key check (a wrong key is refused before anything is written),
-   * migrations.
+   * Opens (creating if needed) the store in `dataDir`: a zero-length or store-less database where a
+   * store existed is refused (store-files.ts), integrity check (a damaged file is preserved once and
+   * reported, never overwritten), key check (a wrong key is refused before anything is written),
+   * migrations, and — once in a store's life — sealing of rows written before seals existed.
    */
   static async open(options: KioskStoreOptions): Promise<KioskStore> {
-    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    ensureDataDir(options.dataDir);
     const file = join(options.dataDir, DATABASE_FILE);
-    const keyProvider = options.keyProvider ?? new FileKeyProvider(options.dataDir);
+    const keyProvider = options.keyProvider ?? new DataDirKeyProvider(options.dataDir);
+    refuseEmptyDatabase(options.dataDir);
     const db = openDatabase(file, { integrityCheck: options.integrityCheck });
     try {
       db.pragma('secure_delete = ON');
       const storedCheck = readKeyCheck(db);
-      const cipher = new PersonalDataCipher(await keyProvider.getKey({ create: storedCheck === undefined }));
+      if (storedCheck === undefined) refuseStorelessDatabase(options.dataDir);
+      const masterKey = await keyProvider.getKey({ create: storedCheck === undefined });
+      const cipher = new PersonalDataCipher(masterKey);
       if (storedCheck !== undefined && !cipher.matchesKeyCheck(storedCheck)) {
         throw new WrongKeyError(
           `the key from ${keyProvider.describe()} is not the key this database (${file}) was created with; ` +
@@ -130,13 +152,26 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
         );
       }
       migrate(db);
-      const store = new KioskStore(db, cipher, options);
-      if (storedCheck === undefined) {
-        db.transaction(() => {
-          db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(KEY_CHECK, cipher.keyCheckValue());
-          store.audit.append('system', 'store.created', { keySource: keyProvider instanceof FileKeyProvider ? 'file' : 'keystore' });
-        }).immediate();
-      }
+      const seal = new StoreSeal(masterKey);
+      const store = new KioskStore(db, cipher, seal, options);
+      const now = (options.now ?? (() => new Date()))().toISOString();
+      db.transaction(() => {
+        const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING');
+        if (readStoreId(db) === '') setMeta.run(STORE_ID_KEY, readMarker(options.dataDir)?.storeId ?? newStoreId());
+        if (storedCheck === undefined) {
+          setMeta.run(KEY_CHECK, cipher.keyCheckValue());
+          setMeta.run(SEALED_KEY, now);
+          store.audit.append('system', 'store.created', { keySource: keyProvider.source ?? 'supplied', sealed: true });
+        } else if (!db.prepare('SELECT 1 FROM meta WHERE key = ?').get(SEALED_KEY)) {
+          // A store written before seals existed: seal what is there, once, and say so in the log.
+          const records = store.records.sealUnsealed();
+          const entries = sealAuditChain(db, seal);
+          setMeta.run(SEALED_KEY, now);
+          store.audit.append('system', SEALED_ACTION, { records, auditEntries: entries });
+        }
+      }).immediate();
+      if (storedCheck === undefined) store.createdNow = true;
+      writeMarker(options.dataDir, { storeId: readStoreId(db), writtenAt: now });
       return store;
     } catch (err) {
       db.close();
@@ -144,14 +179,34 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
     }
   }
 
-  /** 'disk-full' while records are waiting in memory for disk space; null otherwise. */
-  get degraded(): 'disk-full' | null {
-    return this.pending.degraded ? 'disk-full' : null;
+  /** The audit chain and every screening row's seal (kiosk audit verify). */
+  verifyIntegrity(): { chain: AuditVerification; records: RecordSealCheck } {
+    return this.db.transaction(() => ({ chain: this.audit.verify(), records: this.records.checkSeals() }))();
   }
 
-  /** Records waiting in memory for disk space. */
+  /** The head to anchor at central (audit-anchor.ts, docs/store-integrity.md). */
+  signedHead(): AuditHead {
+    return this.audit.signedHead();
+  }
+
+  /** Compares the store with a head central anchored earlier. */
+  checkAnchor(anchor: AuditHead): AnchorCheck {
+    return this.audit.checkAnchor(anchor);
+  }
+
+  /** 'disk-full' / 'write-failed' while records are waiting in memory; null otherwise. */
+  get degraded(): DegradedEvent['reason'] | null {
+    return this.pending.degraded ? this.degradedReason : null;
+  }
+
+  /** Records waiting in memory for the disk. */
   get pendingCount(): number {
     return this.pending.size;
+  }
+
+  /** The records waiting in memory, oldest first (kinds and ids: never their content). */
+  pendingEntries(): PendingEntry[] {
+    return this.pending.entries();
   }
 
   /** Tries to write the records waiting for disk space now. Returns how many are still waiting. */
@@ -178,7 +233,7 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
     await this.diskSpace();
   }
 
-  exportScreenings(options: ExportOptions, write: (chunk: string) => void): { count: number } {
+  exportScreenings(options: ExportOptions, write: (chunk: string) => void): ExportResult {
     return exportScreenings({ screenings: this.records, dispositions: this.dispositions, technicianPin: this.technicianPin, audit: this.audit }, options, write);
   }
 
@@ -205,6 +260,22 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
     if (this.pending.degraded && this.pending.flush() > 0) {
       throw new StoreFullError(`cannot close the store: ${this.pending.size} record(s) are still waiting for disk space and would be lost; free space and close again`, true);
     }
+    this.closeNow();
+  }
+
+  /**
+   * Closes at shutdown (SIGTERM): one last try to write what waits; what still cannot be written is
+   * given up and returned (kinds and ids only) so the caller logs exactly what was lost.
+   */
+  shutdown(): PendingEntry[] {
+    if (this.closed) return [];
+    if (this.pending.degraded) this.pending.flush();
+    const lost = this.pending.abandon();
+    this.closeNow();
+    return lost;
+  }
+
+  private closeNow(): void {
     if (this.timer) clearInterval(this.timer);
     this.pending.stop();
     this.closed = true;

@@ -192,6 +192,28 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
+    description: 'keyed seals: a MAC per screening row and per audit entry (store-seal.ts); rows already there are sealed once by KioskStore.open',
+    up(db) {
+      // Nullable on purpose: NULL columns are left out of a row's seal (store-seal.ts), so a later
+      // migration that adds a screenings column must add it nullable too, or every old seal breaks.
+      db.exec(`
+        ALTER TABLE screenings ADD COLUMN mac BLOB;
+        ALTER TABLE audit_log ADD COLUMN mac TEXT;
+      `);
+    },
+  },
+  {
+    version: 6,
+    description: 'screenings: which lists the decision consulted (standalone kiosks consult none)',
+    up(db) {
+      db.exec(`
+        -- JSON {source: 'standalone' | 'file' | ..., refreshedAt}; NULL for records made before.
+        ALTER TABLE screenings ADD COLUMN lists TEXT;
+      `);
+    },
+  },
+  {
+    version: 7,
     description: 'consoles: accounts, sign-in attempts, sessions; hold re-checks; manual registrations; calibration runs and drift checks; site body-temperature model fits',
     up(db) {
       db.exec(`

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { storeKeyDeriver } from './key-derivation.js';
 import { DecryptionError } from './store-errors.js';
 
 const FORMAT_V1 = 0x01;
@@ -19,8 +20,7 @@ export class PersonalDataCipher {
   private readonly checkKey: Buffer;
 
   constructor(masterKey: Buffer) {
-    if (masterKey.length !== 32) throw new Error(`the master key must be 32 bytes, got ${masterKey.length}`);
-    const derive = (info: string) => Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), info, 32));
+    const derive = storeKeyDeriver(masterKey);
     this.encKey = derive('checkpoint-kiosk/personal-data/aes-256-gcm/v1');
     this.indexKey = derive('checkpoint-kiosk/personal-data/blind-index/v1');
     this.checkKey = derive('checkpoint-kiosk/key-check/v1');

@@ -62,7 +62,7 @@ export class Settings {
       // Old and new values in the audit entry too (secrets redacted), as JSON text, bounded.
       this.audit.append(actor, 'settings.change', { key, old: auditValue(change.oldValue), new: auditValue(change.newValue) });
     });
-    this.pending.run(id, () => write.immediate());
+    this.pending.run(id, () => write.immediate(), { kind: 'settings-change' });
     return change;
   }
 

@@ -4,7 +4,7 @@
  * so a printed line means the commit was acknowledged before the kill):
  *   ACK <screeningId> <round> <index>
  *   ACKD <dispositionId> <screeningId>
- *   ACKS <value>             (a settings change, which also appends an audit entry)
+ *   ACKS <value>             (a settings change, which also appends an audit entry; round·10⁶ + index)
  * The parent kills it with SIGKILL at a random moment.
  */
 import { KioskStore } from '../../main/store/kiosk-store.js';
@@ -27,7 +27,9 @@ for (let index = 0; ; index++) {
     out(`ACKD ${d.id} ${record.id}`);
   }
   if (index % 25 === 24) {
-    await store.settings.set('crash.counter', index, `writer-${round}`);
-    out(`ACKS ${index}`);
+    // Grows across rounds too, so a later value is always a larger one.
+    const value = round * 1_000_000 + index;
+    await store.settings.set('crash.counter', value, `writer-${round}`);
+    out(`ACKS ${value}`);
   }
 }

@@ -28,9 +28,10 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startKiosk(opts: { scenario: string; dataDir?: string; config?: string; extraArgs?: string[] }): Promise<RunningKiosk> {
+/** `scenario` runs simulated devices (--sim --scenario); without one, the devices of the configuration. */
+export async function startKiosk(opts: { scenario?: string; dataDir?: string; config?: string; extraArgs?: string[] }): Promise<RunningKiosk> {
   const dataDir = opts.dataDir ?? tempDir('kiosk-e2e-data-');
-  const args = ['bin/kiosk.js', 'start', '--browser', '--sim', '--port', '0', '--data', dataDir, '--scenario', opts.scenario];
+  const args = ['bin/kiosk.js', 'start', '--browser', '--port', '0', '--data', dataDir, ...(opts.scenario !== undefined ? ['--sim', '--scenario', opts.scenario] : [])];
   if (opts.config) args.push('--config', opts.config);
   args.push(...(opts.extraArgs ?? []));
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KIOSK_LOG_LEVEL: 'info' } });
@@ -75,15 +76,15 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Headless Chromium with a fresh profile, no background traffic. */
-export async function openBrowser(): Promise<Browser> {
+/** Headless Chromium with a fresh profile, no background traffic; `extraArgs` adds switches. */
+export async function openBrowser(extraArgs: string[] = []): Promise<Browser> {
   const profile = tempDir('kiosk-e2e-chromium-');
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1080, height: 1920 },
     deviceScaleFactor: 0.5,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return {

@@ -23,16 +23,10 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** A configuration as a site would start with: the checkpoint only; every other setting its default. */
 function configFile(dir: string, extra: Record<string, unknown> = {}): string {
   const file = join(dir, 'kiosk.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      checkpoint: { id: 'e2e-gate-1', name: '测试检查站' },
-      temperature: { model: { kind: 'constant-offset', offsetC: 1.8 } },
-      ...extra,
-    }),
-  );
+  writeFileSync(file, JSON.stringify({ checkpoint: { id: 'e2e-gate-1', name: '测试检查站' }, ...extra }));
   return file;
 }
 
@@ -118,7 +112,8 @@ describe('kiosk screens in Chromium', () => {
       join(data, 'watchlist.json'),
       JSON.stringify({ refreshedAt: now, entries: [{ hmac: new HmacIdHasher(key).hashIdNumber(SIM_ID), colour: 'orange', listId: 'e2e-list', updatedAt: now }], keyRegions: [] }),
     );
-    const kiosk = await startKiosk({ scenario: 'normal', config: configFile(dir), dataDir: data });
+    // A kiosk fed by the lists file (without a list source it is standalone and consults none).
+    const kiosk = await startKiosk({ scenario: 'normal', config: configFile(dir, { lists: { source: 'file' } }), dataDir: data });
     try {
       const { page } = browser;
       await page.goto(kiosk.url);
@@ -137,6 +132,31 @@ describe('kiosk screens in Chromium', () => {
       await kiosk.stop();
     }
   }, 90_000);
+
+  it('kiosk start --sim --config with the checkpoint only: normal, fever, normal → PASS, HOLD (fever), PASS', async () => {
+    const dir = tempDir('kiosk-e2e-defaults-');
+    const kiosk = await startKiosk({ scenario: 'normal,fever,normal', config: configFile(dir), dataDir: join(dir, 'data') });
+    try {
+      const { page } = browser;
+      await page.goto(kiosk.url);
+      await waitForScreen(page, 'idle');
+      await waitForScreen(page, 'pass', 45_000);
+      await waitForScreen(page, 'hold', 45_000);
+      const hold = await page.locator('#app').innerText();
+      expect(hold).toContain('体温异常');
+      await waitForScreen(page, 'pass', 45_000, 2);
+      const results = (await screensSeen(page)).filter((x) => x === 'pass' || x === 'hold');
+      expect(results).toEqual(['pass', 'hold', 'pass']);
+      // Standalone and simulated-calibrated: no list or calibration reasons; no temperature in the logs.
+      const logs = kiosk.logs.join('\n');
+      expect(logs.match(/"decision":"PASS"/g)).toHaveLength(2);
+      // The simulator plays the same card for each person: the second and third are DUPLICATE notices.
+      expect(logs).toMatch(/"decision":"HOLD","colour":null,"reasons":\["FEVER","DUPLICATE"\]/);
+      expect(logs).not.toMatch(/estimateC|WATCHLIST_STALE|CALIBRATION_/);
+    } finally {
+      await kiosk.stop();
+    }
+  }, 150_000);
 
   it('thermometer unplugged: fault screen naming it, then recovery to idle', async () => {
     const dir = tempDir('kiosk-e2e-unplug-');

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ResultEvent, StartedEvent, TransitionEvent } from '../../main/engine/engine-events.js';
-import { isAllowedTransition } from '../../main/engine/engine-state.js';
 import { config, identity, makeCard, makeEngine, MemorySink, reading, SAMPLE_ID, SAMPLE_ID_HK, validCalibration } from '../fixtures/engine/harness.js';
 
 /**
@@ -10,14 +9,14 @@ import { config, identity, makeCard, makeEngine, MemorySink, reading, SAMPLE_ID,
  * 1. no screening keeps the machine away from idle longer than `maxScreeningMs()`;
  * 2. no PASS without a valid temperature, nor without an identity where the mode needs one,
  *    nor for a record the store did not confirm;
- * 3. every started screening yields exactly one record.
+ * 3. every started screening yields exactly one record, and what was shown is what is stored.
  */
 
 type Ev =
   | { kind: 'card'; which: 0 | 1 | 2 }
   | { kind: 'reading'; c: number; ambient: number | undefined; outOfRange: boolean }
   | { kind: 'status'; device: 'thermometer' | 'idcard'; online: boolean }
-  | { kind: 'store'; fail: number; hang: boolean }
+  | { kind: 'store'; fail: number; refuse: number; hang: boolean }
   | { kind: 'burst'; c: number; n: number }
   | { kind: 'wait'; ms: number };
 
@@ -34,7 +33,7 @@ const evArb: fc.Arbitrary<Ev> = fc.oneof(
   },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('burst' as const), c: fc.constantFrom(36.2, 36.8, 37.4, 38.6), n: fc.integer({ min: 1, max: 6 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('status' as const), device: fc.constantFrom('thermometer' as const, 'idcard' as const), online: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('store' as const), fail: fc.integer({ min: 0, max: 4 }), hang: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('store' as const), fail: fc.integer({ min: 0, max: 4 }), refuse: fc.integer({ min: 0, max: 1 }), hang: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.oneof(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 0, max: 40_000 })) }) },
 );
 
@@ -43,10 +42,11 @@ const settingsArb = fc.record({
   onDeviceFault: fc.constantFrom('hold' as const, 'idle' as const),
   policyMode: fc.constantFrom('hard' as const, 'soft' as const),
   calibration: fc.constantFrom('valid', 'missing', 'expired'),
-  calBehaviour: fc.constantFrom('hold-for-staff' as const, 'pass-with-warning' as const),
+  calBehaviour: fc.constantFrom('out-of-service' as const, 'hold-for-staff' as const, 'pass-with-warning' as const),
   model: fc.constantFrom(
     { kind: 'constant-offset', offsetC: 0.5 },
     { kind: 'heat-balance' },
+    { kind: 'linear-heat-balance', k: 0.19 },
     { kind: 'ambient-linear', offsetC: 0.8, ambientCoefficient: 0.05, referenceAmbientC: 22 },
   ),
 });
@@ -59,7 +59,7 @@ afterEach(() => {
 
 describe('engine properties', () => {
   it('bounded time away from idle; no PASS without temperature/identity/commit; exactly one record per screening', async () => {
-    const seen = { PASS: 0, HOLD: 0, abandoned: 0, storeUnavailable: 0, remeasured: 0 };
+    const seen = { PASS: 0, HOLD: 0, abandoned: 0, storeUnavailable: 0, remeasured: 0, outOfService: 0 };
     await fc.assert(
       fc.asyncProperty(settingsArb, fc.array(evArb, { minLength: 1, maxLength: 60 }), async (st, events) => {
         vi.useFakeTimers({ now: new Date('2026-11-28T09:00:00+08:00') });
@@ -70,7 +70,7 @@ describe('engine properties', () => {
             screening: {
               onDeviceFault: st.onDeviceFault,
               timeouts: { identifyingMs: 8000, measuringMs: 9000, remeasuringMs: 12_000, resultMs: 3000 },
-              commit: { attemptTimeoutMs: 700, retryDelaysMs: [100, 300], backgroundRetryMs: 2000 },
+              commit: { attemptTimeoutMs: 700 },
               duplicateWindowMs: 30_000,
             },
             temperature: { model: st.model },
@@ -85,11 +85,13 @@ describe('engine properties', () => {
           const records: ResultEvent[] = [];
           h.engine.on('started', (e: StartedEvent) => started.set(e.screeningId, Date.now()));
           h.engine.on('transition', (t: TransitionEvent) => {
-            expect(isAllowedTransition(t.from, t.to)).toBe(true);
-            if (t.to === 'idle' && t.screeningId) ended.set(t.screeningId, Date.now());
+            if ((t.to === 'idle' || t.to === 'out-of-service') && t.screeningId) ended.set(t.screeningId, Date.now());
           });
           h.engine.on('result', (r) => records.push(r));
           h.engine.on('abandoned', (r) => records.push(r));
+          h.engine.on('service', (e) => {
+            if (!e.inService) seen.outOfService++;
+          });
           h.engine.start();
 
           for (const ev of events) {
@@ -111,6 +113,7 @@ describe('engine properties', () => {
                 break;
               case 'store':
                 sink.failures = ev.fail;
+                sink.refusals = ev.refuse;
                 sink.hang = ev.hang;
                 break;
               case 'wait':
@@ -119,13 +122,13 @@ describe('engine properties', () => {
             }
             await vi.advanceTimersByTimeAsync(10);
           }
-          // Silence: the machine must reach idle within the bound.
+          // Silence: the machine must reach rest (idle, or out of service) within the bound.
           await vi.advanceTimersByTimeAsync(bound + 1);
-          expect(h.engine.state).toBe('idle');
-          // Store recovers: the backlog drains.
+          expect(h.engine.state).toBe(h.engine.inService ? 'idle' : 'out-of-service');
+          // Space returns: the store's retry queue is written.
           sink.failures = 0;
           sink.hang = false;
-          await vi.advanceTimersByTimeAsync(2000 * 3 + 1000);
+          sink.flush();
 
           // 1. Bounded screenings.
           for (const [id, t0] of started) {
@@ -139,20 +142,28 @@ describe('engine properties', () => {
             if (!r.committed && r.record.outcome !== 'abandoned') seen.storeUnavailable++;
             if (r.record.temperatures.length > 1) seen.remeasured++;
           }
-          // 2. No PASS without a valid temperature, an identity (card modes), and a confirmed commit.
+          // 2. No PASS without a valid temperature, an identity (card modes), and a confirmed commit;
+          // in HARD mode no PASS at or above the fever threshold (37.3 °C by default), in SOFT mode not unflagged.
           for (const r of records) {
             if (r.record.decision !== 'PASS') continue;
             expect(r.committed).toBe(true);
-            expect(r.record.temperatures.length).toBeGreaterThan(0);
+            const latest = r.record.temperatures.at(-1);
+            // A complete window: at least minSamples (3 by default) accepted readings.
+            expect(latest?.samples.filter((x) => x.rejected === undefined).length ?? 0).toBeGreaterThanOrEqual(3);
             for (const t of r.record.temperatures) expect(Number.isFinite(t.estimateC)).toBe(true);
+            if (st.policyMode === 'hard') expect(latest!.estimateC).toBeLessThan(37.3);
+            else if (latest!.estimateC >= 37.3) expect(r.record.flaggedForStaff).toBe(true);
             if (st.mode !== 'temp-only') expect(r.record.card).not.toBeNull();
           }
-          // 3. Exactly one record per started screening, and all of them in the store in the end.
+          // 3. Exactly one record per started screening; every one the store kept is in it in the end,
+          //    exactly as shown (a HOLD STORE_UNAVAILABLE is stored as that HOLD).
           const ids = records.map((r) => r.record.id).sort();
           expect(ids).toEqual([...started.keys()].sort());
           expect(new Set(ids).size).toBe(ids.length);
-          expect(sink.records.map((r) => r.id).sort()).toEqual(ids);
-          expect(h.engine.pendingRecords).toBe(0);
+          const kept = records.filter((r) => r.storage !== 'not-kept');
+          expect(sink.records.map((r) => r.id).sort()).toEqual(kept.map((r) => r.record.id).sort());
+          for (const r of kept) expect(sink.records.find((x) => x.id === r.record.id)).toEqual(r.record);
+          expect(sink.queued.size).toBe(0);
         } finally {
           vi.useRealTimers();
         }

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { DeviceStatus } from '../../drivers/device-status.js';
 import type { IdentityRead } from '../../drivers/idcard/id-card.js';
@@ -9,7 +10,9 @@ import { SimHost } from '../../drivers/sim/sim-host.js';
 import type { ScenarioName, SimulatedDevice } from '../../drivers/sim/simulated-device.js';
 import type { Link } from '../../drivers/transport/link.js';
 import { SerialLink } from '../../drivers/transport/serial-link.js';
-import { rigLifecycle } from './link-fixtures.js';
+import { SamFrameParser } from '../../drivers/idcard/sam-frame-parser.js';
+import type { SamFrame } from '../../drivers/idcard/sam-frame.js';
+import { rigLifecycle, whenEvent } from './link-fixtures.js';
 
 /**
  * The ID-card driver on a SerialLink with the real `serialport` bindings, talking to the SAM
@@ -17,7 +20,8 @@ import { rigLifecycle } from './link-fixtures.js';
  * TEST_IDCARD_PORT names a real reader, the device contract against the hardware.
  *
  * Real timers with a scaled-down script (TIME_SCALE); assertions are on what was read and in
- * which order, never on elapsed time.
+ * which order, never on elapsed time, and every wait follows an event (a driver event, a SAM reply
+ * seen on the link), never a fixed sleep.
  */
 const TIME_SCALE = 0.4;
 /** unplug plays at full length: the link must notice the outage and reopen while the card is still there. */
@@ -34,6 +38,10 @@ interface Record {
 interface Rig extends Record {
   driver: IdCardDriver;
   link: Link;
+  /** SW3 of every SAM reply that crossed the link, in order (parsed independently of the driver). */
+  replies: number[];
+  /** Emits 'reply' for each of them. */
+  replyEvents: EventEmitter;
   device?: SimulatedDevice;
   done?: Promise<void>;
   stop(): Promise<void>;
@@ -62,6 +70,8 @@ function startDriver(link: Link, scale = 1, extra: Partial<Rig> & { stopExtra?: 
   const r: Rig = {
     driver,
     link,
+    replies: [],
+    replyEvents: new EventEmitter(),
     identities: [],
     statuses: [],
     problems: [],
@@ -75,6 +85,13 @@ function startDriver(link: Link, scale = 1, extra: Partial<Rig> & { stopExtra?: 
   driver.on('identity', (i) => r.identities.push(i));
   driver.on('status', (s) => r.statuses.push(s));
   driver.on('problem', (p) => r.problems.push(p));
+  const replies = new SamFrameParser();
+  replies.on('data', (f: SamFrame) => {
+    r.replies.push(f.body[2]!);
+    r.replyEvents.emit('reply');
+  });
+  link.on('data', (b) => replies.write(b));
+  link.on('state', () => replies.reset());
   rigs.track(r);
   return r;
 }
@@ -91,18 +108,23 @@ async function simulatorRig(scenario: ScenarioName): Promise<Rig> {
   return r;
 }
 
-async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Resolves once `cond()` holds, re-checked at each driver event (identity, status, problem). */
+const until = (r: Rig, what: string, cond: () => boolean, ms = 20_000) => whenEvent(r.driver, ['identity', 'status', 'problem'], what, cond, ms);
+
+/** Resolves after `n` more "no card" answers (find → SW3 80) have crossed the link. */
+function noCardAnswers(r: Rig, n: number, ms = 20_000): Promise<void> {
+  const from = r.replies.length;
+  return whenEvent(r.replyEvents, ['reply'], `${n} "no card" answers`, () => r.replies.slice(from).filter((x) => x === 0x80).length >= n, ms);
 }
 
-/** The scenario played out, plus a little time for anything still in flight. */
+/**
+ * The scenario played out and the reader was polled twice more with nothing new on it (two finds
+ * answered 80): a read still under way at the end of the script has finished by then (find → select
+ * → read are sequential), so counts of identities and problems are final.
+ */
 async function played(r: Rig): Promise<void> {
   await r.done;
-  await new Promise((resolve) => setTimeout(resolve, 150));
+  await noCardAnswers(r, 2);
 }
 
 const expectSimCard = (read: IdentityRead) => {
@@ -149,10 +171,12 @@ describe.skipIf(!socat)(`IdCardDriver ⇄ SerialLink ⇄ socat pty ⇄ simulator
     const linkStates: string[] = [];
     r.link.on('state', (s) => linkStates.push(s.state));
     await played(r);
-    await until('identity after the replug', () => r.identities.length === 1);
+    await until(r, 'identity after the replug', () => r.identities.length === 1);
     const states = r.statuses.map((s) => s.state);
     const offlineAt = states.indexOf('offline');
-    expect(offlineAt).toBeGreaterThan(0);
+    // connecting, online (the SAM answered), then the outage: offline comes third at the earliest.
+    expect(states.slice(0, 2)).toEqual(['connecting', 'online']);
+    expect(offlineAt).toBeGreaterThanOrEqual(2);
     expect(states.slice(offlineAt)).toContain('online');
     expect(states.at(-1)).toBe('online');
     expect(linkStates).toContain('offline');
@@ -167,11 +191,14 @@ function describeIdCardContract(name: string, skipReason: string | undefined, ma
   describe.skipIf(skipReason !== undefined)(`ID-card reader contract: ${name}${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
     it('comes online (SAM status 90), reads the SAM id, reports nothing while no card is placed', async () => {
       const r = await makeRig();
-      await until('driver online', () => r.driver.online);
-      await until('SAM id', () => r.driver.samId !== undefined);
+      await until(r, 'driver online', () => r.driver.online);
+      // The SAM id is asked once after the first status 90 (§13); its reply comes before the first find's.
+      await noCardAnswers(r, 1);
       expect(r.driver.samId).toMatch(/^\d{2}\.\d{2}-\d{10}-\d{10}-\d{10}$/);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // Five more polls of an empty reader: nothing is reported, the reader stays online.
+      await noCardAnswers(r, 5);
       expect(r.problems).toEqual([]);
+      expect(r.identities).toEqual([]);
       expect(r.driver.online).toBe(true);
     });
   });

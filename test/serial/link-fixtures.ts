@@ -91,3 +91,28 @@ export function nextEvents<T>(emitter: { on(e: string, l: (v: T) => void): unkno
     emitter.on(event, on);
   });
 }
+
+/**
+ * Resolves once `cond()` holds, re-checked whenever one of `events` fires on `emitter` (a driver's
+ * readings, statuses, identities, problems): the wait follows what the device does, not a clock.
+ * Rejects after `timeoutMs` naming `what`.
+ */
+export function whenEvent(emitter: { on(e: string, l: () => void): unknown; off(e: string, l: () => void): unknown }, events: readonly string[], what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stop = () => {
+      clearTimeout(timer);
+      for (const e of events) emitter.off(e, check);
+    };
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`${what}: not within ${timeoutMs} ms`));
+    }, timeoutMs);
+    function check() {
+      if (!cond()) return;
+      stop();
+      resolve();
+    }
+    for (const e of events) emitter.on(e, check);
+    check();
+  });
+}

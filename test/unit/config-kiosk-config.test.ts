@@ -15,10 +15,12 @@ describe('KioskConfigSchema', () => {
     expect(c.station.mode).toBe('card-then-temp');
     expect(c.policy).toMatchObject({ feverThresholdC: 37.3, mode: 'hard', remeasureOnce: true, staleWatchlist: 'hold-for-staff', watchlistMaxAgeHours: 24 });
     expect(c.policy.colourActions).toEqual({ red: 'hold', orange: 'hold', yellow: 'hold-for-registration', blue: 'pass-with-notice' });
-    expect(c.calibration).toMatchObject({ whenMissingOrExpired: 'hold-for-staff', driftLimitC: 0.2 });
+    expect(c.calibration).toMatchObject({ whenMissingOrExpired: 'out-of-service', driftLimitC: 0.2 });
+    expect(c.temperature.model).toEqual({ kind: 'linear-heat-balance', k: 0.19 });
+    expect(c.temperature.plausibility).toEqual({ ambientMinC: 15, ambientMaxC: 33, bodyMinC: 35, bodyMaxC: 42 });
+    expect(c.lists).toBeUndefined();
     expect(c.screening.onDeviceFault).toBe('hold');
     expect(c.screening.duplicateWindowMs).toBe(60_000);
-    expect(c.temperature.model).toEqual({ kind: 'constant-offset', offsetC: 0 });
     expect(c.devices.thermometer).toMatchObject({ source: 'simulated', protocol: 'gy-mcu90614' });
     expect(c.ui.language).toBe('zh');
     // The defaults are themselves valid input (round trip).
@@ -47,13 +49,41 @@ describe('KioskConfigSchema', () => {
     [{ temperature: { samples: 3, minSamples: 4 } }, 'temperature.minSamples: 4 is invalid; fix: minSamples must not exceed samples'],
     [{ temperature: { model: { kind: 'ambient-linear', offsetC: 1, referenceAmbientC: 22 } } }, 'temperature.model.ambientCoefficient: missing; fix: give a number'],
     [{ screening: { timeouts: { measuringMs: 0 } } }, 'screening.timeouts.measuringMs: 0 is out of range; fix: use a value of at least 1000'],
-    [{ calibration: { whenMissingOrExpired: 'ignore' } }, 'calibration.whenMissingOrExpired: "ignore" is not allowed; fix: use one of "hold-for-staff", "pass-with-warning"'],
+    [{ calibration: { whenMissingOrExpired: 'ignore' } }, 'calibration.whenMissingOrExpired: "ignore" is not allowed; fix: use one of "out-of-service", "hold-for-staff", "pass-with-warning"'],
+    [{ devices: { thermometer: { source: 'serial', path: '/dev/ttyUSB0', protocol: 'gy-mcu90614', ascii: { query: '?T\r' } } } }, '; fix: "ascii" settings apply to protocol "ascii" only; remove them or set protocol to "ascii"'],
+    [{ devices: { thermometer: { source: 'serial', path: '/dev/ttyUSB0', protocol: 'ascii', ascii: { pattern: 'T:\\d+' } } } }, 'devices.thermometer.ascii.pattern: "T:\\\\d+" is invalid; fix: the pattern has no capture group'],
+    [{ devices: { thermometer: { source: 'serial', path: '/dev/ttyUSB0', protocol: 'ascii', ascii: { pattern: 'T:(\\d+' } } } }, 'devices.thermometer.ascii.pattern: "T:(\\\\d+" is invalid; fix: not a regular expression'],
+    [{ devices: { thermometer: { source: 'serial', path: '/dev/ttyUSB0', protocol: 'ascii', mode: 'query' } } }, 'devices.thermometer.mode: "query" is invalid; fix: query mode needs ascii.query'],
+    [{ devices: { thermometer: { source: 'serial', path: '/dev/ttyUSB0', protocol: 'optris-ct', mode: 'continuous' } } }, 'devices.thermometer.mode: "continuous" is invalid; fix: an Optris CT answers only when asked'],
+    [{ devices: { thermometer: { source: 'serial', path: '/dev/ttyUSB0', protocol: 'gy-mcu90614', gy: { model: 'gy-906' } } } }, 'devices.thermometer.gy.model: "gy-906" is not allowed; fix: use one of "gy-mcu90614", "gy-mcu90615"'],
+    [{ devices: { thermometer: { source: 'serial', path: '/dev/ttyUSB0', protocol: 'optris-ct', ratedRange: { objectC: [50, -50] } } } }, 'devices.thermometer.ratedRange.objectC: [50,-50] is invalid; fix: give [min, max] with min below max'],
+    [{ devices: { idcard: { source: 'simulated', protocol: 'ascii-line' } } }, 'devices.idcard.protocol: "ascii-line" is invalid; fix: the simulated reader speaks SAM frames only'],
+    [{ devices: { idcard: { source: 'serial', path: '/dev/ttyUSB0', protocol: 'ascii-line', sam: { readFingerprint: true } } } }, '; fix: "sam" settings apply to protocol "sam" only; remove them or set protocol to "sam"'],
   ])('%j → names the field, the value and the fix', (over, expected) => {
     const r = parseKioskConfig({ ...minimal, ...over });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0]).toContain(expected);
+  });
+
+  it.each([
+    [{ source: 'serial', path: '/dev/ttyUSB1', protocol: 'gy-mcu90614' }, 9600], // GY-MCU90614 factory rate (reference §2.1)
+    [{ source: 'serial', path: '/dev/ttyUSB1', protocol: 'gy-mcu90614', gy: { model: 'gy-mcu90615' } }, 115200],
+    [{ source: 'serial', path: '/dev/ttyUSB1', protocol: 'optris-ct' }, 115200], // Optris CT factory rate (§2.9)
+    [{ source: 'serial', path: '/dev/ttyUSB1', protocol: 'ascii' }, 9600], // Raytek MI/MI3 factory rate (§2.10)
+    [{ source: 'serial', path: '/dev/ttyUSB1', protocol: 'gy-mcu90614', baudRate: 115200 }, 115200], // the file wins
+  ])('a serial thermometer %j opens at %i baud unless the file says otherwise', (thermometer, baud) => {
+    const r = parseKioskConfig({ ...minimal, devices: { thermometer } });
+    if (!r.ok) throw new Error(r.problems.join('\n'));
+    expect(r.config.devices.thermometer).toMatchObject({ baudRate: baud });
+  });
+
+  it('a serial card reader opens at 115200 for SAM (idcard-sam §1) and 9600 for an ASCII-line reader', () => {
+    const sam = parseKioskConfig({ ...minimal, devices: { idcard: { source: 'serial', path: '/dev/ttyUSB0' } } });
+    const line = parseKioskConfig({ ...minimal, devices: { idcard: { source: 'serial', path: '/dev/ttyUSB0', protocol: 'ascii-line' } } });
+    expect(sam.ok && sam.config.devices.idcard).toMatchObject({ baudRate: 115200, protocol: 'sam', sam: { pollIntervalMs: 300 } });
+    expect(line.ok && line.config.devices.idcard).toMatchObject({ baudRate: 9600, protocol: 'ascii-line', line: { repeatWithinMs: 2000, maxLineBytes: 256 } });
   });
 
   it('a missing checkpoint and several problems give one line each', () => {

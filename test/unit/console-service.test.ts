@@ -133,7 +133,7 @@ describe('hold queue', () => {
     expect(holds[0]!.reasons[0]).toMatchObject({ code: 'FEVER' });
 
     const live = screeningRecord({ fever: true, colour: 'orange' }, 2);
-    engine.emit('result', { record: live, committed: true } satisfies ResultEvent);
+    engine.emit('result', { record: live, committed: true, storage: 'committed' } satisfies ResultEvent);
     for (const ui of [a, b]) {
       const arrived = ui.of('console.holdArrived')[0]!;
       expect(arrived.hold).toMatchObject({ screeningId: live.id, colour: 'orange', identity: { idNumber: '830000********0022', name: '欧***' } });

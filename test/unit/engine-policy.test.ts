@@ -19,7 +19,13 @@ function est(estimateC: number, attempt = 1): TemperatureEstimate {
   return { samples: [], medianC: estimateC, maxC: estimateC, estimateC, model: { name: 'constant-offset', params: { offsetC: 0 } }, calibrationId: 'cal-1', attempt };
 }
 
-const ID: DecisionIdentity = { idNumber: SAMPLE_ID, idNumberValid: true, idHmac: hasher.hashIdNumber(SAMPLE_ID), validUntil: 'long-term' };
+const ID: DecisionIdentity = {
+  idNumber: SAMPLE_ID,
+  cardType: 'resident',
+  idHmac: hasher.hashIdNumber(SAMPLE_ID),
+  dates: { validFrom: '2016-01-01', validUntil: 'long-term', birthDate: '1949-12-31' },
+};
+const withDates = (dates: Partial<DecisionIdentity['dates']>): DecisionIdentity => ({ ...ID, dates: { ...ID.dates, ...dates } });
 
 function input(over: Partial<DecisionInput> & { entries?: WatchlistEntry[]; keyRegions?: KeyRegion[]; refreshedAt?: string | null } = {}): DecisionInput {
   const { entries = [], keyRegions = [], refreshedAt = FRESH, ...rest } = over;
@@ -129,21 +135,27 @@ describe('watchlist colours (matched by HMAC)', () => {
 
 describe('key regions (prefix of the ID number)', () => {
   it.each([
-    ['110105', 'red', 'HOLD'],
-    ['11', 'blue', 'PASS'],
-    ['4201', 'red', 'PASS'], // no match
-  ] as const)('prefix %s (%s) → %s', (prefix, colour, decision) => {
+    ['110105', 'red', 'HOLD', true],
+    ['11', 'blue', 'PASS', true],
+    ['4201', 'red', 'PASS', false],
+  ] as const)('prefix %s (%s) → %s (matches: %s)', (prefix, colour, decision, matches) => {
     const d = decide(policy(), input({ keyRegions: [{ prefix, colour }] }));
     expect(d.decision).toBe(decision);
-    if (SAMPLE_ID.startsWith(prefix)) expect(d.reasons[0]).toMatchObject({ code: 'KEY_REGION', colour, detail: { prefix } });
-    else expect(d.reasons).toEqual([]);
+    expect(d.reasons).toEqual(matches ? [expect.objectContaining({ code: 'KEY_REGION', colour, detail: { prefix, action: colour === 'red' ? 'hold' : 'pass-with-notice' } })] : []);
+  });
+
+  it("a foreigner's 2023 number carries no region code: 9 + province 32 is not region 93", () => {
+    const foreign: DecisionIdentity = { ...ID, idNumber: '932682198501010017', cardType: 'foreign-2023' };
+    expect(decide(policy(), input({ identity: foreign, keyRegions: [{ prefix: '93', colour: 'red' }] })).reasons).toEqual([]);
   });
 });
 
 describe('card checks', () => {
   it('invalid ID number → HOLD INVALID_ID (or notice by policy)', () => {
-    const bad = { ...ID, idNumberValid: false };
+    // Check character of 11010519491231002 is X (GB 11643 appendix), not 1.
+    const bad = { ...ID, idNumber: '110105194912310021' };
     expect(codes(decide(policy(), input({ identity: bad })))).toEqual(['INVALID_ID']);
+    expect(decide(policy(), input({ identity: bad })).reasons[0]!.detail).toEqual({ problem: 'check-character' });
     expect(decide(policy(), input({ identity: bad })).decision).toBe('HOLD');
     expect(decide(policy({ invalidId: 'pass-with-notice' }), input({ identity: bad })).decision).toBe('PASS');
   });
@@ -154,7 +166,46 @@ describe('card checks', () => {
     ['2030-01-01', 'PASS'],
     ['long-term', 'PASS'],
   ] as const)('card valid until %s → %s', (validUntil, decision) => {
-    expect(decide(policy(), input({ identity: { ...ID, validUntil } })).decision).toBe(decision);
+    expect(decide(policy(), input({ identity: withDates({ validUntil }) })).decision).toBe(decision);
+  });
+
+  it('a 2017 foreigner card (3 letters + 12 digits, no check character) is a valid number: PASS', () => {
+    const foreign = { ...ID, idNumber: 'CAN110075010101', cardType: 'foreign-2017' as const };
+    expect(decide(policy(), input({ identity: foreign }))).toMatchObject({ decision: 'PASS', reasons: [] });
+    // The same number on a resident card is not a resident number.
+    expect(codes(decide(policy(), input({ identity: { ...foreign, cardType: 'resident' } })))).toEqual(['INVALID_ID']);
+  });
+
+  // 9.10: dates were compared as strings: '2099-13-99' and 'ABCDEFGH' sort after today, and the
+  // validity start was never looked at. Each is an INVALID_CARD_DATE with its reason, held by policy.invalidId.
+  it.each([
+    ['expiry 20991399', { validUntil: '20991399' }, 'validUntil', 'impossible-date'],
+    ['expiry 2099-13-99 (as the old decoder reformatted it)', { validUntil: '2099-13-99' }, 'validUntil', 'impossible-date'],
+    ['expiry ABCDEFGH', { validUntil: 'ABCDEFGH' }, 'validUntil', 'not-a-date'],
+    ['expiry 30 February', { validUntil: '20270230' }, 'validUntil', 'impossible-date'],
+    ['valid only from 2099', { validFrom: '20990101' }, 'validFrom', 'not-yet-valid'],
+    ['valid from tomorrow', { validFrom: '2026-11-29' }, 'validFrom', 'not-yet-valid'],
+    ['born in the future', { birthDate: '2030-01-01' }, 'birthDate', 'in-the-future'],
+    ['blank expiry on a SAM card', { validUntil: '' }, 'validUntil', 'missing'],
+    ['ends before it starts', { validFrom: '2020-01-01', validUntil: '2019-12-31' }, 'validUntil', 'ends-before-start'],
+  ] as const)('9.10 card date accepted as a string compare: %s → HOLD INVALID_CARD_DATE', (_name, dates, field, problem) => {
+    const d = decide(policy(), input({ identity: withDates(dates) }));
+    expect(d.decision).toBe('HOLD');
+    expect(d.reasons.find((r) => r.code === 'INVALID_CARD_DATE')).toMatchObject({ effect: 'hold', detail: { field, problem } });
+    expect(decide(policy({ invalidId: 'pass-with-notice' }), input({ identity: withDates(dates) })).reasons.find((r) => r.code === 'INVALID_CARD_DATE')?.effect).toBe('notice');
+  });
+
+  it('several impossible dates on one card are one INVALID_CARD_DATE reason naming them all', () => {
+    const d = decide(policy(), input({ identity: withDates({ validFrom: '20990101', validUntil: '20991399' }) }));
+    expect(d.reasons).toEqual([expect.objectContaining({ code: 'INVALID_CARD_DATE', detail: { field: 'validUntil', problem: 'impossible-date', also: 'validFrom:not-yet-valid' } })]);
+  });
+
+  it('real dates pass: valid from today, a leap day, born today; a line reader gives no dates to check', () => {
+    // NOW is 2026-11-28 in China (UTC+8); 2024 is a leap year.
+    expect(decide(policy(), input({ identity: withDates({ validFrom: '20261128', birthDate: '2026-11-28' }) })).decision).toBe('PASS');
+    expect(codes(decide(policy(), input({ identity: withDates({ validFrom: '20040229', validUntil: '20240229' }) })))).toEqual(['CARD_EXPIRED']);
+    expect(decide(policy(), input({ identity: withDates({ validFrom: '2024-02-29', validUntil: '2044-02-29' }) })).decision).toBe('PASS');
+    expect(decide(policy(), input({ identity: { ...ID, dates: { validFrom: null, validUntil: null, birthDate: null } } })).decision).toBe('PASS');
   });
 
   it('no identity where the mode needs one → HOLD NO_IDENTITY; temp-only → PASS', () => {
@@ -173,6 +224,14 @@ describe('watchlist age', () => {
     const d = decide(policy({ staleWatchlist }), input({ refreshedAt }));
     expect(d.decision).toBe(decision);
     expect(codes(d)).toEqual(reasonCodes);
+  });
+
+  it('9.10 a list refreshedAt in the future is accepted: beyond 5 minutes of clock skew it is stale with a reason', () => {
+    const future = decide(policy(), input({ refreshedAt: new Date(NOW.getTime() + 3_600_000).toISOString() }));
+    expect(future.decision).toBe('HOLD');
+    expect(future.reasons[0]).toMatchObject({ code: 'WATCHLIST_STALE', detail: { problem: 'refreshed-in-the-future', ageHours: -1 } });
+    // Two minutes ahead is clock skew between central and the kiosk, not a wrong date.
+    expect(decide(policy(), input({ refreshedAt: new Date(NOW.getTime() + 120_000).toISOString() })).decision).toBe('PASS');
   });
 });
 
@@ -196,7 +255,7 @@ describe('HARD and SOFT modes', () => {
     ['hard', { entries: [entry('red')] }, 'HOLD'],
     ['soft', { entries: [entry('red')] }, 'PASS'],
     ['soft', { attempts: [est(38), est(38, 2)], remeasureAvailable: false }, 'PASS'],
-    ['soft', { identity: { ...ID, validUntil: '2000-01-01' } }, 'PASS'],
+    ['soft', { identity: withDates({ validUntil: '2000-01-01' }) }, 'PASS'],
     // SOFT never passes anyone unscreened, unidentified or after a device fault.
     ['soft', { attempts: [] }, 'HOLD'],
     ['soft', { identity: null }, 'HOLD'],
@@ -214,7 +273,7 @@ describe('combinations', () => {
   it('fever + red watchlist + expired card + duplicate: all reasons, HOLD, colour red', () => {
     const d = decide(
       policy(),
-      input({ attempts: [est(38.2), est(38.4, 2)], remeasureAvailable: false, entries: [entry('red')], identity: { ...ID, validUntil: '2020-01-01' }, duplicateOf: 'prev-id' }),
+      input({ attempts: [est(38.2), est(38.4, 2)], remeasureAvailable: false, entries: [entry('red')], identity: withDates({ validUntil: '2020-01-01' }), duplicateOf: 'prev-id' }),
     );
     expect(d.decision).toBe('HOLD');
     expect(d.colour).toBe('red');

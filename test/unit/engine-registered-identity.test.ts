@@ -15,7 +15,7 @@ describe('registered identity', () => {
   it('from idle: identifying → measuring → PASS; the record has no card and carries the registration id', async () => {
     const h = makeEngine({ config: config({ screening: { timeouts: T } }) });
     h.engine.start();
-    expect(h.engine.onRegisteredIdentity({ registrationId: 'reg-1', idNumber: 'E12345678', idNumberValid: true })).toBe(true);
+    expect(h.engine.onRegisteredIdentity({ registrationId: 'reg-1', idNumber: 'E12345678', cardType: null })).toBe(true);
     expect(h.engine.state).toBe('measuring');
     await feed(h.engine, 36.5);
     expect(h.transitions().slice(0, 2)).toEqual(['idle>identifying:identity-registered', 'identifying>measuring:identity-accepted']);
@@ -28,11 +28,11 @@ describe('registered identity', () => {
     const h = makeEngine({ config: config({ screening: { timeouts: T } }) });
     h.engine.start();
     h.engine.onIdentity(identity());
-    expect(h.engine.onRegisteredIdentity({ registrationId: 'reg-2', idNumber: 'E1', idNumberValid: true })).toBe(false);
+    expect(h.engine.onRegisteredIdentity({ registrationId: 'reg-2', idNumber: 'E1', cardType: null })).toBe(false);
     await feed(h.engine, 36.5);
     await vi.advanceTimersByTimeAsync(T.resultMs);
     expect(h.engine.state).toBe('idle');
-    expect(h.engine.onRegisteredIdentity({ registrationId: 'reg-3', idNumber: 'E12345678', idNumberValid: true })).toBe(true);
+    expect(h.engine.onRegisteredIdentity({ registrationId: 'reg-3', idNumber: 'E12345678', cardType: null })).toBe(true);
     await feed(h.engine, 38.4);
     await feed(h.engine, 38.3);
     const rec = h.results().at(-1)!;

@@ -57,7 +57,7 @@ describe('TemperaturePipeline', () => {
     if (!e.ok) throw new Error('no estimate');
     expect(e.estimate.estimateC).toBe(36.49 + 0.87);
     expect(e.estimate.statistic).toBe('max');
-    expect(e.estimate.model).toEqual({ name: 'constant-offset', params: { offsetC: 0.87 } });
+    expect(e.estimate.model).toEqual({ name: 'constant-offset', version: 1, params: { offsetC: 0.87 } });
   });
 
   it('too few accepted samples → no estimate', () => {

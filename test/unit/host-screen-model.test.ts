@@ -51,7 +51,7 @@ describe('ScreenModel', () => {
     for (let i = 0; i < 5; i++) m.onSample({ screeningId: 'rec-1', attempt: 1, sample: { objectC: 34.5, correctedC: 34.5, monotonicMs: i } });
     m.onSample({ screeningId: 'rec-1', attempt: 1, sample: { objectC: 20, correctedC: 20, monotonicMs: 9, rejected: 'no-subject' } });
     m.onTransition(t('measuring', 'deciding', 'measurement-complete'));
-    m.onResult({ record: record({}), committed: true });
+    m.onResult({ record: record({}), committed: true, storage: 'committed' });
     m.onTransition(t('deciding', 'result', 'decided'));
     m.onTransition(t('result', 'idle', 'result-shown'));
     expect(screens()).toEqual(['reading', 'measuring', 'measuring', 'measuring', 'measuring', 'measuring', 'measuring', 'pass', 'idle']);
@@ -74,6 +74,7 @@ describe('ScreenModel', () => {
     m.onResult({
       record: record({ decision: 'HOLD', outcome: 'hold', colour: 'red', fever: true, reasons: [{ code: 'FEVER', messageKey: 'reason.fever' }, { code: 'WATCHLIST', messageKey: 'reason.watchlist', colour: 'red' }] }),
       committed: true,
+      storage: 'committed',
     });
     expect(screens()).toEqual(['measuring', 'remeasure', 'remeasure', 'hold']);
     expect(shown[2]).toMatchObject({ screen: 'remeasure', attempt: 2, samples: 1 });
@@ -99,12 +100,58 @@ describe('ScreenModel', () => {
     m.onTransition(t('idle', 'identifying'));
     m.onTransition(t('identifying', 'measuring', 'identity-accepted'));
     m.onTransition(t('measuring', 'deciding', 'measurement-complete'));
-    m.onResult({ record: record({}), committed: true });
+    m.onResult({ record: record({}), committed: true, storage: 'committed' });
     m.onTransition(t('deciding', 'result', 'decided'));
     m.onDeviceStatus(status('thermometer', 'offline'));
     expect(screens().at(-1)).toBe('pass');
     m.onTransition(t('result', 'idle', 'result-shown'));
     expect(screens().at(-1)).toBe('fault');
+  });
+
+  it('out of service: the out-of-service screen with the reasons; back to idle when the engine is', () => {
+    const { m, shown, screens } = model();
+    m.onService([{ cause: 'calibration', code: 'CALIBRATION_MISSING', messageKey: 'reason.calibrationMissing' }]);
+    m.onTransition(t('idle', 'out-of-service', 'out-of-service'));
+    expect(shown.at(-1)).toMatchObject({ screen: 'out-of-service', reasons: [{ code: 'CALIBRATION_MISSING', colour: null, text: { zh: '测温设备未校准', en: 'Thermometer not calibrated' } }] });
+    // Another cause joins: the screen says both.
+    m.onService([
+      { cause: 'calibration', code: 'CALIBRATION_MISSING', messageKey: 'reason.calibrationMissing' },
+      { cause: 'store', code: 'STORE_UNAVAILABLE', messageKey: 'notice.storeNotOpen' },
+    ]);
+    expect(shown.at(-1)).toMatchObject({ screen: 'out-of-service', reasons: [{ code: 'CALIBRATION_MISSING' }, { code: 'STORE_UNAVAILABLE', text: { zh: '记录库无法打开' } }] });
+    // A device going offline does not hide it.
+    m.onDeviceStatus(status('thermometer', 'offline'));
+    expect(screens().at(-1)).toBe('out-of-service');
+    m.onService([]);
+    m.onDeviceStatus(status('thermometer', 'online'));
+    m.onTransition(t('out-of-service', 'idle', 'back-in-service'));
+    expect(screens().at(-1)).toBe('idle');
+    for (const st of shown) expect(ScreenStateSchema.safeParse(st).success).toBe(true);
+  });
+
+  it('engine prompts ride on the screen they were said on, in both languages, and go with it', () => {
+    const { m, shown } = model();
+    m.onStarted({ screeningId: 'rec-1', trigger: 'card', monotonicMs: 0 });
+    m.onTransition(t('identifying', 'measuring', 'identity-accepted'));
+    m.onPrompt({ messageKey: 'prompt.comeCloser', screeningId: 'rec-1' });
+    expect(shown.at(-1)).toMatchObject({ screen: 'measuring', prompt: { key: 'prompt.comeCloser', text: { zh: '请靠近一些', en: 'Please come closer' } } });
+    // A sample redraws the same screen: the prompt stays.
+    m.onSample({ screeningId: 'rec-1', attempt: 1, sample: { objectC: 36, correctedC: 36, monotonicMs: 1 } });
+    expect(shown.at(-1)).toMatchObject({ screen: 'measuring', samples: 1, prompt: { key: 'prompt.comeCloser' } });
+    // The result is a new screen: no prompt until the engine says one.
+    m.onResult({ record: record({}), committed: true, storage: 'committed' });
+    expect(shown.at(-1)!.screen).toBe('pass');
+    expect(shown.at(-1)!.prompt).toBeUndefined();
+    m.onPrompt({ messageKey: 'decision.pass', screeningId: 'rec-1' });
+    expect(shown.at(-1)).toMatchObject({ screen: 'pass', prompt: { key: 'decision.pass' } });
+    for (const st of shown) expect(ScreenStateSchema.safeParse(st).success).toBe(true);
+  });
+
+  it('an implausible estimate is not shown as a temperature', () => {
+    const { m, shown } = model();
+    const implausible = { samples: [], medianC: 36.7, maxC: 36.7, estimateC: 19.923, model: { name: 'linear-heat-balance', version: 1, params: { k: 0.19 } }, calibrationId: null, attempt: 1, ambientC: 125, implausible: { check: 'ambient' as const, valueC: 125, minC: 15, maxC: 33 } };
+    m.onResult({ record: record({ decision: 'HOLD', outcome: 'hold', reasons: [{ code: 'IMPLAUSIBLE_TEMPERATURE', messageKey: 'reason.implausibleTemperature' }], temperatures: [implausible] }), committed: true, storage: 'committed' });
+    expect(shown.at(-1)).toMatchObject({ screen: 'hold', temperatureC: null, reasons: [{ code: 'IMPLAUSIBLE_TEMPERATURE', text: { zh: '体温读数不可信 请工作人员复测' } }] });
   });
 
   it('a failed card read returns from reading to idle', () => {

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildReadBaseReply } from '../../drivers/idcard/card-text-encoder.js';
-import { CAPTURED_REPLIES, CORRUPTED_SELECT_REPLY, FOREIGN_2017_SAMPLE, RESIDENT_SAMPLE } from '../fixtures/idcard/sample-cards.js';
+import { CAPTURED_REPLIES, CORRUPTED_SELECT_REPLY } from '../fixtures/idcard/sample-cards.js';
+
+/** The hex fixture files, checked byte for byte against the reference's §12 (idcard-sam-frame.test.ts). */
+const fixture = (type: string) => readFileSync(new URL(`../fixtures/idcard/read-base-${type}.hex`, import.meta.url), 'utf8');
 
 // Spawns the built CLI (`npm test` builds first; run `npm run build` when running this file alone).
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -26,8 +28,7 @@ describe('kiosk decode idcard', () => {
   });
 
   it('decodes a full read from stdin with the card fields and no photo bytes', () => {
-    const hex = buildReadBaseReply(RESIDENT_SAMPLE).toString('hex').replace(/(..)/g, '$1 ');
-    const r = kiosk([], `ff 00 ${hex}\n`);
+    const r = kiosk([], `ff 00 ${fixture('resident')}\n`);
     expect(r.status).toBe(0);
     const [line] = jsonLines(r.stdout);
     expect(line).toMatchObject({
@@ -54,7 +55,7 @@ describe('kiosk decode idcard', () => {
   });
 
   it('prints the fields of a foreign card, English name whole', () => {
-    const r = kiosk([buildReadBaseReply(FOREIGN_2017_SAMPLE).toString('hex')]);
+    const r = kiosk([fixture('foreign-2017').replace(/\s+/g, '')]);
     expect(jsonLines(r.stdout)[0]!.card).toMatchObject({ type: 'foreign-2017', englishName: 'SAMPLE, JOHN MIDDLE EXAMPLE', nationality: 'CAN' });
   });
 

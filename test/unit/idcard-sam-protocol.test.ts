@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { commandFrame, SAM_COMMANDS } from '../../drivers/idcard/sam-commands.js';
+import { SAM_COMMANDS } from '../../drivers/idcard/sam-commands.js';
 import { DEFAULT_SAM_TIMEOUTS, SamCorruptReplyError, SamProtocol } from '../../drivers/idcard/sam-protocol.js';
 import type { SamResponse } from '../../drivers/idcard/sam-response.js';
 import { WaitTimeoutError } from '../../drivers/protocol/waitress.js';
 import type { Link, LinkEvents, LinkState } from '../../drivers/transport/link.js';
-import { CAPTURED_REPLIES, hex } from '../fixtures/idcard/sample-cards.js';
+import { CAPTURED_REPLIES, hex, PUBLISHED_COMMANDS } from '../fixtures/idcard/sample-cards.js';
 
 /** A Link the test drives by hand; `onWrite` may answer synchronously, inside write(). */
 class HandLink extends EventEmitter<LinkEvents> implements Link {
@@ -47,7 +47,7 @@ describe('SamProtocol', () => {
     link.onWrite = () => link.reply(CAPTURED_REPLIES.statusOk);
     const r = await proto.request(SAM_COMMANDS.status);
     expect(r.sw3).toBe(0x90);
-    expect(link.written).toEqual([commandFrame(SAM_COMMANDS.status).toString('hex')]);
+    expect(link.written).toEqual([hex(PUBLISHED_COMMANDS.status).toString('hex')]); // AA AA AA 96 69 00 03 11 FF ED (§4)
     expect(link.alive).toBe(1);
   });
 

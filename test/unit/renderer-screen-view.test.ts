@@ -14,6 +14,7 @@ const ALL: ScreenState[] = [
   { screen: 'pass', seq: 5, screeningId: 'a', identity, temperatureC: 36.4, reasons: [] },
   { screen: 'hold', seq: 6, screeningId: 'a', identity, temperatureC: 37.9, colour: 'red', reasons: [reason('WATCHLIST', '重点人员名单匹配', 'Watchlist match', 'red')] },
   { screen: 'fault', seq: 7, screeningId: null, devices: [{ deviceId: 't', kind: 'thermometer', state: 'offline', reason: 'unplugged' }, { deviceId: 'c', kind: 'idcard', state: 'online' }] },
+  { screen: 'out-of-service', seq: 8, screeningId: null, reasons: [reason('CALIBRATION_MISSING', '测温设备未校准', 'Thermometer not calibrated')] },
 ];
 
 describe('describeScreen', () => {
@@ -49,5 +50,20 @@ describe('describeScreen', () => {
   it('idle shows the checkpoint name in the chosen language', () => {
     expect(describeScreen(ALL[0]!, 'zh', name).headline).toBe('测试检查站');
     expect(describeScreen(ALL[0]!, 'en', name).headline).toBe('Test gate');
+  });
+
+  it('out of service: where to go, in both languages, spoken; the reasons are for the staff status bar', () => {
+    const zh = describeScreen(ALL[7]!, 'zh', name);
+    expect(zh).toMatchObject({ icon: 'closed', headline: '暂停服务 · 请走人工通道', sub: 'Out of service · please use the staffed lane', speech: '暂停服务 · 请走人工通道', reasons: [] });
+    expect(describeScreen(ALL[7]!, 'en', name)).toMatchObject({ headline: 'Out of service · please use the staffed lane', sub: '暂停服务 · 请走人工通道' });
+  });
+
+  it("the engine's prompt is spoken, and shown unless the screen already says it", () => {
+    const closer = { key: 'prompt.comeCloser', text: { zh: '请靠近一些', en: 'Please come closer' } };
+    const measuring = { ...(ALL[2] as Extract<ScreenState, { screen: 'measuring' }>), prompt: closer };
+    expect(describeScreen(measuring, 'zh', name)).toMatchObject({ prompt: '请靠近一些', speech: '请靠近一些' });
+    expect(describeScreen(measuring, 'en', name)).toMatchObject({ prompt: 'Please come closer', speech: 'Please come closer' });
+    const pass = { ...(ALL[4] as Extract<ScreenState, { screen: 'pass' }>), prompt: { key: 'decision.pass', text: { zh: '体温正常 请通行', en: 'Temperature normal. Please pass.' } } };
+    expect(describeScreen(pass, 'zh', name)).toMatchObject({ headline: '体温正常 请通行', prompt: null, speech: '体温正常 请通行' });
   });
 });

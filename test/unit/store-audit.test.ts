@@ -50,13 +50,13 @@ describe('audit log', () => {
     expect(store.audit.verify()).toMatchObject({ ok: false, firstBrokenSeq: 3, reason: expect.stringMatching(/altered/) });
   });
 
-  it('detects an edit that recomputes the entry hash (the next entry no longer links)', () => {
+  it('detects an edit that recomputes the entry hash, at that entry (its keyed seal no longer matches)', () => {
     dropTriggers();
     store.db.prepare('UPDATE audit_log SET detail = ? WHERE seq = 3').run('{"n":99,"ok":true}');
     const row = store.db.prepare('SELECT * FROM audit_log WHERE seq = 3').get() as { at: string; actor: string; action: string; prev_hash: string };
     const forged = auditEntryHash(row.prev_hash, { seq: 3, at: row.at, actor: row.actor, action: row.action, detail: { n: 99, ok: true } });
     store.db.prepare('UPDATE audit_log SET hash = ? WHERE seq = 3').run(forged);
-    expect(store.audit.verify()).toMatchObject({ ok: false, firstBrokenSeq: 4, reason: expect.stringMatching(/does not link/) });
+    expect(store.audit.verify()).toMatchObject({ ok: false, firstBrokenSeq: 3, reason: expect.stringMatching(/seal does not match/) });
   });
 
   it('detects a deleted entry', () => {

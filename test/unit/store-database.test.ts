@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../main/store/database.js';
@@ -50,7 +50,20 @@ describe('openDatabase', () => {
     expect(err).toBeInstanceOf(DatabaseCorruptError);
     const e = err as DatabaseCorruptError;
     expect(e.message).toMatch(/failed its integrity check .* a copy was preserved at .*kiosk\.db\.corrupt-2026-11-28T10-00-00-000Z/);
-    expect(e.problems.length).toBeGreaterThan(0);
+    // Exactly what SQLite itself says of the damaged file when asked directly (on a copy of the
+    // preserved copy): here the check cannot even finish, SQLITE_CORRUPT "database disk image is malformed".
+    const probe = join(data.dir, 'probe.db');
+    copyFileSync(e.preservedCopy, probe);
+    const direct = new Database(probe);
+    let findings: string[];
+    try {
+      findings = (direct.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check);
+    } catch (sqliteErr) {
+      findings = [`${(sqliteErr as { code: string }).code}: ${(sqliteErr as Error).message}`];
+    }
+    direct.close();
+    expect(findings).not.toEqual(['ok']);
+    expect(e.problems).toEqual(findings);
     expect(readFileSync(e.preservedCopy).equals(damaged)).toBe(true);
     expect(readFileSync(file).equals(damaged)).toBe(true);
   });

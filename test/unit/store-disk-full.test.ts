@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScreeningRecord } from '../../main/engine/screening-record.js';
@@ -7,6 +6,7 @@ import { KioskStore } from '../../main/store/kiosk-store.js';
 import { isStoreFull, StoreFullError } from '../../main/store/store-errors.js';
 import { screeningRecord } from '../fixtures/store/screening-records.js';
 import { tempDataDir } from '../fixtures/store/temp-data-dir.js';
+import { tmpfsUnavailable, tryMountTmpfs, unmount } from '../fixtures/store/tmpfs.js';
 
 /** Commits records until one hits the full disk; returns them all (the last one is the pending one). */
 async function fillUntilFull(store: KioskStore, limit = 5000): Promise<{ committed: ScreeningRecord[]; failed: ScreeningRecord; error: unknown }> {
@@ -59,7 +59,7 @@ describe('disk full (size-limited database: PRAGMA max_page_count)', () => {
     expect((error as StoreFullError).pending).toBe(true);
     expect((error as StoreFullError).message).not.toContain(failed.card!.idNumber);
     expect(store.degraded).toBe('disk-full');
-    expect(degraded).toHaveBeenCalledWith({ reason: 'disk-full', pending: 1 });
+    expect(degraded).toHaveBeenCalledWith({ reason: 'disk-full', code: 'SQLITE_FULL', pending: 1 });
     expect(store.records.get(failed.id)).toBeNull();
 
     // More screenings while the disk is full: each is kept, in order, and refused as "full".
@@ -87,7 +87,7 @@ describe('disk full (size-limited database: PRAGMA max_page_count)', () => {
     // Only the retry timer is faked; group commit's setImmediate stays real.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     store.close();
-    store = await KioskStore.open({ dataDir: data.dir, maintenanceIntervalMs: 0, diskFullRetry: { initialMs: 1000, maxMs: 8000 } });
+    store = await KioskStore.open({ dataDir: data.dir, maintenanceIntervalMs: 0, writeRetry: { initialMs: 1000, maxMs: 8000 } });
     store.db.pragma(`max_page_count = ${(store.db.pragma('page_count', { simple: true }) as number) + 20}`);
     const { failed } = await fillUntilFull(store);
     await vi.advanceTimersByTimeAsync(1000 + 2000 + 4000);
@@ -112,21 +112,9 @@ describe('disk full (size-limited database: PRAGMA max_page_count)', () => {
   });
 });
 
-/** A real full filesystem: a small tmpfs (needs root and mount; skipped with a reason otherwise). */
-function tryMountTmpfs(dir: string, size: string): string | null {
-  try {
-    mkdirSync(dir, { recursive: true });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
-    return null;
-  } catch (err) {
-    return err instanceof Error ? err.message.split('\n')[0]! : String(err);
-  }
-}
-
 const tmpfsRoot = tempDataDir('kiosk-tmpfs-');
 const mountDir = join(tmpfsRoot.dir, 'mnt');
-const mountError = process.getuid?.() === 0 ? tryMountTmpfs(mountDir, '4m') : 'not root';
-if (mountError === null) execFileSync('umount', [mountDir]);
+const mountError = tmpfsUnavailable(mountDir);
 
 describe.skipIf(mountError !== null)(`disk full (real 4 MiB tmpfs)${mountError ? `: skipped, ${mountError}` : ''}`, () => {
   let store: KioskStore | undefined;
@@ -139,7 +127,7 @@ describe.skipIf(mountError !== null)(`disk full (real 4 MiB tmpfs)${mountError ?
     } catch {
       store?.db.close(); // a failed assertion left records pending: the tmpfs goes anyway
     } finally {
-      execFileSync('umount', [mountDir]);
+      unmount(mountDir);
     }
   });
 

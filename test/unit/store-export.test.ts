@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExportNotAuthorisedError } from '../../main/store/export.js';
@@ -56,7 +57,7 @@ describe('export (API)', () => {
     expect(store.audit.list().at(-1)).toMatchObject({ action: 'export.refused', detail: { reason: 'wrong-technician-pin' } });
     const out = collect((w) => store.exportScreenings({ ...range, format: 'csv', unmasked: true, technicianPin: PIN, actor: 'tech-1' }, w));
     const lines = out.trim().split('\n');
-    expect(lines[0]).toBe('id,finishedAt,checkpointId,deviceId,outcome,decision,colour,fever,temperatureC,reasons,cardType,name,idNumber,address,birthYear,sex,dispositions');
+    expect(lines[0]).toBe('id,finishedAt,checkpointId,deviceId,outcome,decision,colour,fever,temperatureC,reasons,cardType,name,idNumber,address,birthYear,sex,dispositions,integrity');
     expect(lines).toHaveLength(3);
     expect(out).toContain('11010519491231002X');
     expect(out).toContain('张三');
@@ -82,6 +83,16 @@ describe('kiosk export (CLI)', () => {
     const j = kiosk('--from', '2026-11-09', '--to', '2026-11-09', '--format', 'jsonl', '--data', data.dir);
     expect(j.status).toBe(0);
     expect(JSON.parse(j.stdout.trim()).idNumber).toBe('830000********0022');
+  });
+
+  it('a data directory whose key is lost: a clear error, exit 1, and no new key', () => {
+    store.close();
+    rmSync(join(data.dir, 'kiosk.key'));
+    const r = kiosk('--from', '2026-11-01', '--to', '2026-11-30', '--data', data.dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/holds data encrypted with a key that is missing .* No new key was made/);
+    expect(r.stdout).toBe('');
+    expect(existsSync(join(data.dir, 'kiosk.key'))).toBe(false);
   });
 
   it('exports unmasked only with the technician PIN', () => {

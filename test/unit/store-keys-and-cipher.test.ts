@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileKeyProvider, SafeStorageKeyProvider, StaticKeyProvider, type SafeStorageLike } from '../../main/store/key-provider.js';
+import { FileKeyProvider, StaticKeyProvider } from '../../main/store/key-provider.js';
 import { KioskStore } from '../../main/store/kiosk-store.js';
 import { aadFor, PersonalDataCipher } from '../../main/store/personal-data-cipher.js';
 import { DecryptionError, WrongKeyError } from '../../main/store/store-errors.js';
@@ -70,25 +70,6 @@ describe('key providers', () => {
     writeFileSync(p.path, Buffer.alloc(5));
     await expect(p.getKey()).rejects.toThrow(/5 bytes/);
   });
-
-  it('SafeStorageKeyProvider wraps the key with the injected safeStorage and never stores it in clear', async () => {
-    const fake: SafeStorageLike = {
-      isEncryptionAvailable: () => true,
-      encryptString: (s) => Buffer.from(`wrapped:${Buffer.from(s).toString('hex')}`),
-      decryptString: (b) => {
-        const t = b.toString();
-        if (!t.startsWith('wrapped:')) throw new Error('not ours');
-        return Buffer.from(t.slice(8), 'hex').toString();
-      },
-    };
-    const p = new SafeStorageKeyProvider(fake, data.dir);
-    const k = await p.getKey();
-    expect(k).toHaveLength(32);
-    expect(readFileSync(p.path).includes(k)).toBe(false);
-    expect(readFileSync(p.path).includes(Buffer.from(k.toString('base64')))).toBe(false);
-    expect((await new SafeStorageKeyProvider(fake, data.dir).getKey()).equals(k)).toBe(true);
-    await expect(new SafeStorageKeyProvider({ ...fake, isEncryptionAvailable: () => false }, data.dir).getKey()).rejects.toThrow(/keystore is not available/);
-  });
 });
 
 describe('opening with the wrong key', () => {
@@ -122,7 +103,7 @@ describe('opening with the wrong key', () => {
     const saved = readFileSync(keyFile);
     const { rmSync } = await import('node:fs');
     rmSync(keyFile);
-    await expect(KioskStore.open({ dataDir: data.dir, maintenanceIntervalMs: 0 })).rejects.toThrow(/key file .* is missing but the database holds data/);
+    await expect(KioskStore.open({ dataDir: data.dir, maintenanceIntervalMs: 0 })).rejects.toThrow(/holds data encrypted with a key that is missing .* No new key was made/);
     expect(existsSync(keyFile)).toBe(false);
     writeFileSync(keyFile, saved, { mode: 0o600 });
     (await KioskStore.open({ dataDir: data.dir, maintenanceIntervalMs: 0 })).close();

@@ -42,6 +42,26 @@ describe('ASCII line codec: default patterns', () => {
     expect(decode('AMBIENT:25.0')).toMatchObject({ kind: 'failure', code: 'unparsable' });
   });
 
+  it('15 ASCII line `T:37,9` decodes as 37.0: a decimal comma is read as the decimal it is', () => {
+    expect(decode('T:37,9')).toEqual({ kind: 'reading', objectC: 37.9, outOfRange: false, raw: 'T:37,9' });
+    expect(decode('!T37,9')).toMatchObject({ kind: 'reading', objectC: 37.9 });
+    expect(decode('T:34,55 TA:25,00')).toMatchObject({ objectC: 34.55, ambientC: 25 });
+    // A comma followed by a blank or a label is a separator, as before.
+    expect(decode('T:37, TA:25.0')).toMatchObject({ objectC: 37, ambientC: 25 });
+    expect(decode('TO=34.5,amb=24.1')).toMatchObject({ objectC: 34.5, ambientC: 24.1 });
+  });
+
+  it('15 ASCII line `T:37,9` decodes as 37.0: a pattern that stops inside a number refuses the line, never truncates', () => {
+    const integerOnly = resolveAsciiOptions({ pattern: /T:(\d+)/ });
+    expect(decode('T:37,9', integerOnly)).toMatchObject({ kind: 'failure', code: 'unparsable', message: expect.stringContaining('fix ascii.pattern') });
+    expect(decode('T:37.9', integerOnly)).toMatchObject({ kind: 'failure', code: 'unparsable' });
+    expect(decode('T:37', integerOnly)).toMatchObject({ kind: 'reading', objectC: 37 });
+    // Ambiguous: "36,25.0" is neither 36.25 nor 36 for certain.
+    expect(decode('T:36,25.0')).toMatchObject({ kind: 'failure', code: 'unparsable' });
+    const ambientCut = resolveAsciiOptions({ pattern: /^OBJ (\d+\.\d+) AMB (?<ambient>\d+)/ });
+    expect(decode('OBJ 34.10 AMB 24,5', ambientCut)).toMatchObject({ kind: 'failure', code: 'unparsable' });
+  });
+
   it('strips the CR of CRLF lines from the raw text', () => {
     expect(decode('!T36.5\r')).toMatchObject({ objectC: 36.5, raw: '!T36.5' });
   });

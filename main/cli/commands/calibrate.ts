@@ -114,7 +114,7 @@ export const calibrateCommand: CliCommand = {
       const actor = actorOf(technician);
       const config = parseKioskConfig({ checkpoint: { id: 'cli', name: 'cli' }, calibration: cal.data });
       if (!config.ok) throw new CliError(config.problems.join('; '));
-      const source = new StoreCalibrationSource(store, config.config, false);
+      const source = new StoreCalibrationSource(() => store, config.config, false);
       let onlineSince: number | null = null;
       const wizard = new CalibrationWizard({
         config: cal.data,

@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { CliError } from '../cli-error.js';
 import type { CliCommand } from '../command.js';
 import type { CliIo } from '../io.js';
+import { electronPackageDirOf, electronReadiness } from '../electron-readiness.js';
 import { startBrowserMode } from '../../host/browser-mode.js';
-import { HostOptionError, loadHostConfig, parseHostOptions, type HostOptions } from '../../host/host-options.js';
+import { HostOptionError, hostArgsFor, loadHostConfig, parseHostOptions, type HostOptions } from '../../host/host-options.js';
 import { createLogger } from '../../host/logger.js';
 
 const USAGE = `usage: kiosk start [--browser] [--sim] [--port N] [--data DIR] [--config FILE] [--scenario a,b,c]
@@ -44,28 +45,11 @@ export function findElectronBinary(root = packageRoot()): string | null {
   return existsSync(bin) ? bin : null;
 }
 
-function hostArgs(opts: HostOptions, raw: string[]): string[] {
-  // Everything but --browser/--port is the host's business; pass it through as given.
-  const out: string[] = [];
-  for (let i = 0; i < raw.length; i++) {
-    const a = raw[i]!;
-    if (a === '--browser') continue;
-    if (a === '--port') {
-      i++;
-      continue;
-    }
-    if (a.startsWith('--port=')) continue;
-    out.push(a);
-  }
-  if (!raw.includes('--data') && !raw.some((a) => a.startsWith('--data='))) out.push('--data', opts.dataDir);
-  return out;
-}
-
-async function runElectron(bin: string, opts: HostOptions, raw: string[], io: CliIo): Promise<number> {
+async function runElectron(bin: string, opts: HostOptions, io: CliIo): Promise<number> {
   const main = join(packageRoot(), 'dist', 'electron', 'main.cjs');
   if (!existsSync(main)) throw new CliError('dist/electron/main.cjs is missing; run `npm run build` first');
   io.stderr.write(`kiosk start: starting the Electron kiosk (${bin})\n`);
-  const child = spawn(bin, [main, '--', ...hostArgs(opts, raw)], { stdio: 'inherit' });
+  const child = spawn(bin, [main, '--', ...hostArgsFor(opts)], { stdio: 'inherit' });
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     child.on('error', (err) => {
@@ -108,10 +92,12 @@ export const startCommand: CliCommand = {
     }
     if (!opts.browser) {
       const bin = findElectronBinary();
-      if (bin) return runElectron(bin, opts, args, io);
-      io.stderr.write(
+      const unready = bin ? electronReadiness(bin, electronPackageDirOf(bin)) : null;
+      if (bin && unready === null) return runElectron(bin, opts, io);
+      if (bin) io.stderr.write(`kiosk start: Electron is installed, but ${unready}. Running in browser mode instead: open the URL printed on stdout in Chromium, e.g. \`chromium --kiosk --autoplay-policy=no-user-gesture-required "<url>"\`.\n`);
+      else io.stderr.write(
         "kiosk start: Electron's binary is not installed (node_modules/electron/dist is missing), so the kiosk runs in browser mode: " +
-          'open the URL printed on stdout in Chromium, e.g. `chromium --kiosk "<url>"`. Pass --browser to choose this mode explicitly.\n',
+          'open the URL printed on stdout in Chromium, e.g. `chromium --kiosk --autoplay-policy=no-user-gesture-required "<url>"` (the flag lets the voice prompts play). Pass --browser to choose this mode explicitly.\n',
       );
     }
     try {

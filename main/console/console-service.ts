@@ -117,8 +117,8 @@ export class ConsoleService {
 
   constructor(private readonly host: ConsoleHostPort) {
     this.now = host.now ?? Date.now;
-    const { store } = host;
-    this.throttle = new SignInThrottle({ consecutiveFailures: (id) => store.accounts.consecutiveFailures(id), failuresSince: (ms) => store.accounts.failuresSince(ms) });
+    // The store is reached through the host each time: it may open later, or be reopened (StorageKeeper).
+    this.throttle = new SignInThrottle({ consecutiveFailures: (id) => host.store.accounts.consecutiveFailures(id), failuresSince: (ms) => host.store.accounts.failuresSince(ms) });
     this.monitor = new SerialMonitor({ thermometerProtocol: host.config.devices.thermometer.protocol });
     host.links.idcard.taps.on('tap', (e) => this.monitor.tap('idcard', e));
     host.links.thermometer.taps.on('tap', (e) => this.monitor.tap('thermometer', e));
@@ -134,9 +134,9 @@ export class ConsoleService {
         return { minutes: since === null ? 0 : (performance.now() - since) / 60_000, requiredMinutes: host.simulated.thermometer ? 0 : WARM_UP_MINUTES };
       },
       current: () => this.calibrationInForce(),
-      history: () => store.calibrations.history(thermoId, 20),
-      save: (r) => store.calibrations.record({ deviceId: thermoId, gain: r.gain, offsetC: r.offsetC, points: r.points, technicianId: r.technicianId, run: r.run }),
-      saveCheck: (c) => store.calibrations.recordCheck(c),
+      history: () => host.store.calibrations.history(thermoId, 20),
+      save: (r) => host.store.calibrations.record({ deviceId: thermoId, gain: r.gain, offsetC: r.offsetC, points: r.points, technicianId: r.technicianId, run: r.run }),
+      saveCheck: (c) => host.store.calibrations.recordCheck(c),
       simulatedBlackbody: host.bench ? (c) => host.bench!.blackbody.set(c) : undefined,
       blackbodyReady: host.bench ? () => host.bench!.blackbody.settled() : undefined,
     });
@@ -151,12 +151,18 @@ export class ConsoleService {
       onCommand: (cmd, reply, connection) => this.handle(cmd, reply, `lan:${connection}`, 'lan'),
       onDetach: (connection) => this.detach(`lan:${connection}`),
     });
-    const ended = store.accounts.endOpenSessions('host-restart');
-    if (ended > 0) host.log.info({ sessions: ended }, 'console: sessions left open by the previous run were closed');
   }
 
-  /** Starts the LAN console if a technician turned it on. */
+  /** Closes sessions a previous run left open, and starts the LAN console if a technician turned it on (needs the store). */
   async start(): Promise<void> {
+    let ended: number;
+    try {
+      ended = this.host.store.accounts.endOpenSessions('host-restart');
+    } catch (err) {
+      this.host.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'console: the store is not open; the consoles wait for it (the LAN console stays off)');
+      return;
+    }
+    if (ended > 0) this.host.log.info({ sessions: ended }, 'console: sessions left open by the previous run were closed');
     if (this.lanSetting().enabled) await this.startLan();
   }
 

@@ -7,6 +7,7 @@ import { SerialMonitor } from '../../main/console/serial-monitor.js';
 import { commandFrame, SAM_COMMANDS } from '../../drivers/idcard/sam-commands.js';
 import { buildReadBaseReply } from '../../drivers/idcard/card-text-encoder.js';
 import { KioskStore } from '../../main/store/kiosk-store.js';
+import { LATEST_SCHEMA_VERSION } from '../../main/store/migrations.js';
 import { residentCard, SAMPLE_PEOPLE, screeningRecord } from '../fixtures/store/screening-records.js';
 import { containsText, tempDataDir } from '../fixtures/store/temp-data-dir.js';
 
@@ -65,7 +66,7 @@ describe('diagnostics export', () => {
     for (const value of personal) expect(containsText(all, value), `archive contains ${value}`).toBe(false);
     expect(files.get('diagnostics/serial-monitor.txt')!.toString()).toContain('bytes withheld: card data');
     expect(files.get('diagnostics/calibrations.json')!.toString()).toContain('1.03');
-    expect(JSON.parse(files.get('diagnostics/versions.json')!.toString())).toMatchObject({ kiosk: '0.1.0', schemaVersion: 5 });
+    expect(JSON.parse(files.get('diagnostics/versions.json')!.toString())).toMatchObject({ kiosk: '0.1.0', schemaVersion: LATEST_SCHEMA_VERSION });
     expect(files.get('diagnostics/logs.jsonl')!.toString()).toContain(held.id);
     // Whatever else is in the archive: the in-memory rendering holds none of it either.
     const rendered = diagnosticsFiles({ store, config: config.config, deviceIds: ['thermo-0'], devicesNow: [], health: {}, logLines: [], serialMonitor: '', softwareVersion: 'x' });

@@ -12,6 +12,7 @@ import { softwareVersion } from '../../host/software-version.js';
 import { actorOf } from '../../store/accounts.js';
 import { defaultDataDir } from '../../store/data-dir.js';
 import { KioskStore } from '../../store/kiosk-store.js';
+import { openIdKey } from '../../host/id-key.js';
 import { calibrationState } from '../../engine/calibration-source.js';
 import { CliError } from '../cli-error.js';
 import type { CliCommand } from '../command.js';
@@ -102,7 +103,11 @@ export const calibrateCommand: CliCommand = {
       rl.close();
       throw new CliError('no PIN on stdin');
     }
-    const store = await KioskStore.open({ dataDir: values.data ?? defaultDataDir(), maintenanceIntervalMs: 0 });
+    const dataDir = values.data ?? defaultDataDir();
+    const store = await KioskStore.open({ dataDir, maintenanceIntervalMs: 0 });
+    // A new data directory gets its ID key with its database, as the host makes them (main/host/id-key.ts):
+    // a kiosk whose first step was this command must still start.
+    if (store.createdNow) await openIdKey(dataDir, { newDataDir: true });
     const link = new SerialLink({ path: values.port, baudRate: num('--baud', values.baud) ?? defaultBaudFor(protocol), watchdogMs: 5000 });
     const driver = new ThermometerDriver({ link, deviceId: values['device-id']!, protocol });
     try {

@@ -4,6 +4,7 @@ import type { CliCommand } from '../command.js';
 import { readSecretLines } from '../read-secret.js';
 import { defaultDataDir } from '../../store/data-dir.js';
 import { KioskStore } from '../../store/kiosk-store.js';
+import { openIdKey } from '../../host/id-key.js';
 import { ACCOUNT_NAME_PATTERN, ROLES, type Role } from '../../store/accounts.js';
 import { pinProblem } from '../../store/technician-credentials.js';
 
@@ -40,7 +41,11 @@ export const pinCommand: CliCommand = {
     const problem = pinProblem(pin);
     if (problem) throw new CliError(problem);
     if (io.stdinIsTty && again !== pin) throw new CliError('the two PINs differ; nothing was changed');
-    const store = await KioskStore.open({ dataDir: values.data ?? defaultDataDir(), maintenanceIntervalMs: 0 });
+    const dataDir = values.data ?? defaultDataDir();
+    const store = await KioskStore.open({ dataDir, maintenanceIntervalMs: 0 });
+    // A new data directory gets its ID key with its database, as the host makes them (main/host/id-key.ts):
+    // a kiosk whose first step was this command must still start.
+    if (store.createdNow) await openIdKey(dataDir, { newDataDir: true });
     try {
       const { account, created } = store.accounts.setPin({ name, role: role as Role, pin }, 'cli');
       io.stderr.write(`${created ? 'created' : 'new PIN for'} ${account.role} account "${account.name}"; recorded in the audit log\n`);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ContractServer } from '../contract/contract-server.js';
 import { attachContractSocket } from '../host/contract-socket.js';
+import { DEFAULT_SOCKET_LIMITS } from '../host/socket-limits.js';
 import { contentSecurityPolicy, rendererScriptHashes } from '../host/content-security-policy.js';
 import type { Logger } from '../host/logger.js';
 import type { KioskCertificate } from './tls-certificate.js';
@@ -93,7 +94,7 @@ export async function startLanConsole(opts: LanConsoleOptions): Promise<LanConso
   let peers = 0;
   const attach = (ws: WebSocket) => {
     const label = `lan#${++peers}`;
-    attachContractSocket(ws, opts.contract, label, opts.log, { connected: 'lan console: device connected', disconnected: 'lan console: device disconnected' });
+    attachContractSocket(ws, opts.contract, label, opts.log, DEFAULT_SOCKET_LIMITS, { name: 'lan console', connected: 'lan console: device connected', disconnected: 'lan console: device disconnected' });
   };
 
   await new Promise<void>((resolve, reject) => {

@@ -163,7 +163,7 @@ export class ConsoleService {
       return;
     }
     if (ended > 0) this.host.log.info({ sessions: ended }, 'console: sessions left open by the previous run were closed');
-    if (this.lanSetting().enabled) await this.startLan();
+    if (this.lanSetting().enabled && !this.lan) await this.startLan();
   }
 
   async stop(): Promise<void> {

@@ -454,6 +454,8 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       this.wireStore(store);
       this.engine.setServiceProblem('store', null);
       this.engine.calibrationChanged();
+      // The consoles waited for the store (stale sessions, the LAN console when it is turned on).
+      this.consoles.start().catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'console: could not start after the store opened'));
     };
     this.storage.on('ready', ({ store }) => onReady(store));
     this.storage.on('unavailable', (p) => {

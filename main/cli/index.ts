@@ -15,6 +15,8 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   audit: async () => (await import('./commands/audit.js')).auditCommand,
   export: async () => (await import('./commands/export.js')).exportCommand,
   start: async () => (await import('./commands/start.js')).startCommand,
+  pin: async () => (await import('./commands/pin.js')).pinCommand,
+  calibrate: async () => (await import('./commands/calibrate.js')).calibrateCommand,
 };
 
 async function usage(): Promise<string> {

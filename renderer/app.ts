@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ContractClient } from '../main/contract/contract-client.js';
 import { CONTRACT_VERSION, type BilingualText, type DeviceView, type HostEvent, type Language, type NoticeView, type PrivacyNotice, type ScreenState } from '../main/contract/messages.js';
+import { ConsoleView } from './console/console-view.js';
 import { iconElement } from './icons.js';
 import { electronConnection, webSocketConnection, type HostConnection } from './host-connection.js';
 import { noticeBlock, PrivacyNoticeDialog } from './privacy-notice.js';
@@ -40,6 +41,36 @@ const client = new ContractClient({
 const privacyDialog = new PrivacyNoticeDialog((to) => client.send({ type: 'setLanguage', language: to }));
 
 connection.onMessage((raw) => client.receive(raw));
+
+// The staff and technician consoles: a long press (1.5 s) in the top-left corner opens the PIN pad.
+const consoleRoot = document.getElementById('console') as HTMLElement;
+const consoleView = new ConsoleView({ root: consoleRoot, origin: 'kiosk', send: (c) => client.send(c), onClose: () => closeConsole(), language: () => language });
+function openConsole(): void {
+  root.hidden = true;
+  consoleRoot.hidden = false;
+  consoleView.open();
+}
+function closeConsole(): void {
+  consoleRoot.hidden = true;
+  root.hidden = false;
+  draw();
+}
+const corner = document.getElementById('staff-corner') as HTMLButtonElement;
+let pressTimer: ReturnType<typeof setTimeout> | null = null;
+const pressStart = () => {
+  if (pressTimer === null) pressTimer = setTimeout(() => ((pressTimer = null), openConsole()), 1500);
+};
+const pressEnd = () => {
+  if (pressTimer !== null) clearTimeout(pressTimer);
+  pressTimer = null;
+};
+corner.addEventListener('pointerdown', pressStart);
+corner.addEventListener('pointerup', pressEnd);
+corner.addEventListener('pointerleave', pressEnd);
+corner.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' || e.key === ' ') pressStart();
+});
+corner.addEventListener('keyup', pressEnd);
 connection.onState((state, reason) => {
   if (state === 'ready') client.send({ type: 'hello', version: CONTRACT_VERSION });
   else if (state === 'fault') drawHostFault(reason ?? '');
@@ -76,6 +107,10 @@ function handle(e: HostEvent): void {
       return;
     case 'health':
     case 'error':
+      return;
+    default:
+      if (e.type === 'console.signedOut' && e.reason === 'idle' && !consoleRoot.hidden) closeConsole();
+      consoleView.handle(e);
       return;
   }
 }

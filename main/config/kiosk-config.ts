@@ -154,7 +154,12 @@ const thermometerFields = {
 const PROTOCOL_SECTION = { 'gy-mcu90614': 'gy', 'optris-ct': 'optris', ascii: 'ascii' } as const;
 const thermometerDevice = z
   .discriminatedUnion('source', [
-    simulatedDevice.extend({ ...thermometerFields, protocol: thermoProtocol.default('gy-mcu90614') }),
+    simulatedDevice.extend({
+      ...thermometerFields,
+      protocol: thermoProtocol.default('gy-mcu90614'),
+      /** The simulated sensor's error (reported = gain·scene + offsetC ± noiseC), to practise calibration against the simulated blackbody. */
+      sensorError: z.strictObject({ gain: z.number().min(0.8).max(1.25), offsetC: z.number().min(-5).max(5), noiseC: z.number().min(0).max(1).default(0.02) }).optional(),
+    }),
     serialDevice.safeExtend({ ...thermometerFields, protocol: thermoProtocol }),
   ])
   .superRefine((d, ctx) => {

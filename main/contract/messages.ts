@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONSOLE_COMMAND_SCHEMAS, CONSOLE_EVENT_SCHEMAS } from './console-messages.js';
 
 /**
  * The one contract between the host process and any UI (Electron renderer over a MessagePort, or a
@@ -169,6 +170,8 @@ export const UiCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('getHealth'), id: commandId }),
   /** The renderer painted a screen (sent after the frame that shows it); used for latency figures. */
   z.object({ type: z.literal('painted'), id: commandId, seq: z.number().int().nonnegative(), screen: ScreenNameSchema }),
+  // The staff and technician consoles (console-messages.ts).
+  ...CONSOLE_COMMAND_SCHEMAS,
 ]);
 export type UiCommand = z.infer<typeof UiCommandSchema>;
 
@@ -195,5 +198,7 @@ export const HostEventSchema = z.discriminatedUnion('type', [
     code: z.enum(['BAD_MESSAGE', 'UNSUPPORTED_VERSION', 'INTERNAL']),
     message: z.string().max(500),
   }),
+  // The staff and technician consoles (console-messages.ts).
+  ...CONSOLE_EVENT_SCHEMAS,
 ]);
 export type HostEvent = z.infer<typeof HostEventSchema>;

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
+import { Accounts } from './accounts.js';
 import type { AnchorCheck, AuditHead } from './audit-anchor.js';
 import { AuditLog, readStoreId, SEALED_ACTION, SEALED_KEY, sealAuditChain, STORE_ID_KEY, type AuditVerification } from './audit-log.js';
 import { Calibrations } from './calibrations.js';
@@ -11,6 +12,8 @@ import { exportScreenings, type ExportOptions, type ExportResult } from './expor
 import type { KeyProvider } from './key-provider.js';
 import { DataDirKeyProvider } from './key-source.js';
 import { migrate } from './migrations.js';
+import { ManualRegistrations } from './manual-registrations.js';
+import { OpenHolds } from './open-holds.js';
 import { Outbox } from './outbox.js';
 import { PendingWrites, type DegradedEvent, type PendingEntry } from './pending-writes.js';
 import { PersonalDataCipher } from './personal-data-cipher.js';
@@ -33,6 +36,7 @@ import {
 } from './retention.js';
 import { ScreeningStore, type RecordSealCheck } from './screening-store.js';
 import { Settings } from './settings.js';
+import { SiteModelFits } from './site-model-fits.js';
 import { Statistics } from './statistics.js';
 import { StoreFullError, WrongKeyError } from './store-errors.js';
 import { ensureDataDir, newStoreId, readMarker, refuseEmptyDatabase, refuseStorelessDatabase, writeMarker } from './store-files.js';
@@ -94,6 +98,10 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
   readonly calibrations: Calibrations;
   readonly deviceEvents: DeviceEvents;
   readonly settings: Settings;
+  readonly accounts: Accounts;
+  readonly openHolds: OpenHolds;
+  readonly registrations: ManualRegistrations;
+  readonly siteModels: SiteModelFits;
   /** A person's records by ID number (blind index): lookup, export, deletion (docs/privacy.md). */
   readonly subjects: SubjectData;
   readonly databasePath: string;
@@ -126,9 +134,13 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
     this.records = new ScreeningStore(db, cipher, this.outbox, this.pending, seal, options.collection ?? MINIMUM_COLLECTION);
     this.stats = new Statistics(db, now);
     this.dispositions = new Dispositions(db, cipher, this.outbox, this.pending, now);
-    this.calibrations = new Calibrations(db, this.outbox, this.pending, now);
+    this.calibrations = new Calibrations(db, this.outbox, this.pending, now, this.audit);
     this.deviceEvents = new DeviceEvents(db, this.outbox, this.pending, now);
     this.settings = new Settings(db, this.outbox, this.audit, this.pending, now);
+    this.accounts = new Accounts(db, this.audit, now);
+    this.openHolds = new OpenHolds(db, cipher);
+    this.registrations = new ManualRegistrations(db, cipher, this.outbox, this.audit, this.pending, now);
+    this.siteModels = new SiteModelFits(db, this.outbox, this.audit, this.pending, now);
     this.subjects = new SubjectData(db, this.records, this.dispositions, this.outbox, this.audit, now);
     const every = options.maintenanceIntervalMs ?? 3_600_000;
     if (every > 0) {
@@ -285,7 +297,21 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
   }
 
   exportScreenings(options: ExportOptions, write: (chunk: string) => void): ExportResult {
-    return exportScreenings({ screenings: this.records, dispositions: this.dispositions, settings: this.settings, audit: this.audit }, options, write);
+    return exportScreenings({ screenings: this.records, dispositions: this.dispositions, technicianPin: this.technicianPin, audit: this.audit }, options, write);
+  }
+
+  /**
+   * The technician PIN check of an unmasked export: any enabled technician account's PIN, or the
+   * legacy single technician PIN kept in settings by earlier builds.
+   */
+  readonly technicianPin = {
+    isSet: (): boolean => this.accounts.hasTechnician() || this.settings.hasTechnicianPin(),
+    verify: (pin: string): boolean => this.accounts.verifyAnyTechnicianPin(pin) !== null || this.settings.verifyTechnicianPin(pin),
+  };
+
+  /** Dead-letter and pending counts and the disk state, for the consoles' status lines. */
+  outboxCounts(): ReturnType<Outbox['counts']> {
+    return this.outbox.counts();
   }
 
   /**

@@ -13,6 +13,7 @@ import { PrivacyRequestError, PrivacyService } from '../../privacy/privacy-servi
 import { formatReport } from '../../privacy/processing-report.js';
 import { privacyStoreOptions } from '../../privacy/store-options.js';
 import { DATABASE_FILE, defaultDataDir } from '../../store/data-dir.js';
+import { actorOf } from '../../store/accounts.js';
 import { KioskStore } from '../../store/kiosk-store.js';
 import { createPrivateFile } from '../../store/store-files.js';
 import { KeySourceError, StoreFullError, WrongKeyError } from '../../store/store-errors.js';
@@ -86,8 +87,7 @@ export const privacyCommand: CliCommand = {
         return 0;
       }
       const [idNumber, pin] = await readIdNumberAndPin(io);
-      authorise(store, pin, command);
-      const request = { actor: 'cli', reference: values.request };
+      const request = { actor: authorise(store, pin, command), reference: values.request };
       switch (command) {
         case 'lookup': {
           const found = privacy.lookup(idNumber, request);
@@ -163,16 +163,22 @@ async function readIdNumberAndPin(io: CliIo): Promise<[string, string]> {
   return [idNumber, fromEnv ?? pin];
 }
 
-/** The technician PIN (settings' scrypt hash) must check; a refusal is audited (no personal data). */
-function authorise(store: KioskStore, pin: string, command: Subcommand): void {
-  if (!store.settings.hasTechnicianPin()) {
+/**
+ * The technician PIN must check (a technician account's, or the legacy technician PIN); returns the
+ * audit actor (`technician:<name>`, or `cli`). A refusal is audited (no personal data).
+ */
+function authorise(store: KioskStore, pin: string, command: Subcommand): string {
+  if (!store.technicianPin.isSet()) {
     store.audit.append('cli', 'privacy.refused', { request: command, reason: 'no-technician-pin' });
-    throw new CliError(`${command} needs a technician PIN, and none is set on this kiosk; set one from the technician menu`, 1);
+    throw new CliError(`${command} needs a technician PIN, and none is set on this kiosk; create a technician account with \`kiosk pin set --role technician --name NAME\``, 1);
   }
-  if (pin === '' || !store.settings.verifyTechnicianPin(pin)) {
+  const account = pin === '' ? null : store.accounts.verifyAnyTechnicianPin(pin);
+  if (account) return actorOf(account);
+  if (pin === '' || !store.technicianPin.verify(pin)) {
     store.audit.append('cli', 'privacy.refused', { request: command, reason: 'wrong-technician-pin' });
     throw new CliError(`the technician PIN is wrong; the ${command} was refused (and recorded in the audit log)`, 1);
   }
+  return 'cli';
 }
 
 function lookupText(found: ReturnType<PrivacyService['lookup']>): string {

@@ -183,6 +183,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       bench,
       simulateWalkUp: this.simulation && this.thermometerSimulated ? () => this.simulation?.walkUp('normal') : undefined,
       health: () => this.health(),
+      releaseHoldPhoto: (screeningId) => this.privacy.releaseHold(screeningId),
     });
   }
 

@@ -27,7 +27,7 @@ export interface CollectedFields {
 export function collectedFields(config: Pick<KioskConfig, 'privacy'>): CollectedFields {
   return {
     card: ['name', 'ID number', 'card type', 'sex', 'ethnicity or nationality', 'date of birth', 'address', 'issuing authority', 'validity dates', ...(config.privacy.storePhoto ? ['photo'] : [])],
-    screening: ['time and checkpoint', 'temperature readings and estimate', 'decision (pass / hold) and its reasons', "staff's disposition of a hold"],
+    screening: ['time and checkpoint', 'temperature readings and estimate', 'decision (pass / hold) and its reasons', "staff's disposition of a hold", 'without a readable card: the document type and number, name and phone staff register'],
     photoKept: config.privacy.storePhoto,
   };
 }
@@ -53,10 +53,11 @@ export function privacyNoticeOf(config: Pick<KioskConfig, 'privacy'> & object): 
       body: {
         zh:
           '身份证件上的姓名、证件号码、性别、民族或国籍、出生日期、住址、签发机关和有效期限；体温测量值和筛查结果（通行或等候复核及原因）；检测的时间和地点；工作人员的复核处理。' +
+          '无法读卡时，工作人员登记的证件类型、号码、姓名和电话。' +
           (storePhoto ? '证件照片随记录加密保存。' : '证件照片不保存：只在等候复核期间临时显示给工作人员。') +
           '指纹不保存。',
         en:
-          'From your ID card: name, ID number, sex, ethnicity or nationality, date of birth, address, issuing authority and validity dates. Your temperature readings and the result (pass, or wait for staff, and why); the time and place; what staff decided. ' +
+          'From your ID card: name, ID number, sex, ethnicity or nationality, date of birth, address, issuing authority and validity dates. Your temperature readings and the result (pass, or wait for staff, and why); the time and place; what staff decided. Without a readable card: the document, its number, your name and phone as staff register them. ' +
           (storePhoto ? 'The card photo is kept, encrypted, with the record.' : 'The card photo is not kept: it is only shown to staff while you wait for them.') +
           ' Fingerprints are never kept.',
       },

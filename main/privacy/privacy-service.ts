@@ -8,7 +8,8 @@ import { cardToJson } from '../store/id-card-codec.js';
 import type { KioskStore } from '../store/kiosk-store.js';
 import { maskIdNumber, maskName } from '../store/masking.js';
 import type { UndeliveredPastRetention } from '../store/retention.js';
-import type { SubjectErasure, SubjectScreening } from '../store/subject-data.js';
+import type { ManualRegistration } from '../store/manual-registrations.js';
+import type { SubjectErasure, SubjectRegistration, SubjectScreening } from '../store/subject-data.js';
 import { HoldPhotos } from './hold-photos.js';
 import { privacyNoticeOf } from './notice.js';
 import { processingReport, PURPOSE, type ProcessingReport } from './processing-report.js';
@@ -44,10 +45,22 @@ export interface SubjectLookupRow {
   integrity: string;
 }
 
+/** A manual registration as the lookup shows it (staff registered the person without a readable card). */
+export interface SubjectLookupRegistration {
+  id: string;
+  at: string | null;
+  documentType: string | null;
+  /** The screening that measured the person, if it started. */
+  screeningId: string | null;
+  delivery: SubjectRegistration['delivery'];
+  integrity: 'ok' | 'unreadable';
+}
+
 export interface SubjectLookup {
-  /** Masked, from the most recent readable record (null when nothing is held). */
+  /** Masked, from the most recent readable card or registration (null when nothing is held). */
   identity: { idNumber: string; name: string } | null;
   screenings: SubjectLookupRow[];
+  registrations: SubjectLookupRegistration[];
 }
 
 /** What a person receives: everything held about them, in full (JSON). */
@@ -67,6 +80,8 @@ export interface SubjectExport {
     delivery: SubjectScreening['delivery'];
     integrity: string;
   }>;
+  /** Registrations by staff (document, number, name, phone), in full. */
+  registrations: Array<{ id: string; registration: Omit<ManualRegistration, 'staffId'> | null; delivery: SubjectRegistration['delivery']; integrity: 'ok' | 'unreadable' }>;
 }
 
 export class PrivacyRequestError extends Error {
@@ -91,6 +106,20 @@ export function checkIdNumber(idNumber: string): string {
   if (n === '') throw new PrivacyRequestError('no ID number was given');
   if (n.length > MAX_ID_NUMBER || !/^[0-9A-Z]+$/.test(n)) throw new PrivacyRequestError(`the ID number must be letters and digits only, at most ${MAX_ID_NUMBER} (as printed on the card)`);
   return n;
+}
+
+/** Staff ids are the staff's data, not the person's. */
+function withoutStaff(r: ManualRegistration): Omit<ManualRegistration, 'staffId'> {
+  const { staffId: _staffId, ...rest } = r;
+  return rest;
+}
+
+/** The masked identity of the most recent readable card or registration. */
+function maskedIdentityOf(screenings: SubjectScreening[], registrations: SubjectRegistration[]): SubjectLookup['identity'] {
+  const card = [...screenings].reverse().find((s) => s.stored.record?.card)?.stored.record?.card;
+  if (card) return { idNumber: maskIdNumber(card.idNumber), name: maskName(card.name.trim() !== '' ? card.name : 'englishName' in card ? card.englishName : '') };
+  const reg = [...registrations].reverse().find((r) => r.registration)?.registration;
+  return reg ? { idNumber: maskIdNumber(reg.documentNumber), name: maskName(reg.name) } : null;
 }
 
 const integrityOf = (s: SubjectScreening) => (s.stored.seal !== 'ok' ? s.stored.seal : s.stored.unreadable.length > 0 ? 'unreadable' : 'ok');
@@ -135,11 +164,10 @@ export class PrivacyService {
   lookup(idNumber: string, request: SubjectRequest): SubjectLookup {
     const store = this.openStore();
     const held = store.subjects.read(checkIdNumber(idNumber));
-    store.audit.append(actorOf(request), 'privacy.subject.lookup', { screenings: held.length });
-    const latest = [...held].reverse().find((s) => s.stored.record?.card)?.stored.record?.card ?? null;
+    store.audit.append(actorOf(request), 'privacy.subject.lookup', { screenings: held.screenings.length, registrations: held.registrations.length });
     return {
-      identity: latest ? { idNumber: maskIdNumber(latest.idNumber), name: maskName(latest.name.trim() !== '' ? latest.name : 'englishName' in latest ? latest.englishName : '') } : null,
-      screenings: held.map((s) => ({
+      identity: maskedIdentityOf(held.screenings, held.registrations),
+      screenings: held.screenings.map((s) => ({
         id: s.stored.id,
         finishedAt: s.stored.finishedAt,
         checkpointId: s.stored.record?.checkpointId ?? '',
@@ -150,6 +178,14 @@ export class PrivacyService {
         photoKept: (s.stored.record?.card?.photoWlt.length ?? 0) > 0,
         delivery: s.delivery,
         integrity: integrityOf(s),
+      })),
+      registrations: held.registrations.map((r) => ({
+        id: r.id,
+        at: r.registration?.at ?? null,
+        documentType: r.registration?.documentType ?? null,
+        screeningId: r.registration?.screeningId ?? null,
+        delivery: r.delivery,
+        integrity: r.unreadable ? 'unreadable' : 'ok',
       })),
     };
   }
@@ -168,7 +204,7 @@ export class PrivacyService {
       controller: { checkpointId: config.checkpoint.id, checkpointName: config.checkpoint.name, kioskId: config.checkpoint.kioskId, operator: notice.operator.zh, contact: notice.contact.zh },
       purpose: PURPOSE,
       retention: { days: store.retention.days, counted: deliveryModeOf(config) === 'central' ? 'from the acknowledgement by central' : 'from the screening' },
-      records: held.map((s) => {
+      records: held.screenings.map((s) => {
         const r = s.stored.record;
         return {
           id: s.stored.id,
@@ -181,8 +217,14 @@ export class PrivacyService {
           integrity: integrityOf(s),
         };
       }),
+      registrations: held.registrations.map((r) => ({
+        id: r.id,
+        registration: r.registration ? withoutStaff(r.registration) : null,
+        delivery: r.delivery,
+        integrity: r.unreadable ? 'unreadable' : 'ok',
+      })),
     };
-    store.audit.append(actorOf(request), 'privacy.subject.export', { reference, screenings: held.length });
+    store.audit.append(actorOf(request), 'privacy.subject.export', { reference, screenings: held.screenings.length, registrations: held.registrations.length });
     return doc;
   }
 
@@ -203,7 +245,7 @@ export class PrivacyService {
       reference,
       toCentral: deliveryModeOf(this.deps.config) === 'central' ? { queue: 'always', idHash } : { queue: 'if-delivered', idHash },
     });
-    this.holdPhotos.forget(ids);
+    this.holdPhotos.forget(ids.screenings);
     return result;
   }
 

@@ -50,7 +50,8 @@ export function processingReport(store: KioskStore, config: KioskConfig, now: Da
 
 /** The report as text for a terminal, one fact per line. */
 export function formatReport(r: ProcessingReport): string {
-  const run = (x: RetentionRun | null) => (x ? `${x.at} (${x.mode}, ${x.days} days, cutoff ${x.cutoff}: ${x.screenings} screening(s), ${x.dispositions} disposition(s) deleted)` : 'never');
+  const run = (x: RetentionRun | null) =>
+    x ? `${x.at} (${x.mode}, ${x.days} days, cutoff ${x.cutoff}: ${x.screenings} screening(s), ${x.dispositions} disposition(s), ${x.registrations ?? 0} registration(s) deleted)` : 'never';
   const u = r.undeliveredPastRetention;
   return [
     `Processing summary of ${r.checkpoint.name} (${r.checkpoint.id}, kiosk ${r.checkpoint.kioskId}) at ${r.generatedAt}`,
@@ -60,7 +61,7 @@ export function formatReport(r: ProcessingReport): string {
     `collected (card):   ${r.collected.card.join(', ')}`,
     `collected (other):  ${r.collected.screening.join(', ')}`,
     `photo kept:         ${r.collected.photoKept ? 'yes (encrypted, uploaded)' : 'no (shown to staff only while a hold is open, from memory)'}`,
-    `held now:           ${r.held.screenings} screening(s) (${r.held.withCard} with a card, ${r.held.withPhoto} with a photo), ${r.held.dispositions} disposition(s)`,
+    `held now:           ${r.held.screenings} screening(s) (${r.held.withCard} with a card, ${r.held.withPhoto} with a photo), ${r.held.dispositions} disposition(s), ${r.held.registrations} registration(s) by staff`,
     `oldest record:      ${r.held.oldestFinishedAt ?? 'none'}`,
     `upload queue:       ${r.held.outbox.pending} pending, ${r.held.outbox.dead} refused, ${r.held.outbox.sent} acknowledged`,
     `undelivered past retention: ${u.screenings === 0 ? 'none' : `${u.screenings} screening(s), oldest ${u.oldestFinishedAt} (kept until central acknowledges them)`}`,

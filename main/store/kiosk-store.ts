@@ -141,7 +141,8 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
     this.openHolds = new OpenHolds(db, cipher);
     this.registrations = new ManualRegistrations(db, cipher, this.outbox, this.audit, this.pending, now);
     this.siteModels = new SiteModelFits(db, this.outbox, this.audit, this.pending, now);
-    this.subjects = new SubjectData(db, this.records, this.dispositions, this.outbox, this.audit, now);
+    this.subjects = new SubjectData(db, cipher, this.records, this.dispositions, this.registrations, this.outbox, this.audit, now);
+    
     const every = options.maintenanceIntervalMs ?? 3_600_000;
     if (every > 0) {
       this.timer = setInterval(() => void this.runMaintenance(), every);

@@ -1,35 +1,24 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SIM_CARD } from '../../drivers/sim/idcard-simulator.js';
 import { containsText } from '../fixtures/store/temp-data-dir.js';
+import { axeViolations, createAccount, goTo, openConsole, signIn, TECHNICIAN } from './console-harness.js';
 import { browserPerFile, ROOT, screenshot, startKiosk, tempDir, waitForScreen } from './kiosk-harness.js';
 
 /**
  * Issue 15 end to end: the privacy notice on the idle screen (both languages, Chinese first), the
  * full text one tap or one key away, WCAG 2.1 AA by axe-core; and a run of the kiosk with simulated
- * people, after which no file it (or the browser showing it) wrote holds a simulated person's ID
- * number, name or address in plaintext.
+ * people (and the technician's diagnostics archive), after which no file it (or the browser showing
+ * it) wrote holds a simulated person's ID number, name or address in plaintext.
  */
 
 // Who the simulated reader presents (drivers/sim/idcard-simulator.ts): every way their data could leak.
 const PERSON = DEFAULT_SIM_CARD;
 const SECRETS = [PERSON.idNumber, PERSON.idNumber.slice(6, 14), PERSON.name, PERSON.address];
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core (WCAG 2.0/2.1 A and AA rules), injected through the DevTools protocol (the page's CSP does not govern it). */
-async function axeViolations(page: Page): Promise<Array<{ id: string; nodes: string[] }>> {
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
-  });
-}
 
 const focused = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-action') ?? document.activeElement?.tagName ?? null);
 
@@ -100,9 +89,10 @@ describe('privacy notice in Chromium', () => {
 });
 
 describe('no plaintext personal data in anything the kiosk writes', () => {
-  it('after a run with a passing and a held traveller: database, WAL, logs, exports, report and the browser profile hold no ID number, name or address', async () => {
+  it('after a run with a passing and a held traveller: database, WAL, logs, exports, diagnostics archive, report and the browser profile hold no ID number, name or address', async () => {
     const dir = tempDir('kiosk-e2e-privacy-');
     const dataDir = join(dir, 'data');
+    createAccount(dataDir, 'technician', TECHNICIAN.name, TECHNICIAN.pin);
     const kiosk = await startKiosk({ scenario: 'normal,fever', dataDir });
     const { page } = browser();
     try {
@@ -116,6 +106,12 @@ describe('no plaintext personal data in anything the kiosk writes', () => {
       }, undefined, { timeout: 60_000 });
       const screenText = await page.locator('#app').innerText();
       expect(SECRETS.filter((s) => screenText.includes(s))).toEqual([]);
+      // The technician's diagnostics archive, made from the console as a technician would.
+      await openConsole(page);
+      await signIn(page, TECHNICIAN, 'devices');
+      await goTo(page, 'diagnostics');
+      await page.locator('[data-action="diagnostics-export"]').click();
+      await page.waitForFunction(() => (document.querySelector('[data-role="file"]')?.textContent ?? '').includes('.tar.gz'), undefined, { timeout: 15_000 });
     } finally {
       await kiosk.stop();
     }
@@ -140,7 +136,11 @@ describe('no plaintext personal data in anything the kiosk writes', () => {
     expect(written.map((f) => f.slice(dir.length + 1)).sort()).toEqual(expect.arrayContaining(['data/kiosk.db', 'data/kiosk.key', 'export.jsonl', 'kiosk.log', 'privacy-report.json']));
     expect(statSync(join(dataDir, 'kiosk.db')).size).toBeGreaterThan(0);
     const browserFiles = filesUnder(browser().profile);
-    const scanned = [...written, ...browserFiles].map((f) => ({ name: f, bytes: readFileSync(f) }));
+    const archives = written.filter((f) => f.endsWith('.tar.gz'));
+    expect(archives.map((f) => f.slice(dataDir.length + 1))).toEqual([expect.stringMatching(/^diagnostics\/diagnostics-.*\.tar\.gz$/)]);
+    // Compressed bytes hide text: the archives are scanned as what they unpack to.
+    const scanned = [...written, ...browserFiles].map((f) => ({ name: f, bytes: f.endsWith('.gz') ? gunzipSync(readFileSync(f)) : readFileSync(f) }));
+    expect(scanned.find((x) => x.name.endsWith('.tar.gz'))!.bytes.toString('latin1')).toContain('logs.jsonl');
     expect(leaks(scanned)).toEqual([]);
     // The scan itself can find what it looks for: the simulator's card as the reader sends it.
     expect(leaks([{ name: 'card', bytes: Buffer.from(JSON.stringify(PERSON)) }])).toHaveLength(SECRETS.length);

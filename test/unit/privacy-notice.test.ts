@@ -89,10 +89,10 @@ describe('collection settings (widening is audited)', () => {
 
     const wider = config({ privacy: { storePhoto: true, retentionDays: 28 }, devices: { idcard: { source: 'simulated', sam: { readNewAddress: true } } } });
     expect(await recordCollectionSettings(store, wider)).toEqual({ changed: true, widened: ['storePhoto', 'retentionDays', 'readNewAddress'] });
-    expect(store.audit.list(2).map((e) => [e.action, e.detail])).toEqual([
-      ['settings.change', { key: 'privacy.collection' }],
-      ['privacy.collection.widened', { fields: 'storePhoto,retentionDays,readNewAddress', storePhoto: true, retentionDays: 28, mode: 'standalone' }],
-    ]);
+    const [change, widened] = store.audit.list(2);
+    expect(change).toMatchObject({ action: 'settings.change', detail: { key: 'privacy.collection' } });
+    expect(JSON.parse(String(change!.detail.new))).toEqual({ storePhoto: true, retentionDays: 28, mode: 'standalone', readNewAddress: true, readFingerprint: false });
+    expect(widened).toMatchObject({ action: 'privacy.collection.widened', detail: { fields: 'storePhoto,retentionDays,readNewAddress', storePhoto: true, retentionDays: 28, mode: 'standalone' } });
     expect(await recordCollectionSettings(store, wider)).toEqual({ changed: false, widened: [] });
 
     expect(await recordCollectionSettings(store, config({ privacy: { retentionDays: 7 } }))).toEqual({ changed: true, widened: [] });

@@ -75,7 +75,11 @@ describe('kiosk privacy lookup | export | delete', () => {
     expect(nobody.stdout).toBe('nothing is held about this ID number\n');
     await withStore((s) => {
       const entries = s.audit.list(5).filter((e) => e.action === 'privacy.subject.lookup');
-      expect(entries.map((e) => e.detail)).toEqual([{ screenings: 3 }, { screenings: 1 }, { screenings: 0 }]);
+      expect(entries.map((e) => e.detail)).toEqual([
+        { screenings: 3, registrations: 0 },
+        { screenings: 1, registrations: 0 },
+        { screenings: 0, registrations: 0 },
+      ]);
       expect(JSON.stringify(s.audit.list(1000))).not.toContain(ASKED.idNumber.slice(6, 14));
     });
   });
@@ -103,7 +107,7 @@ describe('kiosk privacy lookup | export | delete', () => {
     const again = await runCli(['privacy', 'export', '--request', 'REQ-2026-0042', '--output', file, '--data', data.dir], `${ASKED.idNumber}\n${PIN}\n`);
     expect(again.status).toBe(2);
     expect(again.stderr).toContain('exists already');
-    await withStore((s) => expect(s.audit.list(10).filter((e) => e.action === 'privacy.subject.export').map((e) => [e.actor, e.detail])).toEqual([['cli', { reference: 'REQ-2026-0042', screenings: 3 }]]));
+    await withStore((s) => expect(s.audit.list(10).filter((e) => e.action === 'privacy.subject.export').map((e) => [e.actor, e.detail])).toEqual([['cli', { reference: 'REQ-2026-0042', screenings: 3, registrations: 0 }]]));
   });
 
   it('deletes everything about the person: afterwards only the audit entry remains, the chain verifies, others are untouched', async () => {
@@ -116,10 +120,10 @@ describe('kiosk privacy lookup | export | delete', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     // Standalone (no central service) and nothing acknowledged: no erasure request is queued.
-    expect(r.stdout).toMatch(/^deleted 3 screening\(s\), 1 disposition\(s\), 4 upload row\(s\); audit entry \d+\n$/);
+    expect(r.stdout).toMatch(/^deleted 3 screening\(s\), 1 disposition\(s\), 0 registration\(s\), 4 upload row\(s\); audit entry \d+\n$/);
 
     await withStore((s) => {
-      expect(s.subjects.find(ASKED.idNumber)).toEqual([]);
+      expect(s.subjects.find(ASKED.idNumber)).toEqual({ screenings: [], registrations: [] });
       const ids = [...asked.map((a) => a.id), noteId];
       const where = ids.map(() => '?').join(',');
       expect(s.db.prepare(`SELECT COUNT(*) FROM screenings WHERE id IN (${where})`).pluck().get(...ids)).toBe(0);
@@ -132,7 +136,7 @@ describe('kiosk privacy lookup | export | delete', () => {
       expect(s.db.prepare('SELECT SUM(passed), SUM(held) FROM screening_counts').raw().get()).toEqual(before.counts);
       // The audit entry: counts, the request, a digest of the ids; no number, name or record id.
       const entry = s.audit.list(1)[0]!;
-      expect(entry).toMatchObject({ actor: 'cli', action: 'privacy.subject.delete', detail: { reference: 'REQ-2026-0043', screenings: 3, dispositions: 1, outboxRows: 4, erasureRequest: null } });
+      expect(entry).toMatchObject({ actor: 'cli', action: 'privacy.subject.delete', detail: { reference: 'REQ-2026-0043', screenings: 3, dispositions: 1, registrations: 0, outboxRows: 4, erasureRequest: null } });
       // The digest as docs/privacy.md defines it: SHA-256 of the sorted ids, one per line.
       expect(entry.detail.recordsDigest).toBe(createHash('sha256').update([...ids].sort().join('\n')).digest('hex'));
       const log = JSON.stringify(s.audit.list(1000));
@@ -167,9 +171,51 @@ describe('kiosk privacy lookup | export | delete', () => {
     const empty = await runCli(['privacy', 'lookup', '--data', data.dir], '\n');
     expect(empty.stderr).toContain('no ID number was given');
     await withStore((s) => {
-      expect(s.subjects.find(ASKED.idNumber)).toHaveLength(3);
+      expect(s.subjects.find(ASKED.idNumber).screenings).toHaveLength(3);
       expect(s.audit.list(10).filter((e) => e.action === 'privacy.refused').map((e) => e.detail)).toEqual([{ request: 'delete', reason: 'wrong-technician-pin' }]);
     });
+  });
+});
+
+describe('a person registered by staff without a readable card', () => {
+  const PASSPORT = 'E12345678';
+  it('is found by the document number (blind index), exported with the registration, and deleted with the screening that measured them', async () => {
+    const { screening, registration } = await withStore(async (s) => {
+      const registration = await s.registrations.record({ staffId: 'staff:wang', documentType: 'passport', numberCheck: 'no-rule', documentNumber: PASSPORT, name: 'Jane Roe', phone: '13912345678' });
+      const screening = screeningRecord({ card: null, registrationId: registration.id, finishedAt: '2026-11-23T08:00:00.000Z' });
+      await s.records.commit(screening);
+      s.registrations.linkScreening(registration.id, screening.id);
+      await s.accounts.setPin({ name: 'tech.li', role: 'technician', pin: '135792' }, 'cli');
+      return { screening, registration };
+    });
+    // A technician account's PIN works too, and the audit names the account.
+    const found = await runCli(['privacy', 'lookup', '--json', '--data', data.dir], `${PASSPORT.toLowerCase()}\n135792\n`);
+    expect(found.status, found.stderr).toBe(0);
+    const lookup = JSON.parse(found.stdout) as { identity: unknown; screenings: Array<{ id: string }>; registrations: Array<{ id: string; documentType: string; screeningId: string }> };
+    expect(lookup.identity).toEqual({ idNumber: 'E1*****78', name: 'J*** R**' });
+    expect(lookup.screenings.map((x) => x.id)).toEqual([screening.id]);
+    expect(lookup.registrations).toMatchObject([{ id: registration.id, documentType: 'passport', screeningId: screening.id }]);
+
+    const exported = await runCli(['privacy', 'export', '--request', 'REQ-2026-0050', '--data', data.dir], `${PASSPORT}\n135792\n`);
+    const doc = JSON.parse(exported.stdout) as { registrations: Array<{ registration: Record<string, unknown> }> };
+    expect(doc.registrations[0]!.registration).toMatchObject({ documentNumber: PASSPORT, name: 'Jane Roe', phone: '13912345678', screeningId: screening.id });
+    expect(doc.registrations[0]!.registration).not.toHaveProperty('staffId');
+
+    const deleted = await runCli(['privacy', 'delete', '--request', 'REQ-2026-0051', '--data', data.dir], `${PASSPORT}\n135792\n`);
+    // The screening, the registration, and three upload rows: screening, registration, link.
+    expect(deleted.stdout).toMatch(/^deleted 1 screening\(s\), 0 disposition\(s\), 1 registration\(s\), 3 upload row\(s\); audit entry \d+\n$/);
+    await withStore((s) => {
+      expect(s.subjects.find(PASSPORT)).toEqual({ screenings: [], registrations: [] });
+      expect(s.records.get(screening.id)).toBeNull();
+      expect(s.db.prepare('SELECT COUNT(*) FROM outbox WHERE record_id LIKE ?').pluck().get(`${registration.id}%`)).toBe(0);
+      expect(s.audit.list(1)[0]).toMatchObject({ actor: 'technician:tech.li', action: 'privacy.subject.delete', detail: { screenings: 1, registrations: 1, outboxRows: 3 } });
+      // Everyone else is still there.
+      expect(s.records.count()).toBe(asked.length + others.length);
+      expect(s.verifyIntegrity().chain.ok).toBe(true);
+    });
+    for (const f of ['kiosk.db', 'kiosk.db-wal'].map((n) => join(data.dir, n)).filter((f) => existsSync(f))) {
+      for (const v of [PASSPORT, 'Jane Roe', '13912345678']) expect(containsText(readFileSync(f), v), `${v} in ${f}`).toBe(false);
+    }
   });
 });
 

@@ -173,6 +173,48 @@ describe('retention of a standalone kiosk: N days after the screening', () => {
   });
 });
 
+describe('retention of manual registrations (people without a readable card)', () => {
+  const register = () => store.registrations.record({ staffId: 'staff:wang', documentType: 'passport', numberCheck: 'no-rule', documentNumber: 'E12345678', name: 'Jane Roe', phone: null });
+  const registrations = () => store.db.prepare('SELECT id FROM manual_registrations ORDER BY id').pluck().all() as string[];
+
+  it('standalone: a registration goes with the screening that measured it, one never measured by its own age', async () => {
+    store.close();
+    await open({ retentionMode: 'standalone', retentionDays: 7 });
+    const measured = await register();
+    const screening = screeningRecord({ card: null, registrationId: measured.id, finishedAt: iso(0) });
+    await store.records.commit(screening);
+    store.registrations.linkScreening(measured.id, screening.id);
+    setDay(2);
+    const alone = await register();
+    setDay(7.5);
+    expect(store.purgeExpired()).toMatchObject({ screenings: 1, registrations: 1, outboxRows: 3 });
+    expect(registrations()).toEqual([alone.id]);
+    setDay(9.5);
+    expect(store.purgeExpired()).toMatchObject({ screenings: 0, registrations: 1, outboxRows: 1 });
+    expect(registrations()).toEqual([]);
+    expect(lastAudit()).toMatchObject({ action: 'retention.purge', detail: { screenings: 0, registrations: 1, mode: 'standalone' } });
+    expectIntact();
+  });
+
+  it('central: a screening stays until its registration and the link are acknowledged too, and is flagged meanwhile', async () => {
+    const reg = await register();
+    const screening = screeningRecord({ card: null, registrationId: reg.id, finishedAt: iso(0) });
+    await store.records.commit(screening);
+    store.registrations.linkScreening(reg.id, screening.id);
+    setDay(1);
+    store.outbox.markAcknowledged([screening.id, reg.id]);
+    setDay(20);
+    expect(store.purgeExpired().screenings).toBe(0);
+    expect(store.undeliveredPastRetention()).toEqual({ screenings: 1, oldestFinishedAt: iso(0) });
+    store.outbox.markAcknowledged([`${reg.id}.${screening.id}`]);
+    expect(store.undeliveredPastRetention().screenings).toBe(0);
+    setDay(34.1);
+    expect(store.purgeExpired()).toMatchObject({ screenings: 1, registrations: 1, outboxRows: 3 });
+    expect(registrations()).toEqual([]);
+    expectIntact();
+  });
+});
+
 describe('retention maintenance', () => {
   it('purges by itself on the maintenance interval', async () => {
     const r = screeningRecord({ finishedAt: iso(0) });

@@ -105,14 +105,14 @@ export const privacyCommand: CliCommand = {
           } finally {
             if (fd !== null) closeSync(fd);
           }
-          io.stderr.write(`exported ${doc.records.length} screening(s) for request ${doc.reference}${values.output ? ` to ${values.output}` : ''}; recorded in the audit log. This is the person's own data in full: hand it over and delete the file.\n`);
+          io.stderr.write(`exported ${doc.records.length} screening(s) and ${doc.registrations.length} registration(s) for request ${doc.reference}${values.output ? ` to ${values.output}` : ''}; recorded in the audit log. This is the person's own data in full: hand it over and delete the file.\n`);
           return 0;
         }
         case 'delete': {
           const r = privacy.erase(idNumber, request);
           const byIdOnly = hasher === null ? ' (by record id only: the ID key is not in the data directory)' : '';
           io.stdout.write(
-            `deleted ${r.screenings} screening(s), ${r.dispositions} disposition(s), ${r.outboxRows} upload row(s); audit entry ${r.auditSeq}` +
+            `deleted ${r.screenings} screening(s), ${r.dispositions} disposition(s), ${r.registrations} registration(s), ${r.outboxRows} upload row(s); audit entry ${r.auditSeq}` +
               `${r.erasureRequestId ? `; erasure request ${r.erasureRequestId} queued for central${byIdOnly}` : ''}\n`,
           );
           return 0;
@@ -182,8 +182,12 @@ function authorise(store: KioskStore, pin: string, command: Subcommand): string 
 }
 
 function lookupText(found: ReturnType<PrivacyService['lookup']>): string {
-  if (found.screenings.length === 0) return 'nothing is held about this ID number';
-  const lines = [`${found.identity ? `${found.identity.name} ${found.identity.idNumber}` : '(identity unreadable)'}: ${found.screenings.length} screening(s)`];
+  if (found.screenings.length === 0 && found.registrations.length === 0) return 'nothing is held about this ID number';
+  const who = found.identity ? `${found.identity.name} ${found.identity.idNumber}` : '(identity unreadable)';
+  const lines = [`${who}: ${found.screenings.length} screening(s)${found.registrations.length > 0 ? `, ${found.registrations.length} registration(s) by staff` : ''}`];
+  for (const r of found.registrations) {
+    lines.push(`  ${r.at ?? '?'}  ${r.id}  registered by staff (${r.documentType ?? '?'})  screening ${r.screeningId ?? 'none'}  upload ${r.delivery ?? 'none'}${r.integrity === 'ok' ? '' : '  INTEGRITY unreadable'}`);
+  }
   for (const s of found.screenings) {
     lines.push(
       `  ${s.finishedAt}  ${s.id}  ${s.checkpointId}  ${s.decision ?? s.outcome}${s.fever ? ' fever' : ''}  dispositions ${s.dispositions}  photo ${s.photoKept ? 'kept' : 'none'}  upload ${s.delivery ?? 'none'}${s.integrity === 'ok' ? '' : `  INTEGRITY ${s.integrity}`}`,

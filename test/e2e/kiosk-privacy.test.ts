@@ -6,8 +6,8 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SIM_CARD } from '../../drivers/sim/idcard-simulator.js';
 import { containsText } from '../fixtures/store/temp-data-dir.js';
-import { axeViolations, createAccount, goTo, openConsole, signIn, TECHNICIAN } from './console-harness.js';
-import { browserPerFile, ROOT, screenshot, startKiosk, tempDir, waitForScreen } from './kiosk-harness.js';
+import { axeViolations, createAccount, goTo, openConsole, signIn, TECHNICIAN, useBrowser } from './console-harness.js';
+import { ROOT, screenshot, startKiosk, tempDir, waitForScreen } from './kiosk-harness.js';
 
 /**
  * Issue 15 end to end: the privacy notice on the idle screen (both languages, Chinese first), the
@@ -36,14 +36,14 @@ function leaks(where: Array<{ name: string; bytes: Buffer }>): string[] {
   return where.flatMap(({ name, bytes }) => SECRETS.filter((s) => containsText(bytes, s)).map((s) => `${name}: ${s === PERSON.name ? 'name' : s === PERSON.address ? 'address' : 'ID number'}`));
 }
 
-const browser = browserPerFile();
+const browser = useBrowser();
 
 describe('privacy notice in Chromium', () => {
   it('is on the idle screen in both languages, opens the full text from the keyboard, closes with Escape, and axe finds nothing', async () => {
     // Someone stands there without a card: the idle screen stays, with its prompt changing under the dialog.
     const kiosk = await startKiosk({ scenario: 'no-card' });
     try {
-      const { page } = browser();
+      const { page } = browser.current;
       await page.goto(kiosk.url);
       await waitForScreen(page, 'idle');
       const block = page.locator('[data-role="privacy-notice"]');
@@ -94,7 +94,7 @@ describe('no plaintext personal data in anything the kiosk writes', () => {
     const dataDir = join(dir, 'data');
     createAccount(dataDir, 'technician', TECHNICIAN.name, TECHNICIAN.pin);
     const kiosk = await startKiosk({ scenario: 'normal,fever', dataDir });
-    const { page } = browser();
+    const { page } = browser.current;
     try {
       await page.goto(kiosk.url);
       await waitForScreen(page, 'pass');
@@ -135,7 +135,7 @@ describe('no plaintext personal data in anything the kiosk writes', () => {
     const written = filesUnder(dir);
     expect(written.map((f) => f.slice(dir.length + 1)).sort()).toEqual(expect.arrayContaining(['data/kiosk.db', 'data/kiosk.key', 'export.jsonl', 'kiosk.log', 'privacy-report.json']));
     expect(statSync(join(dataDir, 'kiosk.db')).size).toBeGreaterThan(0);
-    const browserFiles = filesUnder(browser().profile);
+    const browserFiles = filesUnder(browser.current.profile);
     const archives = written.filter((f) => f.endsWith('.tar.gz'));
     expect(archives.map((f) => f.slice(dataDir.length + 1))).toEqual([expect.stringMatching(/^diagnostics\/diagnostics-.*\.tar\.gz$/)]);
     // Compressed bytes hide text: the archives are scanned as what they unpack to.

@@ -64,6 +64,8 @@ export interface ConsoleHostPort {
   /** Simulation only: the registered person walks up to the simulated thermometer. */
   simulateWalkUp?: (() => void) | undefined;
   health(): unknown;
+  /** A resolved hold's card photo leaves memory (main/privacy/hold-photos.ts). */
+  releaseHoldPhoto?: (screeningId: string) => void;
   uploads?: UploadStatus;
   now?: () => number;
 }
@@ -405,6 +407,7 @@ export class ConsoleService {
     const note = cmd.note.trim();
     const d = await store.dispositions.record({ screeningId: cmd.screeningId, staffId: actor, action: cmd.disposition, note: note === '' ? null : note, ...(cmd.recheck && { recheck: cmd.recheck }) });
     store.audit.append(actor, 'hold.resolved', { screening: cmd.screeningId, disposition: d.id, action: cmd.disposition, recheck: cmd.recheck !== null });
+    this.host.releaseHoldPhoto?.(cmd.screeningId);
     c.reply({ type: 'console.done', inReplyTo: cmd.id, message: text('已记录处置结果', 'Resolution recorded'), recordId: d.id });
     for (const other of this.conns.values()) if (other.session) other.reply({ type: 'console.holdResolved', screeningId: cmd.screeningId });
   }

@@ -23,6 +23,9 @@ import type { CalibrationSource } from '../engine/calibration-source.js';
 import { ScreeningEngine } from '../engine/screening-engine.js';
 import { modelNeedsAmbient } from '../engine/skin-to-body.js';
 import { StaticWatchlistSource } from '../engine/watchlist-source.js';
+import { recordCollectionSettings } from '../privacy/collection-settings.js';
+import { PrivacyService } from '../privacy/privacy-service.js';
+import { privacyStoreOptions } from '../privacy/store-options.js';
 import type { CalibrationRecord, NewCalibration } from '../store/calibrations.js';
 import type { KeyProvider } from '../store/key-provider.js';
 import type { KioskStore } from '../store/kiosk-store.js';
@@ -88,6 +91,8 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
   readonly contract: ContractServer;
   readonly engine: ScreeningEngine;
   readonly simulation: ScenarioConductor | null;
+  /** Notice, processing report, a person's requests, hold photos: the API the consoles call (docs/privacy.md). */
+  readonly privacy: PrivacyService;
   private readonly screens: ScreenModel;
   private readonly deviceSource = new EventEmitter<DeviceEvents>();
   private engineCalibration!: CalibrationSource;
@@ -136,6 +141,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
         return storage.hasher.hashIdNumber(idNumber);
       },
     };
+    this.privacy = new PrivacyService({ config, store: () => storage.store, hasher: () => storage.hasher });
     this.engine = new ScreeningEngine({
       config,
       sink,
@@ -177,6 +183,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       bench,
       simulateWalkUp: this.simulation && this.thermometerSimulated ? () => this.simulation?.walkUp('normal') : undefined,
       health: () => this.health(),
+      releaseHoldPhoto: (screeningId) => this.privacy.releaseHold(screeningId),
     });
   }
 
@@ -206,7 +213,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     const storage = new StorageKeeper({
       dataDir: opts.dataDir,
       ...(opts.keyProvider && { keyProvider: opts.keyProvider }),
-      store: { writeRetry: { initialMs: retryInitialMs, maxMs: retryMaxMs } },
+      store: { writeRetry: { initialMs: retryInitialMs, maxMs: retryMaxMs }, ...privacyStoreOptions(config0) },
       retry: { initialMs: retryInitialMs, maxMs: retryMaxMs },
     });
     await storage.start();
@@ -305,7 +312,15 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
   /** The UI's first message gets this: everything needed to draw the current screen. */
   snapshot(): HostEvent {
     const name = this.opts.config.checkpoint.name;
-    return { type: 'snapshot', checkpointName: { zh: name, en: name }, language: this.language, screen: this.screens.current, devices: this.screens.deviceViews, notices: this.notices.views() };
+    return {
+      type: 'snapshot',
+      checkpointName: { zh: name, en: name },
+      language: this.language,
+      screen: this.screens.current,
+      devices: this.screens.deviceViews,
+      notices: this.notices.views(),
+      privacyNotice: this.privacy.notice(),
+    };
   }
 
   health(): Health {
@@ -435,6 +450,8 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       const r = e.record;
       // Decision and reason codes only: no temperature (health data) in a log line keyed to a screening.
       log.info({ screeningId: r.id, decision: r.decision, colour: r.colour, reasons: r.reasons.map((x) => x.code), storage: e.storage }, 'screening: result');
+      // Staff may see the card photo while the hold is open, from memory only (hold-photos.ts).
+      if (r.decision === 'HOLD' && r.card) this.privacy.holdPhotos.keep(r.id, r.card.photoWlt);
       this.screens.onResult(e);
     });
     this.engine.on('abandoned', (e) => {
@@ -503,7 +520,44 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       log.error({ code: storeErrorCode(err), err: err instanceof Error ? err.message : String(err) }, 'store: maintenance (retention purge, disk check) failed');
       this.notices.set('maintenance', [{ code: 'MAINTENANCE_FAILED', messageKey: 'notice.maintenanceFailed', level: 'warning', detail: { code: storeErrorCode(err) } }]);
     });
-    store.on('maintained', () => this.notices.set('maintenance', []));
+    store.on('maintained', () => {
+      this.notices.set('maintenance', []);
+      this.flagUndelivered(store);
+      this.privacy.holdPhotos.prune();
+    });
+    const config = this.opts.config;
+    recordCollectionSettings(store, config).then(
+      (r) => {
+        if (r.widened.length > 0) log.warn({ widened: r.widened }, 'privacy: this configuration collects or keeps more personal information than before; recorded in the audit log');
+        else if (r.changed) log.info({}, 'privacy: collection settings changed; recorded in the audit log');
+      },
+      (err: unknown) => log.error({ code: storeErrorCode(err), err: err instanceof Error ? err.message : String(err) }, 'privacy: the collection settings could not be recorded'),
+    );
+    // Retention runs once at once (a kiosk restarted daily would otherwise wait for the hourly run).
+    try {
+      const purged = store.purgeExpired();
+      if (purged.screenings > 0) log.info({ screenings: purged.screenings, dispositions: purged.dispositions, mode: purged.mode, cutoff: purged.cutoff }, 'retention: records past their window purged');
+      this.flagUndelivered(store);
+    } catch (err) {
+      store.emit('maintenance-error', err);
+    }
+  }
+
+  /**
+   * Records kept past the retention window only because central has not acknowledged them: a
+   * notice for the technician (status bar, `/healthz`, the log). Nothing is deleted until they are
+   * delivered (docs/privacy.md).
+   */
+  private flagUndelivered(store: KioskStore): void {
+    const u = store.undeliveredPastRetention();
+    if (u.screenings === 0) {
+      this.notices.set('retention', []);
+      return;
+    }
+    this.opts.log.warn({ records: u.screenings, oldest: u.oldestFinishedAt, days: store.retention.days }, 'retention: records past the retention window are kept because central has not acknowledged them');
+    this.notices.set('retention', [
+      { code: 'UNDELIVERED_PAST_RETENTION', messageKey: 'notice.undeliveredPastRetention', level: 'warning', detail: { records: u.screenings, oldest: u.oldestFinishedAt ?? '', days: store.retention.days } },
+    ]);
   }
 
   private onCommand(cmd: UiCommand, reply: (e: HostEvent) => void, connection: string): void {

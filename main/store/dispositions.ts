@@ -64,6 +64,11 @@ export class Dispositions {
     return d;
   }
 
+  /** Ids of a screening's dispositions (nothing decrypted). */
+  idsForScreening(screeningId: string): string[] {
+    return this.db.prepare('SELECT id FROM dispositions WHERE screening_id = ? ORDER BY at_ms, id').pluck().all(screeningId) as string[];
+  }
+
   forScreening(screeningId: string): StaffDisposition[] {
     const rows = this.db.prepare('SELECT * FROM dispositions WHERE screening_id = ? ORDER BY at_ms, id').all(screeningId) as DispositionRow[];
     return rows.map((r) => {

@@ -303,6 +303,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 8,
+    description: 'privacy: manual registrations found by the blind index of their number (a person\'s requests) and by age (retention)',
+    up(db) {
+      db.exec(`
+        CREATE INDEX manual_registrations_by_id_hash ON manual_registrations(id_hash);
+        CREATE INDEX manual_registrations_unlinked ON manual_registrations(at_ms) WHERE screening_id IS NULL;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -4,10 +4,10 @@
  * station), for a bounded stretch with cable pulls (card reader and thermometer in turn, 2 s each)
  * and renderer reloads between travellers. At the end of the warm-up the host is asked for one full
  * collection (it runs with --expose-gc), so the garbage of start-up (parsing the lists file) is not
- * read as a fall; from 30 s later (the freed pages are back with the OS) its resident set is read from /proc/<pid>/status every 10 s, with
- * nothing done to the process, and least-squares lines through those samples give the growth per
- * hour and per 10,000 screenings. A second full collection at the end gives the heap's growth
- * between the two.
+ * read as a fall; from 30 s later (the freed pages are back with the OS) its resident set is read
+ * from /proc/<pid>/status every 10 s, with nothing done to the process, and least-squares lines
+ * through those samples give the growth per hour and per 10,000 screenings. A second full
+ * collection at the end gives the heap's growth between the two.
  *
  * KIOSK_BENCH_MEMORY_MINUTES (default 12; smoke 1.5) of which the first KIOSK_BENCH_MEMORY_WARMUP_MINUTES
  * (default 2; smoke 0.5) are warm-up.

@@ -4,13 +4,14 @@
  * `kiosk sim --pty` runs them (drivers/sim/sim-host.ts), driven by the bench process over IPC
  * (rig-messages.ts): lay a card, lift it, bring a person, pull the cable.
  *
- * The one addition is a clock on the wire: the serial binding's write is wrapped so every reply is
- * stamped when the write of its last byte has completed in this process (handed to the kernel),
- * before socat relays it and before the kiosk reads it.
+ * The one addition is a clock on the wire: the simulator's port writes synchronously, and every
+ * reply is stamped the moment its last byte is in the kernel (stampingBinding), before socat
+ * relays it and before the kiosk reads it.
  *
  *   node --import tsx bench/rig/sim-child.ts '<SimChildOptions JSON>'   (forked with an IPC channel)
  */
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
+import { writeSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { SamFrameParser } from '../../drivers/idcard/sam-frame-parser.js';
 import type { SamFrame } from '../../drivers/idcard/sam-frame.js';
@@ -26,15 +27,31 @@ import type { CardFrameKind, SimChildOptions, SimCommand, SimEvent } from './rig
 const opts = JSON.parse(process.argv[2] ?? '{}') as SimChildOptions;
 const send = (e: SimEvent) => process.send?.(e);
 
-/** The platform binding, with each port's write stamped when it completes. */
+/**
+ * The platform binding, with each port's write done by writeSync on the port's descriptor and
+ * stamped the moment the last byte is in the kernel (the binding's own asynchronous write completes
+ * in libuv's thread pool and is seen later, by an amount that grows with load). A full pty buffer
+ * (EAGAIN) is waited out. Only the simulator's side changes: the kiosk's port is untouched.
+ */
 function stampingBinding(base: BindingInterface, onWritten: (bytes: Buffer, atMs: number) => void): BindingInterface {
   return {
     list: () => base.list(),
     async open(options) {
       const port = await base.open(options);
-      const write = port.write.bind(port);
+      const asyncWrite = port.write.bind(port);
       port.write = async (buffer: Buffer) => {
-        await write(buffer);
+        const fd = (port as unknown as { fd: number | null }).fd;
+        if (typeof fd !== 'number' || !port.isOpen) return asyncWrite(buffer); // closed: the binding says so
+        let offset = 0;
+        while (offset < buffer.length) {
+          try {
+            offset += writeSync(fd, buffer, offset, buffer.length - offset);
+          } catch (err) {
+            const code = (err as NodeJS.ErrnoException).code;
+            if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK' && code !== 'EINTR') throw err;
+            await new Promise((r) => setTimeout(r, 1));
+          }
+        }
         onWritten(buffer, monotonicMs());
       };
       return port;

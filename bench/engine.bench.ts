@@ -21,26 +21,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { ThermoReading } from '../drivers/thermometer/reading.js';
-import { foreheadSkinC } from '../drivers/sim/forehead-physics.js';
-import { seededRandom } from '../drivers/sim/seeded-random.js';
 import { parseKioskConfig, type KioskConfig } from '../main/config/kiosk-config.js';
-import { StaticCalibrationSource } from '../main/engine/calibration-source.js';
 import { HmacIdHasher } from '../main/engine/id-hasher.js';
 import { decide, decisionIdentityOf, decisionPolicyOf } from '../main/engine/policy.js';
 import type { RecordSink } from '../main/engine/record-sink.js';
-import { ScreeningEngine } from '../main/engine/screening-engine.js';
-import type { ScreeningRecord } from '../main/engine/screening-record.js';
-import { StaticWatchlistSource, watchlistSnapshot } from '../main/engine/watchlist-source.js';
+import { watchlistSnapshot, type WatchlistSnapshot } from '../main/engine/watchlist-source.js';
 import { KioskStore } from '../main/store/kiosk-store.js';
 import { StaticKeyProvider } from '../main/store/key-provider.js';
 import type { BenchContext, BenchResult } from './bench-result.js';
-import { benchWatchlist, DEFAULT_MIX, syntheticPerson, type SyntheticPerson } from './rig/synthetic-people.js';
+import { EngineFeed } from './rig/engine-feed.js';
+import { BENCH_KEY_REGIONS, benchWatchlist, DEFAULT_MIX, syntheticPerson, type SyntheticPerson } from './rig/synthetic-people.js';
 import { round, summarize, type Summary } from './sample-statistics.js';
 
 const LIST_ENTRIES = 100_000;
-const ROOM_C = 25;
-const BODY_C = { normal: 36.6, fever: 38.5 } as const;
 
 interface Run {
   perScreening: Summary;
@@ -54,60 +47,25 @@ function benchConfig(): KioskConfig {
   return r.config;
 }
 
-/** Screens `count` travellers after `warmup` through an engine with `sink`; times identity → result. */
-async function screen(config: KioskConfig, sink: RecordSink, hasher: HmacIdHasher, people: SyntheticPerson[], warmup: number, count: number): Promise<Run> {
-  const watchlist = new StaticWatchlistSource(watchlistSnapshot(benchWatchlist(people, hasher, LIST_ENTRIES, new Date()).entries, [{ prefix: '9902', colour: 'orange' }], new Date().toISOString()));
-  const engine = new ScreeningEngine({
-    config,
-    sink,
-    watchlist,
-    hasher,
-    calibration: new StaticCalibrationSource({ id: 'bench-cal', deviceId: config.devices.thermometer.id, kind: 'two-point', gain: 1, offset: 0, createdAt: new Date().toISOString(), validUntil: new Date(Date.now() + 86_400_000).toISOString() }),
-  });
-  engine.start();
-  const noise = seededRandom(5);
-  const reading = (bodyC: number): ThermoReading => ({
-    deviceId: config.devices.thermometer.id,
-    protocol: 'gy-mcu90614',
-    objectC: foreheadSkinC(bodyC, ROOM_C) + (noise() - 0.5) * 0.2,
-    ambientC: ROOM_C + (noise() - 0.5) * 0.1,
-    outOfRange: false,
-    monotonicMs: performance.now(),
-    raw: '',
-  });
+/** Screens `count` travellers after `warmup` through an engine with `sink`; times card → result. */
+async function screen(config: KioskConfig, sink: RecordSink, hasher: HmacIdHasher, lists: WatchlistSnapshot, people: SyntheticPerson[], warmup: number, count: number): Promise<Run> {
+  const feed = new EngineFeed(config, sink, hasher, lists);
   const times: number[] = [];
   const outcomes: Record<string, number> = {};
   let remeasured = 0;
-  const window = (bodyC: number) => {
-    for (let k = 0; k < config.temperature.samples; k++) engine.onReading(reading(bodyC));
-  };
   for (let i = 0; i < warmup + count; i++) {
-    const p = people[i]!;
-    const done = new Promise<ScreeningRecord>((resolve, reject) => {
-      engine.once('result', (e) => resolve(e.record));
-      engine.once('abandoned', () => reject(new Error(`traveller ${i} was abandoned: the injected events no longer fit the engine`)));
-    });
-    const onRemeasure = (e: { to: string }) => {
-      if (e.to !== 're-measuring') return;
-      remeasured += i >= warmup ? 1 : 0;
-      setImmediate(() => window(BODY_C[p.subject]));
-    };
-    engine.on('transition', onRemeasure);
     const t0 = performance.now();
-    engine.onIdentity({ deviceId: config.devices.idcard.id, card: p.card, monotonicMs: t0, source: 'sam' });
-    window(BODY_C[p.subject]);
-    const record = await done;
+    const r = await feed.screen(people[i]!);
     const dt = performance.now() - t0;
-    engine.off('transition', onRemeasure);
     if (i >= warmup) {
       times.push(dt);
-      const key = `${record.decision}${record.reasons.length ? ` ${record.reasons.map((r) => r.code).join('+')}` : ''}`;
+      if (r.remeasured) remeasured++;
+      const key = `${r.record.decision}${r.record.reasons.length ? ` ${r.record.reasons.map((x) => x.code).join('+')}` : ''}`;
       outcomes[key] = (outcomes[key] ?? 0) + 1;
     }
-    engine.removeAllListeners('abandoned');
-    await new Promise((r) => setImmediate(r)); // the next card arrives during the result screen
+    await EngineFeed.nextTurn();
   }
-  await engine.stop();
+  await feed.stop();
   return { perScreening: summarize(times), outcomes, remeasured };
 }
 
@@ -118,26 +76,26 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const config = benchConfig();
   const hasher = new HmacIdHasher(randomBytes(32));
   const people = Array.from({ length: warmup + count }, (_, i) => syntheticPerson(i, DEFAULT_MIX));
+  const lists = watchlistSnapshot(benchWatchlist(people, hasher, LIST_ENTRIES, new Date()).entries, BENCH_KEY_REGIONS, new Date().toISOString());
 
-  const mocked = await screen(config, { commit: async () => undefined }, hasher, people, warmup, count);
+  const mocked = await screen(config, { commit: async () => undefined }, hasher, lists, people, warmup, count);
 
   const store = await KioskStore.open({ dataDir: ctx.dir, keyProvider: new StaticKeyProvider(randomBytes(32)), maintenanceIntervalMs: 0 });
   let stored: Run;
   try {
-    stored = await screen(config, store.records, hasher, people.slice(0, warmup + storeCount), warmup, storeCount);
+    stored = await screen(config, store.records, hasher, lists, people, warmup, storeCount);
   } finally {
     store.close();
   }
 
   // decide() alone, on the prepared inputs of listed and unlisted travellers.
   const policy = decisionPolicyOf(config);
-  const snapshot = watchlistSnapshot(benchWatchlist(people, hasher, LIST_ENTRIES, new Date()).entries, [{ prefix: '9902', colour: 'orange' }], new Date().toISOString());
   const est = { samples: [], medianC: 35.2, maxC: 35.3, estimateC: 36.9, model: { name: 'linear-heat-balance', version: 1, params: { k: 0.19 } }, calibrationId: 'bench-cal', attempt: 1 };
   const inputs = people.slice(0, 1000).map((p) => decisionIdentityOf(p.card, hasher.hashIdNumber(p.card.idNumber), 'sam'));
   const decideTimes: number[] = [];
   for (let i = 0; i < 22_000; i++) {
     const t0 = performance.now();
-    decide(policy, { requireIdentity: true, identity: inputs[i % inputs.length]!, attempts: [est], remeasureAvailable: true, watchlist: snapshot, calibration: 'valid', now: new Date(), duplicateOf: null, deviceFault: null });
+    decide(policy, { requireIdentity: true, identity: inputs[i % inputs.length]!, attempts: [est], remeasureAvailable: true, watchlist: lists, calibration: 'valid', now: new Date(), duplicateOf: null, deviceFault: null });
     if (i >= 2000) decideTimes.push(performance.now() - t0);
   }
   const d = summarize(decideTimes);

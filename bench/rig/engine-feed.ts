@@ -23,6 +23,8 @@ const BODY_C = { normal: 36.6, fever: 38.5 } as const;
  */
 export class EngineFeed {
   readonly engine: ScreeningEngine;
+  /** The lists the engine consults (replace() swaps them). */
+  readonly lists: StaticWatchlistSource;
   private readonly noise = seededRandom(5);
 
   constructor(
@@ -32,10 +34,11 @@ export class EngineFeed {
     lists: WatchlistSnapshot,
   ) {
     const now = Date.now();
+    this.lists = new StaticWatchlistSource(lists);
     this.engine = new ScreeningEngine({
       config,
       sink,
-      watchlist: new StaticWatchlistSource(lists),
+      watchlist: this.lists,
       hasher,
       calibration: new StaticCalibrationSource({ id: 'bench-cal', deviceId: config.devices.thermometer.id, kind: 'two-point', gain: 1, offset: 0, createdAt: new Date(now).toISOString(), validUntil: new Date(now + 7 * 86_400_000).toISOString() }),
     });
@@ -58,8 +61,12 @@ export class EngineFeed {
     for (let k = 0; k < this.config.temperature.samples; k++) this.engine.onReading(this.reading(bodyC));
   }
 
-  /** One traveller: resolves with their record once the result is out, and whether they were re-measured. */
-  async screen(p: SyntheticPerson): Promise<{ record: ScreeningRecord; remeasured: boolean }> {
+  /**
+   * One traveller: resolves with their record once the result is out, and whether they were
+   * re-measured. `beforeReadings` is awaited between the card and the readings (the readings arrive
+   * later, as from a real thermometer).
+   */
+  async screen(p: SyntheticPerson, beforeReadings?: () => Promise<void>): Promise<{ record: ScreeningRecord; remeasured: boolean }> {
     const engine = this.engine;
     let remeasured = false;
     const onTransition = (e: { to: string }) => {
@@ -76,6 +83,7 @@ export class EngineFeed {
     engine.on('transition', onTransition);
     try {
       engine.onIdentity({ deviceId: this.config.devices.idcard.id, card: p.card, monotonicMs: performance.now(), source: 'sam' });
+      if (beforeReadings) await beforeReadings();
       this.window(BODY_C[p.subject]);
       return { record: await done, remeasured };
     } finally {

@@ -28,7 +28,7 @@ import Database from 'better-sqlite3';
 import { openBrowser } from '../test/e2e/kiosk-harness.js';
 import type { BenchContext, BenchResult, Figure } from './bench-result.js';
 import { forkRigChild, nextMessage, ROOT } from './rig/child-process.js';
-import { BUSY_STATION, copyDataDir, databaseBytes, retentionDataDir, type RetentionSpec } from './rig/retention-store.js';
+import { copyDataDir, databaseBytes, retentionDataDir, retentionSpec } from './rig/retention-store.js';
 import { SimProcess } from './rig/sim-process.js';
 import { DEFAULT_MIX, syntheticPerson } from './rig/synthetic-people.js';
 import { sleep } from './rig/traveller-queue.js';
@@ -119,7 +119,7 @@ class HostRun {
 export async function run(ctx: BenchContext): Promise<BenchResult> {
   const clean = Number(process.env.KIOSK_BENCH_COLD_STARTS ?? (ctx.smoke ? 1 : 4));
   const killed = ctx.smoke ? 1 : Math.max(1, Math.round(clean / 2));
-  const spec: RetentionSpec = ctx.smoke ? { days: 2, perDay: 1000, expiredRows: 100 } : BUSY_STATION;
+  const spec = retentionSpec(ctx.smoke);
   process.stderr.write(`  retention database (${spec.days} days × ${spec.perDay})...\n`);
   const built = await retentionDataDir(ctx.shared, spec, (text) => process.stderr.write(`  ${text}\n`));
   const dataDir = copyDataDir(built.dataDir, join(ctx.dir, 'data'));

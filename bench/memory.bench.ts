@@ -9,7 +9,7 @@
  * through those samples give the growth per hour and per 10,000 screenings. A second full
  * collection at the end gives the heap's growth between the two.
  *
- * KIOSK_BENCH_MEMORY_MINUTES (default 12; smoke 1.5) of which the first KIOSK_BENCH_MEMORY_WARMUP_MINUTES
+ * KIOSK_BENCH_MEMORY_MINUTES (default 10; smoke 1.5) of which the first KIOSK_BENCH_MEMORY_WARMUP_MINUTES
  * (default 2; smoke 0.5) are warm-up.
  */
 import { readFileSync } from 'node:fs';
@@ -52,7 +52,7 @@ function growth(samples: Sample[]): { perHour: LinearFit; per10k: LinearFit } | 
 }
 
 export async function run(ctx: BenchContext): Promise<BenchResult> {
-  const minutes = Number(process.env.KIOSK_BENCH_MEMORY_MINUTES ?? (ctx.smoke ? 1.5 : 12));
+  const minutes = Number(process.env.KIOSK_BENCH_MEMORY_MINUTES ?? (ctx.smoke ? 1.5 : 10));
   const warmupMinutes = Number(process.env.KIOSK_BENCH_MEMORY_WARMUP_MINUTES ?? (ctx.smoke ? 0.5 : 2));
   const expectedPeople = Math.ceil(minutes * 30) + 50;
   const rig = await KioskRig.start({ dir: ctx.dir, people: expectedPeople, mix: DEFAULT_MIX, listEntries: 100_000 });

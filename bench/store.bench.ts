@@ -32,7 +32,7 @@ import { StaticKeyProvider } from '../main/store/key-provider.js';
 import { totals } from '../main/store/statistics.js';
 import type { BenchContext, BenchResult, Figure } from './bench-result.js';
 import { ROOT } from './rig/child-process.js';
-import { BenchRecords, BUSY_STATION, copyDataDir, databaseBytes, retentionDataDir, type RetentionSpec } from './rig/retention-store.js';
+import { BenchRecords, copyDataDir, databaseBytes, retentionDataDir, retentionSpec } from './rig/retention-store.js';
 import { round, summarize, type Summary } from './sample-statistics.js';
 
 const KEY = new StaticKeyProvider(Buffer.alloc(32, 42));
@@ -183,7 +183,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const latencyTrial = [...trials].sort((a, b) => a.sequential - b.sequential)[1]!.latency;
 
   // 2. Commit latency during background work, on a retention-sized database.
-  const spec: RetentionSpec = ctx.smoke ? { days: 2, perDay: 1000, expiredRows: 100 } : BUSY_STATION;
+  const spec = retentionSpec(ctx.smoke);
   process.stderr.write(`  retention database (${spec.days} days × ${spec.perDay} + ${spec.expiredRows} expired)...\n`);
   const built = await retentionDataDir(ctx.shared, spec, (text) => process.stderr.write(`  ${text}\n`));
   const dataDir = copyDataDir(built.dataDir, join(ctx.dir, 'retention'));

@@ -29,6 +29,17 @@ export interface RetentionSpec {
  */
 export const BUSY_STATION: RetentionSpec = { days: 14, perDay: 10_000, expiredRows: 700 };
 
+/**
+ * The database the store and cold-start benches use: BUSY_STATION, with KIOSK_BENCH_RETENTION_DAYS
+ * days instead of 14 when set (a smaller machine); smoke runs: 2 days of 1000.
+ */
+export function retentionSpec(smoke: boolean, env: NodeJS.ProcessEnv = process.env): RetentionSpec {
+  if (smoke) return { days: 2, perDay: 1000, expiredRows: 100 };
+  const days = env.KIOSK_BENCH_RETENTION_DAYS === undefined ? BUSY_STATION.days : Number(env.KIOSK_BENCH_RETENTION_DAYS);
+  if (!(Number.isInteger(days) && days >= 1)) throw new Error(`KIOSK_BENCH_RETENTION_DAYS must be a whole number of days >= 1, got "${env.KIOSK_BENCH_RETENTION_DAYS}"`);
+  return { ...BUSY_STATION, days };
+}
+
 export interface RetentionDataDir {
   dataDir: string;
   rows: number;

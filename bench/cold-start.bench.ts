@@ -21,13 +21,14 @@
  * KIOSK_BENCH_COLD_STARTS (default 4 clean, 2 of each SIGKILL kind; smoke 1 each).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { openBrowser } from '../test/e2e/kiosk-harness.js';
 import type { BenchContext, BenchResult, Figure } from './bench-result.js';
 import { forkRigChild, nextMessage, ROOT } from './rig/child-process.js';
+import { writeBenchConfig } from './rig/kiosk-rig.js';
 import { copyDataDir, databaseBytes, retentionDataDir, retentionSpec } from './rig/retention-store.js';
 import { SimProcess } from './rig/sim-process.js';
 import { DEFAULT_MIX, syntheticPerson } from './rig/synthetic-people.js';
@@ -143,15 +144,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
 
   const card = await SimProcess.start({ kind: 'idcard', hostPath: join(ctx.dir, 'ports', 'idcard') }, join(ctx.dir, 'sim.log'));
   const thermo = await SimProcess.start({ kind: 'thermo', hostPath: join(ctx.dir, 'ports', 'thermo'), protocol: 'gy-mcu90614' }, join(ctx.dir, 'sim.log'));
-  const configFile = join(ctx.dir, 'kiosk.json');
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      checkpoint: { id: 'bench-station-1', name: '基准测试站' },
-      devices: { idcard: { source: 'serial', path: card.hostPath }, thermometer: { source: 'serial', path: thermo.hostPath, protocol: 'gy-mcu90614' } },
-      lists: { source: 'file' },
-    }),
-  );
+  const configFile = writeBenchConfig(join(ctx.dir, 'kiosk.json'), card.hostPath, thermo.hostPath);
   const browser = await openBrowser(['--autoplay-policy=no-user-gesture-required']);
   await browser.page.addInitScript({ content: STAMP_PAINTS });
   const starts: Start[] = [];

@@ -9,6 +9,23 @@ import { HostProcess } from './host-process.js';
 import { SimProcess } from './sim-process.js';
 import { benchWatchlist, syntheticPerson, type PersonMix } from './synthetic-people.js';
 
+/**
+ * The technician's configuration of the bench kiosk: the two serial ports by path (each protocol's
+ * default line speed), list-fed from the data directory; every other setting at its default.
+ */
+export function writeBenchConfig(file: string, cardPath: string, thermoPath: string): string {
+  const config = {
+    checkpoint: { id: 'bench-station-1', name: '基准测试站' },
+    devices: {
+      idcard: { source: 'serial', path: cardPath },
+      thermometer: { source: 'serial', path: thermoPath, protocol: 'gy-mcu90614' },
+    },
+    lists: { source: 'file' },
+  };
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
 export interface KioskRigOptions {
   /** The bench's directory: data directory, pty links, configuration and logs go in it. */
   dir: string;
@@ -48,18 +65,7 @@ export class KioskRig {
     const ports = join(o.dir, 'ports');
     const card = await SimProcess.start({ kind: 'idcard', hostPath: join(ports, 'idcard') }, join(o.dir, 'sim-idcard.log'));
     const thermo = await SimProcess.start({ kind: 'thermo', hostPath: join(ports, 'thermo'), protocol: 'gy-mcu90614', seed: 7 }, join(o.dir, 'sim-thermo.log'));
-    const configFile = join(o.dir, 'kiosk.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        checkpoint: { id: 'bench-station-1', name: '基准测试站' },
-        devices: {
-          idcard: { source: 'serial', path: card.hostPath },
-          thermometer: { source: 'serial', path: thermo.hostPath, protocol: 'gy-mcu90614' },
-        },
-        lists: { source: 'file' },
-      }),
-    );
+    const configFile = writeBenchConfig(join(o.dir, 'kiosk.json'), card.hostPath, thermo.hostPath);
     const host = await HostProcess.start({ configFile, dataDir, rendererDir: join(ROOT, 'dist', 'renderer') }, join(o.dir, 'host.log'));
     await host.calibrate();
     // The start line docs/electron-runtime.md gives for browser mode: the voice prompts may play.

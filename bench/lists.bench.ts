@@ -50,7 +50,12 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   writeFileSync(join(dataDir, WATCHLIST_FILE), JSON.stringify(benchWatchlist(listed, new HmacIdHasher(randomBytes(32)), entries, new Date())), { mode: 0o600 });
   const writeS = (performance.now() - t0) / 1000;
   const child = forkRigChild('lists-child.ts', { dataDir, travellers }, join(ctx.dir, 'lists.log'), ['--expose-gc']);
-  const r = await nextMessage(child, (m: ListsReport) => (m.type === 'lists' ? m : undefined), 900_000, 'lists child');
+  let r: ListsReport;
+  try {
+    r = await nextMessage(child, (m: ListsReport) => (m.type === 'lists' ? m : undefined), 900_000, 'lists child');
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
   const others = summarize(r.screeningMs);
   const m = r.memory;
   return {

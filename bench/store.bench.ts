@@ -18,17 +18,21 @@
  *    runs it, 5 times), the hourly retention purge (700 expired records), and `kiosk export` of one
  *    day by the built CLI in its own process (as a technician runs it beside the kiosk).
  *    TODO(after the i11 uplink merge): the same during an upload batch.
- * 3. Today's hourly statistics on that database: a read of the trigger-kept 15-minute counters,
- *    so it does not depend on how many records the database holds (said in the label).
+ * 3. On that database: the keyed seal's share of a commit (reading the row back, its HMAC, writing
+ *    the MAC, as ScreeningStore does inside the record's transaction; rolled back), and today's
+ *    hourly statistics: a read of the trigger-kept 15-minute counters, so it does not depend on how
+ *    many records the database holds (said in the label).
  *
  * KIOSK_BENCH_STORE_COMMITS (default 1000; smoke 100) per durability measurement.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../main/store/database.js';
 import { KioskStore } from '../main/store/kiosk-store.js';
 import { StaticKeyProvider } from '../main/store/key-provider.js';
+import { StoreSeal } from '../main/store/store-seal.js';
 import { totals } from '../main/store/statistics.js';
 import type { BenchContext, BenchResult, Figure } from './bench-result.js';
 import { ROOT } from './rig/child-process.js';
@@ -215,6 +219,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   // 3. Today's statistics.
   const statsStore = await KioskStore.open({ dataDir, maintenanceIntervalMs: 0, integrityCheck: 'quick' });
   const statSamples: number[] = [];
+  const sealSamples: number[] = [];
   let todayRows = 0;
   try {
     for (let i = 0; i < 110; i++) {
@@ -222,10 +227,28 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       todayRows = totals(statsStore.stats.today()).screened;
       if (i >= 10) statSamples.push(performance.now() - s);
     }
+    // The keyed seal's share of a commit: what ScreeningStore does inside the record's transaction
+    // (read the row back as stored, HMAC it, write the MAC), on stored rows, rolled back.
+    const db = statsStore.db;
+    const seal = new StoreSeal(randomBytes(32));
+    const ids = db.prepare('SELECT id FROM screenings ORDER BY finished_ms DESC LIMIT 1100').pluck().all() as string[];
+    const readRow = db.prepare('SELECT * FROM screenings WHERE id = ?');
+    const setMac = db.prepare('UPDATE screenings SET mac = ? WHERE id = ?');
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      ids.forEach((id, i) => {
+        const s = performance.now();
+        setMac.run(seal.rowMac('screenings', readRow.get(id) as Record<string, unknown>), id);
+        if (i >= 100) sealSamples.push(performance.now() - s);
+      });
+    } finally {
+      db.exec('ROLLBACK');
+    }
   } finally {
     statsStore.close();
   }
   const stats = summarize(statSamples);
+  const sealCost = summarize(sealSamples);
 
   const figures: Record<string, Figure> = {
     'durable screenings/s, one commit at a time (record + seal + outbox, fsync)': { value: Math.round(medianOf('sequential')), unit: 'per s', goal: '>= 1000', met: medianOf('sequential') >= 1000 },
@@ -245,6 +268,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     if (name !== 'nothing else runs') figures[`duration: ${name.replace(/ runs/, '')}, max`] = { value: round(job.max, 1), unit: 'ms', samples: job.n };
     phases[name] = { commits: s, jobMs: d.jobMs.map((x) => round(x, 1)) };
   }
+  figures["keyed seal per record (read back, HMAC, write the MAC: inside the commit's transaction, before its fsync), p50"] = { value: round(sealCost.p50 * 1000, 1), unit: 'µs', samples: sealCost.n };
+  figures["keyed seal per record (read back, HMAC, write the MAC: inside the commit's transaction, before its fsync), p99"] = { value: round(sealCost.p99 * 1000, 1), unit: 'µs', samples: sealCost.n };
   figures["today's hourly statistics, p99 (reads the 15-minute counters kept by trigger: independent of the record count)"] = { value: round(stats.p99, 3), unit: 'ms', samples: stats.n };
   return {
     scope:

@@ -63,28 +63,36 @@ export class TravellerQueue {
     const stepUpMs = this.draw(this.timings.stepUpMs);
     const readResultMs = this.draw(this.timings.readResultMs);
     await sleep(stepUpMs);
+    // The host reports each screening once its result is painted; this traveller's is the first
+    // whose card was decoded after their tap.
     const seen: ScreeningStages[] = [];
-    let tapAt = Number.POSITIVE_INFINITY;
-    let found: ((s: ScreeningStages) => void) | undefined;
-    const result = new Promise<ScreeningStages | null>((resolve) => {
-      const timer = setTimeout(() => finish(null), RESULT_TIMEOUT_MS);
-      const finish = (s: ScreeningStages | null) => {
-        clearTimeout(timer);
-        host.off('screening', onScreening);
-        resolve(s);
-      };
-      found = finish;
-      const onScreening = (s: ScreeningStages) => {
-        seen.push(s);
-        if ((s.identityAt ?? s.startedAt) >= tapAt) finish(s);
-      };
-      host.on('screening', onScreening);
-    });
-    thermo.present(person.subject);
-    tapAt = await card.place(person.card);
-    const early = seen.find((s) => (s.identityAt ?? s.startedAt) >= tapAt);
-    if (early) found!(early);
-    const stages = await result;
+    let wake: (() => void) | undefined;
+    const onScreening = (s: ScreeningStages) => {
+      seen.push(s);
+      wake?.();
+    };
+    host.on('screening', onScreening);
+    let tapAt: number;
+    let stages: ScreeningStages | null = null;
+    try {
+      thermo.present(person.subject);
+      tapAt = await card.place(person.card);
+      const deadline = monotonicMs() + RESULT_TIMEOUT_MS;
+      for (;;) {
+        stages = seen.find((s) => (s.identityAt ?? s.startedAt) >= tapAt) ?? null;
+        const left = deadline - monotonicMs();
+        if (stages || left <= 0) break;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    } finally {
+      host.off('screening', onScreening);
+    }
     await sleep(stages ? readResultMs : 0);
     await card.lift();
     thermo.present('none');

@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startCentral, type RunningCentral } from '../central/central-service.js';
@@ -21,9 +21,10 @@ import { KioskStore } from '../main/store/kiosk-store.js';
 import { Uplink } from '../main/uplink/uplink.js';
 import { freshPostgresDatabase } from '../test/central/central-fixture.js';
 import { screeningRecord } from '../test/fixtures/store/screening-records.js';
-import type { BenchResult, Figure } from './bench-result.js';
+import type { BenchContext, BenchResult, Figure } from './bench-result.js';
 
-const N = Number(process.env.BENCH_RECORDS ?? 100_000);
+/** The backlog (set by `run`: BENCH_RECORDS, 100,000 by default, 2,000 in a smoke run). */
+let N = 100_000;
 const CHECKPOINT = 'bench-cp';
 const silent = pino({ level: 'silent' });
 
@@ -70,12 +71,13 @@ async function bareCopy(central: RunningCentral, url: string, dir: string): Prom
   return { perSecond: Math.round(N / seconds), seconds };
 }
 
-export async function run(): Promise<BenchResult> {
+export async function run(ctx: BenchContext): Promise<BenchResult> {
+  N = ctx.smoke ? 2_000 : Number(process.env.BENCH_RECORDS ?? 100_000);
   const figures: Record<string, Figure> = {};
   const notes: Record<string, unknown> = { records: N, holdsEvery: 20 };
   const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (pgUrl) {
-    const dir = mkdtempSync(join(tmpdir(), 'uplink-bench-pg-'));
+    const dir = mkdtempSync(join(ctx.dir, 'pg-'));
     const db = await freshPostgresDatabase(pgUrl);
     const central = await startCentral({ dataDir: join(dir, 'central'), databaseUrl: db.url, log: silent });
     try {
@@ -93,7 +95,7 @@ export async function run(): Promise<BenchResult> {
   } else {
     notes.postgres = 'not measured: set BENCH_DATABASE_URL or TEST_DATABASE_URL (bash .ci/postgres.sh prints one)';
   }
-  const dir = mkdtempSync(join(tmpdir(), 'uplink-bench-pglite-'));
+  const dir = mkdtempSync(join(ctx.dir, 'pglite-'));
   const central = await startCentral({ dataDir: join(dir, 'central'), databaseUrl: null, log: silent });
   try {
     const d = await drain(central, join(dir, 'kiosk'));
@@ -103,5 +105,11 @@ export async function run(): Promise<BenchResult> {
     rmSync(dir, { recursive: true, force: true });
   }
   notes.loadAverageAtEnd = loadavg();
-  return { figures, notes };
+  return {
+    scope:
+      'One kiosk\'s store (SQLite, in the bench directory) with a backlog queued before the clock starts, drained by the real uplink into the real central over loopback HTTP, both in the bench process; ' +
+      'central\'s database is PGlite in the bench directory, or the PostgreSQL server named by BENCH_DATABASE_URL / TEST_DATABASE_URL (then also a bare psql \\copy of the same rows for comparison). No devices, no screenings while it drains.',
+    figures,
+    notes,
+  };
 }

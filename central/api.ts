@@ -15,11 +15,28 @@ export const API_PREFIX = '/api/v1';
 export const MAX_BATCH_RECORDS = 100;
 export const MAX_BATCH_BYTES = 256 * 1024;
 
-const recordId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a UUID (the record id made on the kiosk)');
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+/**
+ * A record's key as the kiosk's outbox holds it: the record's UUID, or for a registration link
+ * `<registration id>.<screening id>` (main/store/manual-registrations.ts), the pair being the link.
+ */
+const recordId = z.string().regex(new RegExp(`^${UUID}(\\.${UUID})?$`), 'a UUID (the record id made on the kiosk), or two joined by "." (a registration link)');
 const isoTime = z.iso.datetime({ offset: true });
 const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
 export const WatchColourSchema = z.enum(['red', 'orange', 'yellow', 'blue']);
-export const RecordKindSchema = z.enum(['screening', 'disposition', 'calibration', 'device-event', 'settings-change']);
+/** The outbox's kinds (main/store/outbox.ts `OutboxKind`): central files each (central/records.ts). */
+export const RecordKindSchema = z.enum([
+  'screening',
+  'disposition',
+  'calibration',
+  'device-event',
+  'settings-change',
+  'manual-registration',
+  'registration-link',
+  'calibration-check',
+  'site-model-fit',
+  'erasure',
+]);
 export type RecordKind = z.infer<typeof RecordKindSchema>;
 
 // ---------------------------------------------------------------------------------------------

@@ -40,49 +40,50 @@ for (const e of nodeEntries) {
   );
 }
 
-/** The renderer: one browser bundle plus its static files. */
-if (existsSync(join(root, 'renderer/app.ts'))) {
+/**
+ * Browser bundles: the kiosk page (traveller screens and consoles), the LAN staff console page, and
+ * central's dashboard chart (ECharts through its tree-shaken echarts/core imports, minified).
+ */
+const browserEntries = [
+  { in: 'renderer/app.ts', out: 'renderer/app.js', sourcemap: true },
+  { in: 'renderer/console/standalone.ts', out: 'renderer/console.js', sourcemap: true },
+  { in: 'central/dashboard/charts.ts', out: 'central/dashboard.js', minify: true },
+];
+for (const e of browserEntries) {
+  if (!existsSync(join(root, e.in))) continue;
   jobs.push(
     build({
-      entryPoints: [join(root, 'renderer/app.ts')],
-      outfile: join(out, 'renderer/app.js'),
+      entryPoints: [join(root, e.in)],
+      outfile: join(out, e.out),
       bundle: true,
       platform: 'browser',
       target: 'chrome120',
       format: 'esm',
-      sourcemap: true,
-      logLevel: 'warning',
-    }),
-  );
-}
-/** Central's dashboard chart: ECharts through its tree-shaken echarts/core imports. */
-if (existsSync(join(root, 'central/dashboard/charts.ts'))) {
-  jobs.push(
-    build({
-      entryPoints: [join(root, 'central/dashboard/charts.ts')],
-      outfile: join(out, 'central/dashboard.js'),
-      bundle: true,
-      minify: true,
-      platform: 'browser',
-      target: 'chrome120',
-      format: 'esm',
+      sourcemap: e.sourcemap === true,
+      minify: e.minify === true,
       logLevel: 'warning',
     }),
   );
 }
 await Promise.all(jobs);
 if (existsSync(join(root, 'central/dashboard/central.css'))) cpSync(join(root, 'central/dashboard/central.css'), join(out, 'central/central.css'));
-for (const asset of ['index.html', 'styles.css', 'audio']) {
+for (const asset of ['index.html', 'styles.css', 'console.html', 'console.css', 'audio']) {
   const src = join(root, 'renderer', asset);
   if (existsSync(src)) cpSync(src, join(out, 'renderer', asset), { recursive: true });
 }
 
 // The renderer's CSP allows exactly the built app.js (a hash source, not 'self'): stamp its SRI
 // hash into index.html (CSP meta + integrity attribute) and record it for the servers' CSP header.
-const appJs = join(out, 'renderer/app.js');
-const indexHtml = join(out, 'renderer/index.html');
-if (existsSync(appJs) && existsSync(indexHtml)) {
-  const integrity = `sha384-${createHash('sha384').update(readFileSync(appJs)).digest('base64')}`;
-  writeFileSync(indexHtml, readFileSync(indexHtml, 'utf8').replaceAll('__APP_JS_INTEGRITY__', integrity));
-  writeFileSync(join(out, 'renderer/integrity.json'), `${JSON.stringify({ 'app.js': integrity })}\n`);
+const integrities = {};
+for (const [script, page, marker] of [
+  ['app.js', 'index.html', '__APP_JS_INTEGRITY__'],
+  ['console.js', 'console.html', '__CONSOLE_JS_INTEGRITY__'],
+]) {
+  const js = join(out, 'renderer', script);
+  const html = join(out, 'renderer', page);
+  if (!existsSync(js) || !existsSync(html)) continue;
+  const integrity = `sha384-${createHash('sha384').update(readFileSync(js)).digest('base64')}`;
+  writeFileSync(html, readFileSync(html, 'utf8').replaceAll(marker, integrity));
+  integrities[script] = integrity;
 }
+if (Object.keys(integrities).length > 0) writeFileSync(join(out, 'renderer/integrity.json'), `${JSON.stringify(integrities)}\n`);

@@ -12,9 +12,9 @@ export interface Notice {
 }
 
 /** Where notices come from; each source replaces its own notices as a whole. */
-export type NoticeSource = 'service' | 'store-writes' | 'disk-space' | 'maintenance' | 'dead-letters' | 'central-policy';
+export type NoticeSource = 'service' | 'store-writes' | 'disk-space' | 'maintenance' | 'retention' | 'dead-letters' | 'central-policy';
 
-const ORDER: readonly NoticeSource[] = ['service', 'store-writes', 'disk-space', 'maintenance', 'dead-letters', 'central-policy'];
+const ORDER: readonly NoticeSource[] = ['service', 'store-writes', 'disk-space', 'maintenance', 'retention', 'dead-letters', 'central-policy'];
 
 /**
  * The kiosk's current notices: why it is out of service, store trouble (records waiting for the

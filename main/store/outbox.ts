@@ -1,20 +1,32 @@
 import type { SqliteDatabase } from './database.js';
 import { aadFor, type PersonalDataCipher } from './personal-data-cipher.js';
 
-export type OutboxKind = 'screening' | 'disposition' | 'calibration' | 'device-event' | 'settings-change';
+/** `erasure`: a person's deletion request for central (subject-data.ts): record ids and the deployment's ID hash, never the number. */
+export type OutboxKind =
+  | 'screening'
+  | 'disposition'
+  | 'calibration'
+  | 'device-event'
+  | 'settings-change'
+  | 'manual-registration'
+  | 'registration-link'
+  | 'calibration-check'
+  | 'site-model-fit'
+  | 'erasure';
 
 /** Bump when the payload shape changes; queued rows keep the version they were written with. */
 export const OUTBOX_PAYLOAD_SCHEMA_VERSION = 1;
 
 /**
- * The one meaning of "acknowledged", as SQL on an outbox row: central answered `stored` or
- * `duplicate` for it and `markAcknowledged` recorded when (`acknowledged_at`; the status is then
- * 'sent' and the payload erased). A row that went out (`first_sent_at`) without such an answer is
- * not acknowledged. Retention (retention.ts) purges only records this says of them and of every
- * disposition of theirs.
+ * The one meaning of "acknowledged", as SQL: when central acknowledged the record with this
+ * idempotency key (epoch ms), NULL while it has not. Central answered `stored` or `duplicate` for it
+ * and `markAcknowledged` recorded when (`acknowledged_at`; the status is then 'sent' and the payload
+ * erased). A row that went out (`first_sent_at`) without such an answer is not acknowledged.
+ * Retention (retention.ts) asks only this: a record is purged N days after it, with every
+ * disposition of it; what it never says of a record is kept and flagged as undelivered.
  */
-export function acknowledgedSql(alias: string): string {
-  return `${alias}.acknowledged_at IS NOT NULL`;
+export function acknowledgedAtSql(idempotencyKey: string): string {
+  return `(SELECT ack.acknowledged_at FROM outbox ack WHERE ack.idempotency_key = ${idempotencyKey})`;
 }
 
 /** Holds and fevers (and dispositions of them) go first. */
@@ -150,7 +162,7 @@ export class Outbox {
     return items;
   }
 
-  /** Central acknowledged these (answered `stored` or `duplicate`), at `at`: see `acknowledgedSql`. Returns how many rows changed. */
+  /** Central acknowledged these (answered `stored` or `duplicate`), at `at`: see `acknowledgedAtSql`. Returns how many rows changed. */
   markAcknowledged(idempotencyKeys: readonly string[], at: number = this.now()): number {
     const stmt = this.db.prepare(
       `UPDATE outbox SET status = 'sent', acknowledged_at = ?, payload = NULL, last_error = NULL

@@ -62,14 +62,16 @@ describe('migrations', () => {
     expect(MIGRATIONS.slice(0, 4).map((m) => m.version)).toEqual([1, 2, 3, 4]);
   });
 
-  it('5 seals, 6 the lists a decision consulted, 7 the uplink (frozen outbox rows, what central delivered)', () => {
+  it('5 seals, 6 the lists a decision consulted, 7 the consoles, 8 privacy, 9 the uplink (frozen outbox rows, what central delivered)', () => {
     expect(MIGRATIONS.slice(4).map((m) => [m.version, m.description.split(':')[0]])).toEqual([
       [5, 'keyed seals'],
       [6, 'screenings'],
-      [7, 'uplink'],
+      [7, 'consoles'],
+      [8, 'privacy'],
+      [9, 'uplink'],
     ]);
     const db = new Database(':memory:');
-    migrate(db, { target: 6 });
+    migrate(db, { target: 8 });
     const before = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'outbox'").pluck().all();
     migrate(db);
     const after = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'outbox'").pluck().all();
@@ -87,10 +89,10 @@ describe('migrations', () => {
     expect(added.filter((c) => c.notnull !== 0)).toEqual([]);
   });
 
-  it('a store sealed at version 6 upgrades to 7 with every seal intact, its outbox rows unfrozen and deliverable', async () => {
+  it('a store sealed at version 8 (before the uplink) upgrades to 9 with every seal intact, its outbox rows unfrozen and deliverable', async () => {
     const file = join(data.dir, 'kiosk.db');
-    const { id } = seedOldDatabase(file, 6);
-    // Seal it as a version-6 build did: the row's MAC, the audit chain, sealed_at.
+    const { id } = seedOldDatabase(file, 8);
+    // Seal it as a version-8 build did: the row's MAC, the audit chain, sealed_at.
     const raw = new Database(file);
     const seal = new StoreSeal(KEY);
     raw.prepare('UPDATE screenings SET mac = ? WHERE id = ?').run(seal.rowMac('screenings', raw.prepare('SELECT * FROM screenings WHERE id = ?').get(id) as Record<string, unknown>), id);
@@ -100,7 +102,7 @@ describe('migrations', () => {
 
     const store = await KioskStore.open({ dataDir: data.dir, keyProvider: new StaticKeyProvider(KEY), maintenanceIntervalMs: 0 });
     try {
-      expect(currentSchemaVersion(store.db)).toBe(7);
+      expect(currentSchemaVersion(store.db)).toBe(9);
       const integrity = store.verifyIntegrity();
       expect(integrity.records).toEqual({ checked: 1, altered: [], unsealed: [] });
       expect(integrity.chain.ok).toBe(true);
@@ -122,8 +124,27 @@ describe('migrations', () => {
     expect(migrate(db)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(currentSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
     expect(tableNames(db)).toEqual([
-      'audit_log', 'calibrations', 'central_key_regions', 'central_list_entries', 'central_list_versions', 'device_events', 'dispositions',
-      'meta', 'outbox', 'schema_version', 'screening_counts', 'screenings', 'settings', 'settings_changes', 'uplink_state',
+      'accounts',
+      'audit_log',
+      'calibration_checks',
+      'calibrations',
+      'central_key_regions',
+      'central_list_entries',
+      'central_list_versions',
+      'console_sessions',
+      'device_events',
+      'dispositions',
+      'manual_registrations',
+      'meta',
+      'outbox',
+      'schema_version',
+      'screening_counts',
+      'screenings',
+      'settings',
+      'settings_changes',
+      'sign_in_attempts',
+      'site_model_fits',
+      'uplink_state',
     ]);
     expect(migrate(db)).toEqual([]);
   });

@@ -19,7 +19,7 @@ conf=/etc/postgresql/$version/$cluster/postgresql.conf
 sed -i "s/^#\?listen_addresses.*/listen_addresses = '127.0.0.1'/" "$conf"
 port=$(pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1 == v && $2 == c {print $3}')
 if ! pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1 == v && $2 == c {print $4}' | grep -q online; then
-  pg_ctlcluster "$version" "$cluster" start
+  pg_ctlcluster "$version" "$cluster" start >&2  # its messages (e.g. a stale pid file removed) must not mix with the URL on stdout
 fi
 for _ in $(seq 1 50); do
   pg_isready -q -h 127.0.0.1 -p "$port" && break

@@ -19,12 +19,12 @@ export interface KioskRig {
 }
 
 /** A kiosk store and its uplink, enrolled with `central`, talking to it through a fault proxy. */
-export async function kioskRig(central: RunningCentral, options: Partial<Pick<UplinkOptions, 'timings' | 'upload'>> & { start?: boolean } = {}): Promise<KioskRig> {
+export async function kioskRig(central: RunningCentral, options: Partial<Pick<UplinkOptions, 'timings' | 'upload'>> & { start?: boolean; /** The store's clock (retention tests move it). */ now?: () => Date } = {}): Promise<KioskRig> {
   const kioskId = `kiosk-${process.pid}-${++kioskCounter}`;
   const enrolled = await central.kiosks.enroll({ checkpointId: CHECKPOINT, kioskId, actor: 'test' });
   const proxy = await new FaultProxy(central.url).start();
   const data = tempDir('uplink-kiosk-');
-  const store = await KioskStore.open({ dataDir: data.dir, maintenanceIntervalMs: 0 });
+  const store = await KioskStore.open({ dataDir: data.dir, maintenanceIntervalMs: 0, ...(options.now && { now: options.now }) });
   const uplink = new Uplink({
     central: { url: proxy.url, kioskId, token: enrolled.token },
     store,

@@ -43,6 +43,7 @@ const SIGNING_KEY = 'central.signing_key';
 const LIST_VERSION = 'lists.version';
 const LIST_HASH = 'lists.hash';
 const LIST_REFRESHED = 'lists.refreshed_at';
+const LAST_UPLOAD = 'records.last_upload_at';
 const POLICY = 'central.policy';
 
 /**
@@ -65,6 +66,15 @@ export class CentralState {
 
   private put(key: string, value: string): void {
     this.db.prepare('INSERT INTO uplink_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  /** When central last acknowledged records of this kiosk (ISO time), or null: the consoles' "last upload", kept across restarts. */
+  lastUploadAt(): string | null {
+    return this.get(LAST_UPLOAD) ?? null;
+  }
+
+  markUploaded(at: Date = this.now()): void {
+    this.put(LAST_UPLOAD, at.toISOString());
   }
 
   /** Central's Ed25519 public key (SPKI DER, base64) pinned at first contact, or null. */

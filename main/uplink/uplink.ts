@@ -83,6 +83,16 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     this.lists = new ListSync({ client: this.client, state: store.central, audit: store.audit, kioskId: central.kioskId, log });
     this.watchlist = new CentralWatchlistSource(store.central);
     this.idHasher = new DeploymentIdHasher(store.central.idKey());
+    // The consoles' "last upload": when central last acknowledged something. A store that cannot
+    // write it now (a full disk) costs only that display: logged, never thrown into the dispatcher.
+    this.dispatcher.on('batch', (b) => {
+      if (b.acknowledged === 0) return;
+      try {
+        store.central.markUploaded();
+      } catch (err) {
+        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'uplink: the time of the last upload could not be stored');
+      }
+    });
     this.lists.on('updated', () => {
       this.watchlist.reload();
       const s = store.central.listState();

@@ -75,9 +75,15 @@ describe('every record kind the kiosk queues', () => {
       });
       expect(rig.store.outbox.counts().pending).toBe(6);
 
+      expect(rig.store.central.lastUploadAt()).toBeNull();
+      const started = Date.now();
       rig.uplink.start();
       await rig.drained();
       expect(rig.store.outbox.counts()).toEqual({ pending: 0, dead: 0, sent: 6 });
+      // The consoles' "last upload": central's acknowledgement, during this drain.
+      const last = Date.parse(rig.store.central.lastUploadAt()!);
+      expect(last).toBeGreaterThanOrEqual(started);
+      expect(last).toBeLessThanOrEqual(Date.now());
 
       const rows = await rowsOf(rig.kioskId);
       const linkKey = `${reg.id}.${screening.id}`;

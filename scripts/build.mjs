@@ -40,10 +40,14 @@ for (const e of nodeEntries) {
   );
 }
 
-/** The renderer: the kiosk page (traveller screens and consoles) and the LAN staff console page. */
+/**
+ * Browser bundles: the kiosk page (traveller screens and consoles), the LAN staff console page, and
+ * central's dashboard chart (ECharts through its tree-shaken echarts/core imports, minified).
+ */
 const browserEntries = [
-  { in: 'renderer/app.ts', out: 'renderer/app.js' },
-  { in: 'renderer/console/standalone.ts', out: 'renderer/console.js' },
+  { in: 'renderer/app.ts', out: 'renderer/app.js', sourcemap: true },
+  { in: 'renderer/console/standalone.ts', out: 'renderer/console.js', sourcemap: true },
+  { in: 'central/dashboard/charts.ts', out: 'central/dashboard.js', minify: true },
 ];
 for (const e of browserEntries) {
   if (!existsSync(join(root, e.in))) continue;
@@ -55,12 +59,14 @@ for (const e of browserEntries) {
       platform: 'browser',
       target: 'chrome120',
       format: 'esm',
-      sourcemap: true,
+      sourcemap: e.sourcemap === true,
+      minify: e.minify === true,
       logLevel: 'warning',
     }),
   );
 }
 await Promise.all(jobs);
+if (existsSync(join(root, 'central/dashboard/central.css'))) cpSync(join(root, 'central/dashboard/central.css'), join(out, 'central/central.css'));
 for (const asset of ['index.html', 'styles.css', 'console.html', 'console.css', 'audio']) {
   const src = join(root, 'renderer', asset);
   if (existsSync(src)) cpSync(src, join(out, 'renderer', asset), { recursive: true });

@@ -16,6 +16,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   export: async () => (await import('./commands/export.js')).exportCommand,
   privacy: async () => (await import('./commands/privacy.js')).privacyCommand,
   start: async () => (await import('./commands/start.js')).startCommand,
+  central: async () => (await import('./commands/central.js')).centralCommand,
   pin: async () => (await import('./commands/pin.js')).pinCommand,
   calibrate: async () => (await import('./commands/calibrate.js')).calibrateCommand,
 };

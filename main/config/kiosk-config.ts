@@ -385,6 +385,23 @@ export const CalibrationConfigSchema = z.strictObject({
   driftLimitC: celsius(0.05, 1, 0.2),
 });
 
+/**
+ * The link to the central service: exactly what `kiosk central enroll` prints, plus an optional CA to
+ * pin (production runs central over HTTPS). A kiosk with this section is list-fed: it uploads its
+ * records and screens against the lists central pushes (docs/uplink-protocol.md).
+ */
+export const CentralConfigSchema = z.strictObject({
+  url: z
+    .string()
+    .max(500)
+    .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'central\'s base URL, http:// or https:// (e.g. "https://central.example:8443")'),
+  kioskId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'the kioskId printed by `kiosk central enroll`'),
+  token: z.string().regex(/^kt_[A-Za-z0-9_-]{43}$/, 'the token printed by `kiosk central enroll` ("kt_" and 43 characters)'),
+  /** PEM file of the CA that signed central's certificate (pinned instead of the system CAs). */
+  caFile: z.string().min(1).max(4096).optional(),
+});
+export type CentralConfig = z.infer<typeof CentralConfigSchema>;
+
 /** Text a site writes for the screen in both languages; English falls back to the Chinese when left out. */
 const siteText = (max: number) => z.strictObject({ zh: displayText(max), en: displayText(max).optional() });
 
@@ -446,13 +463,23 @@ export const KioskConfigSchema = z.strictObject({
   calibration: CalibrationConfigSchema.default(() => CalibrationConfigSchema.parse({})),
   ui: z.strictObject({ language: z.enum(['zh', 'en']).default('zh') }).default({ language: 'zh' }),
   /**
-   * Where the watchlists come from. Absent: the kiosk is standalone and consults no lists
-   * (listSourceOf in list-source.ts decides). `file`: the lists file the uplink keeps in the data
-   * directory, or `path`.
+   * Where the watchlists come from. Absent: the kiosk is standalone and consults no lists, unless it
+   * has a `central` section (listSourceOf in list-source.ts decides). `file`: the lists file in the
+   * data directory, or `path`.
    */
   lists: z.strictObject({ source: z.literal('file'), path: z.string().min(1).max(4096).optional() }).optional(),
   privacy: PrivacyConfigSchema.default(() => PrivacyConfigSchema.parse({})),
-});
+  /** The link to central (what `kiosk central enroll` printed): the kiosk uploads its records and is fed lists by central. */
+  central: CentralConfigSchema.optional(),
+})
+  .refine((c) => c.central === undefined || c.central.kioskId === c.checkpoint.kioskId, {
+    message: 'the kiosk was enrolled under this id: set checkpoint.kioskId to the same value (records carry it)',
+    path: ['central', 'kioskId'],
+  })
+  .refine((c) => c.central === undefined || c.lists === undefined, {
+    message: 'a kiosk enrolled with central screens against the lists central pushes: remove the "lists" section (or the "central" section for a file-fed kiosk)',
+    path: ['lists'],
+  });
 
 export type KioskConfig = z.infer<typeof KioskConfigSchema>;
 export type StationMode = z.infer<typeof StationModeSchema>;

@@ -1,6 +1,7 @@
 /**
  * The last successful upload to the central service, for the staff console's "today" view. The
- * uplink (main/uplink/) provides it; until one is wired, `NO_UPLINK` answers null ("never").
+ * uplink (main/uplink/) records it in the store (`CentralState.lastUploadAt`); a kiosk without a central
+ * service answers null ("never"), as does `NO_UPLINK` where no store is given.
  */
 export interface UploadStatus {
   /** ISO time of the last acknowledged upload, or null when nothing was ever uploaded. */

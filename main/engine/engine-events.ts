@@ -52,10 +52,16 @@ export interface StoreErrorEvent {
   message: string;
 }
 
+/**
+ * Out-of-service codes that are not reasons of a screening (no record ever carries them):
+ * ID_KEY_AWAITED — a central-fed kiosk has not yet received the deployment's ID key from central.
+ */
+export type ServiceCode = 'ID_KEY_AWAITED';
+
 /** Why the kiosk cannot screen: one entry per cause, with a reason code for screens and logs. */
 export interface ServiceProblem {
-  cause: 'calibration' | 'store';
-  code: ReasonCode;
+  cause: 'calibration' | 'store' | 'id-key';
+  code: ReasonCode | ServiceCode;
   /** A key of the message tables, for the screen and the status bar. */
   messageKey: string;
   detail?: Record<string, string | number | boolean>;

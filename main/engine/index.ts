@@ -1,7 +1,7 @@
 /** The screening engine's public surface: pure logic, devices/clock/store/lists injected. */
 export { ScreeningEngine, type ScreeningEngineOptions } from './screening-engine.js';
 export { ENGINE_STATES, ALLOWED_TRANSITIONS, isAllowedTransition, type EngineState, type TransitionReason } from './engine-state.js';
-export type { EngineEvents, DeviceEvents, TransitionEvent, PromptEvent, StartedEvent, SampleEvent, ResultEvent, StoreErrorEvent, ServiceEvent, ServiceProblem } from './engine-events.js';
+export type { EngineEvents, DeviceEvents, TransitionEvent, PromptEvent, StartedEvent, SampleEvent, ResultEvent, StoreErrorEvent, ServiceEvent, ServiceProblem, ServiceCode } from './engine-events.js';
 export { decide, decisionIdentityOf, decisionPolicyOf, policyVersionOf, SAFETY_CODES, type DecisionPolicy, type DecisionInput, type DecisionIdentity, type PolicyDecision } from './policy.js';
 export { TemperaturePipeline, median } from './temperature-pipeline.js';
 export { applySkinToBody, describeModel, modelNeedsAmbient, MODEL_VERSIONS } from './skin-to-body.js';

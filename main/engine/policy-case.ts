@@ -101,7 +101,8 @@ export function runPolicyCase(config: KioskConfig, c: PolicyCase, hmacKey?: Uint
     updatedAt: e.updatedAt ?? now.toISOString(),
   }));
   // As the kiosk would: a standalone configuration consults no lists (main/config/list-source.ts).
-  const watchlist = listSourceOf(config) === 'standalone' ? STANDALONE_LISTS : watchlistSnapshot(entries, c.keyRegions, new Date(now.getTime() - c.watchlistAgeHours * 3_600_000).toISOString());
+  const source = listSourceOf(config);
+  const watchlist = source === 'standalone' ? STANDALONE_LISTS : watchlistSnapshot(entries, c.keyRegions, new Date(now.getTime() - c.watchlistAgeHours * 3_600_000).toISOString(), source);
   const policy = decisionPolicyOf(config);
   const identity: DecisionIdentity | null =
     c.idNumber === undefined

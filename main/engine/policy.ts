@@ -1,3 +1,4 @@
+import type { CentralPolicyInForce } from '../config/central-policy.js';
 import type { CalibrationConfig, KioskConfig, PolicyConfig } from '../config/kiosk-config.js';
 import { judgeCardDates, type CardDates } from '../../drivers/idcard/card-date.js';
 import type { CardType, IdCard, IdentityRead } from '../../drivers/idcard/id-card.js';
@@ -13,11 +14,22 @@ import { LIST_CLOCK_SKEW_MS, type WatchlistSnapshot } from './watchlist-source.j
  * in tests and in `kiosk policy try`.
  */
 
-/** The policy section plus what to do when the thermometer's calibration is not valid. */
-export type DecisionPolicy = PolicyConfig & { whenCalibrationInvalid: CalibrationConfig['whenMissingOrExpired'] };
+/**
+ * The policy section plus what to do when the thermometer's calibration is not valid, and the
+ * version of central's policy when one is in force (its fields are then already in the section).
+ */
+export type DecisionPolicy = PolicyConfig & { whenCalibrationInvalid: CalibrationConfig['whenMissingOrExpired']; centralVersion?: string };
 
-export function decisionPolicyOf(config: Pick<KioskConfig, 'policy' | 'calibration'>): DecisionPolicy {
-  return { ...config.policy, whenCalibrationInvalid: config.calibration.whenMissingOrExpired };
+/**
+ * The policy decisions are made with: the configuration's, or — on a central-fed kiosk that has
+ * received one — the configuration's with central's fields laid over it (main/config/central-policy.ts).
+ */
+export function decisionPolicyOf(config: Pick<KioskConfig, 'policy' | 'calibration'>, central: CentralPolicyInForce | null = null): DecisionPolicy {
+  return {
+    ...(central ? central.policy : config.policy),
+    whenCalibrationInvalid: config.calibration.whenMissingOrExpired,
+    ...(central && { centralVersion: central.version }),
+  };
 }
 
 export interface DecisionIdentity {
@@ -86,8 +98,9 @@ export function reason(code: ReasonCode, effect: Reason['effect'], extra: Omit<R
   return { code, messageKey: REASON_MESSAGE_KEYS[code], effect, ...extra };
 }
 
-export function policyVersionOf(policy: Pick<PolicyConfig, 'name' | 'version'>): string {
-  return `${policy.name}@${policy.version}`;
+/** `name@version` of the policy, stored with every record; `+central@V` when central's policy V is in force. */
+export function policyVersionOf(policy: Pick<DecisionPolicy, 'name' | 'version' | 'centralVersion'>): string {
+  return `${policy.name}@${policy.version}${policy.centralVersion === undefined ? '' : `+central@${policy.centralVersion}`}`;
 }
 
 export function decide(policy: DecisionPolicy, input: DecisionInput): PolicyDecision {

@@ -81,7 +81,9 @@ const CALIBRATION_REASON: Record<Exclude<CalibrationState, 'valid'>, ReasonCode>
  */
 export class ScreeningEngine extends EventEmitter<EngineEvents> {
   private readonly config: KioskConfig;
-  private readonly policy: DecisionPolicy;
+  private policy: DecisionPolicy;
+  /** A policy handed over while a screening was under way: it takes over when that one ends. */
+  private nextPolicy: DecisionPolicy | null = null;
   private readonly clock: Clock;
   private readonly newId: () => string;
   private readonly requireIdentity: boolean;
@@ -127,6 +129,26 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
   /** Whether the kiosk can screen now. */
   get inService(): boolean {
     return this.problems.size === 0;
+  }
+
+  /** `name@version` of the policy decisions are made with now (`+central@V` under central's policy). */
+  get policyVersion(): string {
+    return policyVersionOf(this.policy);
+  }
+
+  /**
+   * Swaps the decision policy (central's policy arrived or changed: decisionPolicyOf). Between
+   * screenings it applies at once; a screening under way finishes under the policy it began with
+   * (its re-measurement, its decision and its record's policyVersion), and the new one takes over
+   * when it ends. Never mid-screening.
+   */
+  setPolicy(policy: DecisionPolicy): void {
+    if (this.screening) {
+      this.nextPolicy = policy;
+      return;
+    }
+    this.nextPolicy = null;
+    this.policy = policy;
   }
 
   /** Why the kiosk is out of service (empty when in service). */
@@ -700,6 +722,10 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
     this.cancelStateTimer();
     this.cancelWindowTimer();
     this.screening = null;
+    if (this.nextPolicy) {
+      this.policy = this.nextPolicy;
+      this.nextPolicy = null;
+    }
     this.promptedCardInIdle = false;
     this.generation++;
   }

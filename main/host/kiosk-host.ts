@@ -11,6 +11,8 @@ import { MemoryLink } from '../../drivers/transport/memory-link.js';
 import { TappedLink } from '../../drivers/transport/tapped-link.js';
 import { NO_SENSOR_ERROR, SimulatedBench } from '../../drivers/sim/blackbody.js';
 import type { KioskConfig } from '../config/kiosk-config.js';
+import { withCentralPolicy } from '../config/central-policy.js';
+import { listSourceOf, type ListSource } from '../config/list-source.js';
 import { ConsoleService } from '../console/console-service.js';
 import { applySettingOverrides } from '../console/settings-catalogue.js';
 import { ContractServer } from '../contract/contract-server.js';
@@ -20,25 +22,29 @@ import type { DeviceEvents, ServiceProblem } from '../engine/engine-events.js';
 import type { IdHasher } from '../engine/id-hasher.js';
 import type { RecordSink } from '../engine/record-sink.js';
 import type { CalibrationSource } from '../engine/calibration-source.js';
+import { decisionPolicyOf, policyVersionOf } from '../engine/policy.js';
 import { ScreeningEngine } from '../engine/screening-engine.js';
 import { modelNeedsAmbient } from '../engine/skin-to-body.js';
-import { StaticWatchlistSource } from '../engine/watchlist-source.js';
+import { StaticWatchlistSource, watchlistSnapshot, type WatchlistSource } from '../engine/watchlist-source.js';
 import { recordCollectionSettings } from '../privacy/collection-settings.js';
 import { PrivacyService } from '../privacy/privacy-service.js';
 import { privacyStoreOptions } from '../privacy/store-options.js';
 import type { CalibrationRecord, NewCalibration } from '../store/calibrations.js';
 import type { KeyProvider } from '../store/key-provider.js';
 import type { KioskStore } from '../store/kiosk-store.js';
+import { canonicalJson } from '../store/canonical-json.js';
 import { storeErrorCode } from '../store/store-errors.js';
 import { KioskNotices, type Notice } from './kiosk-notices.js';
 import { assertNativeModulesLoadable } from './native-modules.js';
-import { loadWatchlist, StoreCalibrationSource } from './local-lists.js';
+import { ID_KEY_FILE, loadWatchlist, StoreCalibrationSource, WATCHLIST_FILE } from './local-lists.js';
 import { idcardReaderFor, serialLinkFor, thermometerDriverFor, thermometerSimulatorOptionsFor, type IdCardReader } from './device-drivers.js';
 import type { Logger } from './logger.js';
 import { StorageKeeper, type StorageProblem } from './storage-keeper.js';
 import { ScenarioConductor, type ScenarioStep } from './scenario-conductor.js';
 import { ScreenModel } from './screen-model.js';
 import { softwareVersion } from './software-version.js';
+import { readCa } from '../uplink/central-client.js';
+import { Uplink, type HeartbeatStatus, type UplinkOptions } from '../uplink/uplink.js';
 
 export interface KioskHostOptions {
   config: KioskConfig;
@@ -61,6 +67,8 @@ export interface KioskHostOptions {
   leadInMs?: number;
   /** Card reader poll interval (default the driver's 300 ms); benchmarks shorten it with simulated readers. */
   idcardPollMs?: number;
+  /** The uplink's timings and upload backoff (central-fed kiosks; tests shorten them). */
+  uplink?: Pick<UplinkOptions, 'timings' | 'upload'>;
   /** The built renderer (the LAN staff console serves its console page from it); default dist/renderer beside this bundle. */
   rendererDir?: string;
 }
@@ -84,6 +92,12 @@ export interface KioskHostEvents {
  * itself. Store trouble while running (records waiting for the disk, failing writes, low space,
  * failed maintenance) reaches the same three places.
  *
+ * A configuration with a `central` section makes the kiosk central-fed (list-source.ts): once the
+ * store is open the host starts the uplink (main/uplink/), which delivers the records and brings the
+ * lists, central's policy and the deployment's ID key; the host stops it before the store closes.
+ * Until the ID key has arrived the kiosk is out of service (ID_KEY_AWAITED): it never hashes with
+ * another key (docs/uplink-protocol.md).
+ *
  * Logs carry device ids, screening ids, decisions and reason codes; never card contents, and no
  * health data keyed to a screening (no temperatures).
  */
@@ -102,6 +116,13 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
   private screenings = 0;
   private readonly notices = new KioskNotices();
   private wiredStore: KioskStore | null = null;
+  private readonly listSource: ListSource;
+  /** The link to central (central-fed kiosks), built once the store is open. */
+  private uplink: Uplink | null = null;
+  /** The devices were started: an uplink built from now on starts at once. */
+  private started = false;
+  /** Central's policy last seen in the store (canonical JSON), so each is judged once. */
+  private centralPolicy: string | null = null;
   /** The staff and technician consoles (they reach the store through the StorageKeeper, when it is open). */
   readonly consoles: ConsoleService;
   /** Set while the thermometer faces a blackbody (calibration): device events do not reach the engine. */
@@ -127,25 +148,29 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       this.contract.broadcast({ type: 'screen', screen: s });
       this.emit('screen', s, performance.now());
     });
-    const watchlist = loadWatchlist(opts.dataDir, config);
-    if (watchlist.refusal) log.error({ source: watchlist.source, file: watchlist.file, reason: watchlist.refusal }, 'host: lists refused; screenings see no current list');
-    else log.info({ source: watchlist.source, file: watchlist.file, entries: watchlist.snapshot.byHmac.size, refreshedAt: watchlist.snapshot.refreshedAt }, 'host: lists');
-    if (watchlist.ignoredFile) log.warn({ file: watchlist.ignoredFile }, 'host: standalone kiosk (no list source configured): this lists file is not consulted; configure "lists": {"source": "file"} to use it');
+    this.listSource = listSourceOf(config);
     // The store and the ID key may open later (StorageKeeper): the engine reaches them through it.
     const sink: RecordSink = {
       commit: (record, options) => (storage.store ? storage.store.records.commit(record, options) : Promise.reject(new Error('the store is not open'))),
     };
     const hasher: IdHasher = {
       hashIdNumber: (idNumber) => {
+        // Central-fed: the deployment's key from central, never another (deployment-id-hasher.ts).
+        if (this.listSource === 'central') {
+          if (!this.uplink) throw new Error('the store is not open');
+          return this.uplink.idHasher.hashIdNumber(idNumber);
+        }
         if (!storage.hasher) throw new Error('the ID key is not open');
         return storage.hasher.hashIdNumber(idNumber);
       },
     };
-    this.privacy = new PrivacyService({ config, store: () => storage.store, hasher: () => storage.hasher });
+    // An erasure names the person to central by the deployment's keyed hash: central's key on a central-fed kiosk.
+    const deploymentHasher = (): IdHasher | null => (this.listSource === 'central' ? (this.uplink?.idHasher.ready ? this.uplink.idHasher : null) : storage.hasher);
+    this.privacy = new PrivacyService({ config, store: () => storage.store, hasher: deploymentHasher });
     this.engine = new ScreeningEngine({
       config,
       sink,
-      watchlist: new StaticWatchlistSource(watchlist.snapshot),
+      watchlist: this.watchlistSource(),
       hasher,
       calibration: (this.engineCalibration = new StoreCalibrationSource(() => storage.store, config, this.thermometerCalibration)),
       ...(opts.clock && { clock: opts.clock }),
@@ -153,6 +178,25 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     this.consoles = this.makeConsoles(bench);
     this.wire();
     if (!storage.ready) this.engine.setServiceProblem('store', storeProblem(storage.problem));
+    if (this.listSource === 'central' && !this.uplink?.idHasher.ready) this.engine.setServiceProblem('id-key', ID_KEY_AWAITED);
+  }
+
+  /** The lists the engine screens against, by the kiosk's list source (list-source.ts). */
+  private watchlistSource(): WatchlistSource {
+    const { config, dataDir, log } = this.opts;
+    if (this.listSource === 'central') {
+      log.info({ central: config.central!.url, kioskId: config.central!.kioskId }, 'host: list-fed by central (lists, policy and the ID key come from central)');
+      const unused = [WATCHLIST_FILE, ID_KEY_FILE].map((f) => join(dataDir, f)).filter((f) => existsSync(f));
+      if (unused.length > 0) log.warn({ files: unused }, 'host: central-fed kiosk: these files are not consulted (its lists and ID key come from central)');
+      // Until the store is open and the uplink built: no lists received (the stale-list rule).
+      const none = watchlistSnapshot([], [], null, 'central');
+      return { snapshot: () => this.uplink?.watchlist.snapshot() ?? none };
+    }
+    const watchlist = loadWatchlist(dataDir, config);
+    if (watchlist.refusal) log.error({ source: watchlist.source, file: watchlist.file, reason: watchlist.refusal }, 'host: lists refused; screenings see no current list');
+    else log.info({ source: watchlist.source, file: watchlist.file, entries: watchlist.snapshot.byHmac.size, refreshedAt: watchlist.snapshot.refreshedAt }, 'host: lists');
+    if (watchlist.ignoredFile) log.warn({ file: watchlist.ignoredFile }, 'host: standalone kiosk (no list source configured): this lists file is not consulted; configure "lists": {"source": "file"} to use it');
+    return new StaticWatchlistSource(watchlist.snapshot);
   }
 
   /** The consoles' view of the host (main/console/console-service.ts). */
@@ -184,6 +228,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       simulateWalkUp: this.simulation && this.thermometerSimulated ? () => this.simulation?.walkUp('normal') : undefined,
       health: () => this.health(),
       releaseHoldPhoto: (screeningId) => this.privacy.releaseHold(screeningId),
+      uploads: { lastUploadAt: () => storage.store?.central.lastUploadAt() ?? null },
     });
   }
 
@@ -193,6 +238,11 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
 
   private get thermometerSimulated(): boolean {
     return this.opts.simulate || this.opts.config.devices.thermometer.source === 'simulated';
+  }
+
+  /** The link to central: null for a kiosk without a `central` section, and until its store is open. */
+  get centralLink(): Uplink | null {
+    return this.uplink;
   }
 
   /** How the calibration source treats the thermometer (local-lists.ts): a simulated sensor given an error is calibrated like a real one. */
@@ -209,12 +259,16 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     const config0 = opts.config;
     // A native module built for another runtime is fatal and explained, not a store that never opens.
     assertNativeModulesLoadable();
+    // A pinned CA that cannot be used is a configuration error now, not when the store opens later.
+    if (config0.central?.caFile) readCa(config0.central.caFile);
     const { retryInitialMs, retryMaxMs } = config0.screening.commit;
     const storage = new StorageKeeper({
       dataDir: opts.dataDir,
       ...(opts.keyProvider && { keyProvider: opts.keyProvider }),
       store: { writeRetry: { initialMs: retryInitialMs, maxMs: retryMaxMs }, ...privacyStoreOptions(config0) },
       retry: { initialMs: retryInitialMs, maxMs: retryMaxMs },
+      // A central-fed kiosk's ID key comes from central and lives in the store: no id-hmac.key.
+      idKey: listSourceOf(config0) === 'central' ? 'central' : 'data-dir',
     });
     await storage.start();
     // Settings a technician changed in the console (stored, audited) apply over the configuration file.
@@ -269,6 +323,8 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
 
   private async startDevices(): Promise<void> {
     this.engine.start();
+    this.started = true;
+    this.uplink?.start();
     this.simulation?.powerOn();
     await Promise.all([this.idcard.start(), this.thermometer.start()]);
     await this.consoles?.start();
@@ -365,15 +421,29 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     });
   }
 
+  /** What the uplink's heartbeat reports about this kiosk. */
+  heartbeatStatus(): HeartbeatStatus {
+    const h = this.health();
+    const calibration = this.engineCalibration.current(this.opts.config.devices.thermometer.id);
+    return {
+      status: h.status,
+      devices: h.devices.map((d) => ({ deviceId: d.deviceId, kind: d.kind, state: d.state })),
+      calibrationDueAt: calibration?.validUntil ?? null,
+    };
+  }
+
   /**
    * Stops everything (SIGTERM). Records still waiting for the disk get one last try; what still
    * cannot be written is logged (count, kinds and ids: no personal data), never dropped silently.
+   * The uplink stops after the engine (whose last records it may still hear of) and before the
+   * store closes.
    */
   async stop(): Promise<void> {
     await this.consoles?.stop();
     this.simulation?.stop();
     this.storage.stop();
     await this.engine.stop();
+    await this.uplink?.stop();
     await Promise.allSettled([this.idcard.stop(), this.thermometer.stop()]);
     await this.idcardLink.close().catch((err: unknown) => this.opts.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'host: closing the card reader link failed at shutdown'));
     const lost = this.storage.store?.shutdown() ?? [];
@@ -541,6 +611,74 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     } catch (err) {
       store.emit('maintenance-error', err);
     }
+    if (this.listSource === 'central') this.attachUplink(store);
+  }
+
+  /**
+   * Builds the uplink on the open store (central-fed kiosks). The deployment's ID key is in the store
+   * from an earlier first contact, or arrives with the next one: until then the kiosk stays out of
+   * service (ID_KEY_AWAITED).
+   */
+  private attachUplink(store: KioskStore): void {
+    const central = this.opts.config.central;
+    if (!central || this.uplink) return;
+    const uplink = new Uplink({ central, store, log: this.opts.log, heartbeat: () => this.heartbeatStatus(), ...this.opts.uplink });
+    this.uplink = uplink;
+    const keyKnown = () => {
+      if (uplink.idHasher.ready) this.engine.setServiceProblem('id-key', null);
+    };
+    uplink.on('enrolled', keyKnown);
+    keyKnown();
+    // Records central refused for good stay visible (notices: /healthz, status bar) until a
+    // technician deals with them: counted from the outbox whenever one is added and when the
+    // dispatcher has nothing left to send (which also catches rows dead-lettered as unreadable).
+    const deadLetters = () => {
+      const count = store.outbox.deadCount();
+      this.notices.set('dead-letters', count === 0 ? [] : [{ code: 'DEAD_LETTERS', messageKey: 'notice.deadLetters', level: 'error', detail: { count } }]);
+    };
+    deadLetters();
+    uplink.dispatcher.on('dead-letter', deadLetters);
+    uplink.dispatcher.on('idle', deadLetters);
+    // Central's policy: the one held from before at once, a new one as soon as a list update brings it.
+    this.applyCentralPolicy(store, false);
+    uplink.on('lists', () => this.applyCentralPolicy(store, true));
+    if (this.started) uplink.start();
+  }
+
+  /**
+   * Puts central's policy (as the store holds it) in force for the screenings that start from now
+   * on (main/config/central-policy.ts; the engine swaps it between screenings). A policy the kiosk
+   * cannot use is refused whole: logged, audited, shown as a notice; the policy in force stays.
+   */
+  private applyCentralPolicy(store: KioskStore, arrived: boolean): void {
+    const received = store.central.policy();
+    const key = received === null ? null : canonicalJson(received);
+    if (key === this.centralPolicy) return;
+    this.centralPolicy = key;
+    if (received === null) return;
+    const { config, log } = this.opts;
+    const r = withCentralPolicy(config.policy, received);
+    const version = typeof (received as { version?: unknown }).version === 'string' ? (received as { version: string }).version : null;
+    if (!r.ok) {
+      log.error({ version, problems: r.problems }, 'policy: central\'s policy refused; the policy in force stays');
+      if (arrived) this.auditUplink(store, 'central.policy-refused', { version, problems: r.problems.join('; ').slice(0, 500) });
+      this.notices.set('central-policy', [{ code: 'CENTRAL_POLICY_REFUSED', messageKey: 'notice.centralPolicyRefused', level: 'warning', ...(version !== null && { detail: { version } }) }]);
+      return;
+    }
+    this.notices.set('central-policy', []);
+    const policy = decisionPolicyOf(config, r.inForce);
+    this.engine.setPolicy(policy);
+    log.info({ policyVersion: policyVersionOf(policy), arrived }, 'policy: central\'s policy in force for the screenings that start from now on');
+    if (arrived) this.auditUplink(store, 'central.policy-applied', { version: r.inForce.version, policyVersion: policyVersionOf(policy) });
+  }
+
+  /** An audit entry about what central delivered; one that cannot be written (a full disk) is logged, never thrown into the uplink. */
+  private auditUplink(store: KioskStore, action: string, detail: Record<string, string | null>): void {
+    try {
+      store.audit.append('uplink', action, detail);
+    } catch (err) {
+      this.opts.log.error({ action, code: storeErrorCode(err), err: err instanceof Error ? err.message : String(err) }, 'store: an audit entry could not be written');
+    }
   }
 
   /**
@@ -584,6 +722,9 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     }
   }
 }
+
+/** The engine's service problem of a central-fed kiosk without the deployment's ID key. */
+const ID_KEY_AWAITED: Omit<ServiceProblem, 'cause'> = { code: 'ID_KEY_AWAITED', messageKey: 'notice.idKeyAwaited' };
 
 /** The engine's service problem for storage that is not open. */
 function storeProblem(p: StorageProblem | null): Omit<ServiceProblem, 'cause'> {

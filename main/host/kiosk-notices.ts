@@ -12,13 +12,15 @@ export interface Notice {
 }
 
 /** Where notices come from; each source replaces its own notices as a whole. */
-export type NoticeSource = 'service' | 'store-writes' | 'disk-space' | 'maintenance' | 'retention';
+export type NoticeSource = 'service' | 'store-writes' | 'disk-space' | 'maintenance' | 'retention' | 'dead-letters' | 'central-policy';
 
-const ORDER: readonly NoticeSource[] = ['service', 'store-writes', 'disk-space', 'maintenance', 'retention'];
+const ORDER: readonly NoticeSource[] = ['service', 'store-writes', 'disk-space', 'maintenance', 'retention', 'dead-letters', 'central-policy'];
 
 /**
- * The kiosk's current notices: why it is out of service, and store trouble (records waiting for the
- * disk, failing writes, low space, failed maintenance). `change` fires whenever the list changes.
+ * The kiosk's current notices: why it is out of service, store trouble (records waiting for the
+ * disk, failing writes, low space, failed maintenance), records central refused for good (dead
+ * letters) and a central policy the kiosk refused.
+ * `change` fires whenever the list changes.
  */
 export class KioskNotices extends EventEmitter<{ change: [Notice[]] }> {
   private readonly bySource = new Map<NoticeSource, Notice[]>();

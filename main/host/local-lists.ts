@@ -31,8 +31,8 @@ export interface LoadedWatchlist {
 }
 
 /**
- * The lists a kiosk consults, by its list source (main/config/list-source.ts), the same in
- * simulation and on real devices:
+ * The lists a file-fed or standalone kiosk consults, by its list source (main/config/list-source.ts),
+ * the same in simulation and on real devices (a central-fed kiosk's come from the uplink):
  * - standalone: none, whatever files lie in the data directory;
  * - file: `lists.path`, or `<data>/watchlist.json` as the uplink leaves it. No file yet means no
  *   lists were ever received (refreshedAt null: WATCHLIST_STALE as policy says). A malformed file is
@@ -40,8 +40,10 @@ export interface LoadedWatchlist {
  *   `LIST_CLOCK_SKEW_MS` ahead of `now`, or an entry changed after it) is refused with the reason:
  *   its date cannot be trusted, so it counts as no list received.
  */
-export function loadWatchlist(dataDir: string, config: Pick<KioskConfig, 'lists'>, now: Date = new Date()): LoadedWatchlist {
+export function loadWatchlist(dataDir: string, config: Pick<KioskConfig, 'lists' | 'central'>, now: Date = new Date()): LoadedWatchlist {
   const source = listSourceOf(config);
+  // A central-fed kiosk's lists are the uplink's (main/uplink/central-watchlist-source.ts), never a file.
+  if (source === 'central') throw new Error('loadWatchlist: a kiosk with a "central" section takes its lists from the uplink, not from a file');
   const file = config.lists?.path ?? join(dataDir, WATCHLIST_FILE);
   if (source === 'standalone') {
     return { snapshot: STANDALONE_LISTS, source, file: null, ignoredFile: existsSync(file) ? file : null };

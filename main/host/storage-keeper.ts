@@ -14,6 +14,12 @@ export interface StorageKeeperOptions {
   store?: Omit<KioskStoreOptions, 'dataDir' | 'keyProvider'>;
   /** Backoff between attempts to open what could not be opened (ms). */
   retry: { initialMs: number; maxMs: number };
+  /**
+   * Where the deployment's ID key comes from: `data-dir` (default) opens `id-hmac.key` with the
+   * store (id-key.ts); `central` opens none: a central-fed kiosk gets it from central at first
+   * contact and keeps it in the store (main/uplink/deployment-id-hasher.ts), so `hasher` stays null.
+   */
+  idKey?: 'data-dir' | 'central';
 }
 
 /** Why the storage is not available: a stable code and a message naming the fix (never personal data). */
@@ -28,8 +34,8 @@ export interface StorageProblem {
 }
 
 export interface StorageKeeperEvents {
-  /** The store and the ID key are open: screening can start. */
-  ready: [{ store: KioskStore; hasher: HmacIdHasher }];
+  /** The store and the ID key (`data-dir`; null for `central`) are open. */
+  ready: [{ store: KioskStore; hasher: HmacIdHasher | null }];
   /** An attempt failed. */
   unavailable: [StorageProblem];
 }
@@ -39,7 +45,7 @@ const RETRYABLE = /^(ENOSPC|EROFS|EIO|EACCES|EPERM|EBUSY|EAGAIN|EMFILE|ENFILE|EN
 
 /**
  * The kiosk's storage: the store (kiosk.db, its key) and the deployment's ID key (id-hmac.key, the
- * HMAC key of the watchlists). The host never exits because they cannot be opened: a fresh data
+ * HMAC key of the watchlists; a central-fed kiosk has it from central, in the store). The host never exits because they cannot be opened: a fresh data
  * directory on a full or read-only filesystem, or a disk that fails at boot, leaves the kiosk up and
  * out of service, and the keeper tries again with exponential backoff until both are open (space
  * freed, filesystem remounted). Failures that cannot clear by themselves (a damaged database, a
@@ -68,7 +74,7 @@ export class StorageKeeper extends EventEmitter<StorageKeeperEvents> {
   }
 
   get ready(): boolean {
-    return this.storeOpen !== null && this.idHasher !== null;
+    return this.storeOpen !== null && (this.idHasher !== null || this.options.idKey === 'central');
   }
 
   /** Why the storage is not ready (null when it is). */
@@ -98,7 +104,7 @@ export class StorageKeeper extends EventEmitter<StorageKeeperEvents> {
         makeDataDir(dataDir);
         this.storeOpen = await KioskStore.open({ ...store, dataDir, ...(keyProvider && { keyProvider }) });
       }
-      if (!this.idHasher) {
+      if (!this.idHasher && this.options.idKey !== 'central') {
         // Made only with a new data directory: a lost ID key for an existing store is fatal (id-key.ts).
         this.idHasher = new HmacIdHasher(await openIdKey(this.options.dataDir, { newDataDir: this.storeOpen.createdNow }));
       }

@@ -109,9 +109,12 @@ export class AuditLog {
 
   /** Compares the log as it is now with a head anchored earlier (by central). */
   checkAnchor(anchor: AuditHead): AnchorCheck {
-    const current = this.signedHead();
-    const macAt = this.db.prepare('SELECT mac FROM audit_log WHERE seq = ?').pluck();
-    return compareWithAnchor(anchor, current, (seq) => (macAt.get(seq) as string | null | undefined) ?? null);
+    return compareWithAnchor(anchor, this.signedHead(), (seq) => this.macAt(seq));
+  }
+
+  /** The keyed MAC of the entry at `seq`, or null (no such entry, or unsealed): the link the heartbeat sends for central's anchor. */
+  macAt(seq: number): string | null {
+    return (this.db.prepare('SELECT mac FROM audit_log WHERE seq = ?').pluck().get(seq) as string | null | undefined) ?? null;
   }
 }
 

@@ -8,7 +8,8 @@ export { DataDirKeyProvider, resolveMasterKey, type Keystore, type ResolvedKey }
 export { maskIdNumber, maskName, maskAddress } from './masking.js';
 export { defaultDataDir, DATABASE_FILE } from './data-dir.js';
 export { newRecordId } from './record-id.js';
-export type { OutboxItem, OutboxKind, OutboxCounts, OutboxPayload } from './outbox.js';
+export type { OutboxItem, OutboxKind, OutboxCounts, OutboxBacklog, OutboxPayload } from './outbox.js';
+export type { CentralState, HeldListEntry, HeldKeyRegion, ListState, AppliedListVersion } from './central-state.js';
 export type { HourStats } from './statistics.js';
 export type { StaffDisposition, NewDisposition } from './dispositions.js';
 export type { CalibrationRecord, NewCalibration } from './calibrations.js';

@@ -4,6 +4,7 @@ import { Accounts } from './accounts.js';
 import type { AnchorCheck, AuditHead } from './audit-anchor.js';
 import { AuditLog, readStoreId, SEALED_ACTION, SEALED_KEY, sealAuditChain, STORE_ID_KEY, type AuditVerification } from './audit-log.js';
 import { Calibrations } from './calibrations.js';
+import { CentralState } from './central-state.js';
 import { DATABASE_FILE } from './data-dir.js';
 import { openDatabase, type SqliteDatabase } from './database.js';
 import { DeviceEvents } from './device-events.js';
@@ -104,6 +105,8 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
   readonly siteModels: SiteModelFits;
   /** A person's records by ID number (blind index): lookup, export, deletion (docs/privacy.md). */
   readonly subjects: SubjectData;
+  /** What central delivered: pinned keys, lists and their versions (used by main/uplink). */
+  readonly central: CentralState;
   readonly databasePath: string;
   private readonly pending: PendingWrites;
   private readonly timer: NodeJS.Timeout | undefined;
@@ -142,7 +145,7 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
     this.registrations = new ManualRegistrations(db, cipher, this.outbox, this.audit, this.pending, now);
     this.siteModels = new SiteModelFits(db, this.outbox, this.audit, this.pending, now);
     this.subjects = new SubjectData(db, cipher, this.records, this.dispositions, this.registrations, this.outbox, this.audit, now);
-    
+    this.central = new CentralState(db, cipher, now);
     const every = options.maintenanceIntervalMs ?? 3_600_000;
     if (every > 0) {
       this.timer = setInterval(() => void this.runMaintenance(), every);

@@ -313,6 +313,50 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 9,
+    description: 'uplink: outbox rows frozen once first sent (time and content hash); lists received from central with their versions; uplink state',
+    up(db) {
+      db.exec(`
+        -- A row is frozen once first sent: its payload may only be erased (acknowledged), never altered,
+        -- so every retry carries exactly the content central may already hold (the lesson of ODK's 409s).
+        ALTER TABLE outbox ADD COLUMN first_sent_at INTEGER;
+        ALTER TABLE outbox ADD COLUMN sent_sha256 TEXT;
+        CREATE TRIGGER outbox_frozen_once_sent BEFORE UPDATE OF payload ON outbox
+          WHEN OLD.first_sent_at IS NOT NULL AND NEW.payload IS NOT NULL AND NEW.payload IS NOT OLD.payload
+          BEGIN SELECT RAISE(ABORT, 'outbox row was already sent: its payload is frozen'); END;
+
+        -- The lists central pushed, as applied (entries known only by the keyed hash of the ID number).
+        CREATE TABLE central_list_entries (
+          hmac       TEXT NOT NULL,
+          list_id    TEXT NOT NULL,
+          colour     TEXT NOT NULL CHECK (colour IN ('red', 'orange', 'yellow', 'blue')),
+          updated_at TEXT NOT NULL,
+          expires_at TEXT,
+          PRIMARY KEY (hmac, list_id)
+        ) STRICT;
+        CREATE TABLE central_key_regions (
+          prefix TEXT NOT NULL PRIMARY KEY,
+          colour TEXT NOT NULL CHECK (colour IN ('red', 'orange', 'yellow', 'blue'))
+        ) STRICT;
+        -- Every list version applied, in chain order: hash = sha256 of the signed delta body.
+        CREATE TABLE central_list_versions (
+          version    INTEGER PRIMARY KEY,
+          hash       TEXT NOT NULL,
+          prev_hash  TEXT NOT NULL,
+          issued_at  TEXT NOT NULL,
+          applied_at TEXT NOT NULL,
+          upserts    INTEGER NOT NULL,
+          removals   INTEGER NOT NULL
+        ) STRICT;
+        -- Pinned signing key, the last signed head seen, central's policy; secrets are stored encrypted.
+        CREATE TABLE uplink_state (
+          key   TEXT PRIMARY KEY,
+          value TEXT NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -2,6 +2,7 @@ import { statfs } from 'node:fs/promises';
 import type { DeliveryMode } from '../config/delivery-mode.js';
 import type { AuditLog } from './audit-log.js';
 import type { SqliteDatabase } from './database.js';
+import { acknowledgedAtSql } from './outbox.js';
 
 export const DEFAULT_RETENTION_DAYS = 14;
 const DAY_MS = 86_400_000;
@@ -23,15 +24,6 @@ export interface PurgeResult {
   outboxRows: number;
   cutoff: string;
   mode: RetentionMode;
-}
-
-/**
- * SQL for "when did central acknowledge the record with this idempotency key" (epoch ms), NULL while
- * it has not. The one place retention asks it: today the outbox's `sent` rows carry the time
- * (outbox.ts `markAcknowledged`); if acknowledgement moves elsewhere, re-point this and nothing else.
- */
-export function acknowledgedAtSql(idempotencyKey: string): string {
-  return `(SELECT ack.acknowledged_at FROM outbox ack WHERE ack.idempotency_key = ${idempotencyKey} AND ack.status = 'sent')`;
 }
 
 /** The idempotency key of a registration's link to its screening (manual-registrations.ts). */

@@ -1,9 +1,9 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HmacIdHasher } from '../../main/engine/id-hasher.js';
-import { inOrder, openBrowser, recordScreens, screensSeen, screenshot, startKiosk, tempDir, waitForScreen, type Browser } from './kiosk-harness.js';
+import { browserPerFile, inOrder, screensSeen, screenshot, startKiosk, tempDir, waitForScreen } from './kiosk-harness.js';
 
 /**
  * The traveller's screens end to end: the real CLI in browser mode with simulated devices (real
@@ -14,14 +14,7 @@ import { inOrder, openBrowser, recordScreens, screensSeen, screenshot, startKios
 const SIM_ID = '11010519491231002X';
 const SIM_ID_MASKED = '110105********002X';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await openBrowser();
-  await recordScreens(browser.page);
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserPerFile();
 
 /** A configuration as a site would start with: the checkpoint only; every other setting its default. */
 function configFile(dir: string, extra: Record<string, unknown> = {}): string {
@@ -36,7 +29,7 @@ describe('kiosk screens in Chromium', () => {
     // A slow card reader (bytes trickle in) keeps the reading screen up long enough to photograph.
     const kiosk = await startKiosk({ scenario: 'slow/normal', config: configFile(dir), dataDir: join(dir, 'data') });
     try {
-      const { page } = browser;
+      const { page } = browser();
       await page.goto(kiosk.url);
       await waitForScreen(page, 'idle');
       await screenshot(page, 'idle');
@@ -72,7 +65,7 @@ describe('kiosk screens in Chromium', () => {
     const dir = tempDir('kiosk-e2e-fever-');
     const kiosk = await startKiosk({ scenario: 'fever', config: configFile(dir), dataDir: join(dir, 'data') });
     try {
-      const { page } = browser;
+      const { page } = browser();
       await page.goto(kiosk.url);
       await waitForScreen(page, 'idle');
       await waitForScreen(page, 'remeasure');
@@ -115,7 +108,7 @@ describe('kiosk screens in Chromium', () => {
     // A kiosk fed by the lists file (without a list source it is standalone and consults none).
     const kiosk = await startKiosk({ scenario: 'normal', config: configFile(dir, { lists: { source: 'file' } }), dataDir: data });
     try {
-      const { page } = browser;
+      const { page } = browser();
       await page.goto(kiosk.url);
       await waitForScreen(page, 'hold', 45_000);
       expect(await page.locator('#app').getAttribute('data-colour')).toBe('orange');
@@ -137,7 +130,7 @@ describe('kiosk screens in Chromium', () => {
     const dir = tempDir('kiosk-e2e-defaults-');
     const kiosk = await startKiosk({ scenario: 'normal,fever,normal', config: configFile(dir), dataDir: join(dir, 'data') });
     try {
-      const { page } = browser;
+      const { page } = browser();
       await page.goto(kiosk.url);
       await waitForScreen(page, 'idle');
       await waitForScreen(page, 'pass', 45_000);
@@ -162,7 +155,7 @@ describe('kiosk screens in Chromium', () => {
     const dir = tempDir('kiosk-e2e-unplug-');
     const kiosk = await startKiosk({ scenario: 'no-card/unplug', config: configFile(dir), dataDir: join(dir, 'data') });
     try {
-      const { page } = browser;
+      const { page } = browser();
       await page.goto(kiosk.url);
       await waitForScreen(page, 'idle');
       await waitForScreen(page, 'fault');

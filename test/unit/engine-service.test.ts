@@ -133,9 +133,23 @@ describe('out of service while the thermometer has no valid calibration (default
 });
 
 describe('standalone kiosk (no list source configured)', () => {
-  it('listSourceOf: no lists section → standalone; lists.source file → file', () => {
+  it('listSourceOf: no lists section → standalone; lists.source file → file; a central section → central', () => {
     expect(listSourceOf(config())).toBe('standalone');
     expect(listSourceOf(config({ lists: { source: 'file' } }))).toBe('file');
+    const central = { url: 'https://central.example:8443', kioskId: 'kiosk-1', token: `kt_${'A'.repeat(43)}` };
+    expect(listSourceOf(config({ central }))).toBe('central');
+    // Both at once is a configuration error naming the fix, not a silent choice.
+    expect(() => config({ central, lists: { source: 'file' } })).toThrow(/lists: .*a kiosk enrolled with central screens against the lists central pushes: remove the "lists" section/);
+    // The host never reads a lists file for a central-fed kiosk.
+    expect(() => loadWatchlist(tmpdir(), config({ central }))).toThrow(/takes its lists from the uplink/);
+  });
+
+  it('kiosk policy try for a central-fed configuration consults lists: none received is stale', async () => {
+    const central = { url: 'https://central.example:8443', kioskId: 'kiosk-1', token: `kt_${'A'.repeat(43)}` };
+    const c = parsePolicyCase({ idNumber: SAMPLE_ID, samplesC: [36.5, 36.5, 36.5], ambientC: 24, watchlist: [], watchlistAgeHours: 100 });
+    if (!c.ok) throw new Error(c.problems.join('; '));
+    const fed = runPolicyCase(config({ central }), c.value).decision;
+    expect(fed.reasons.map((r) => r.code)).toEqual(['WATCHLIST_STALE']);
   });
 
   it('consults no lists: never WATCHLIST_STALE, and the record says the lists were not consulted', async () => {

@@ -7,6 +7,8 @@ import { currentSchemaVersion, LATEST_SCHEMA_VERSION, migrate, MIGRATIONS, type 
 import { aadFor, PersonalDataCipher } from '../../main/store/personal-data-cipher.js';
 import { newRecordId } from '../../main/store/record-id.js';
 import { totals } from '../../main/store/statistics.js';
+import { SEALED_ACTION, SEALED_KEY, sealAuditChain } from '../../main/store/audit-log.js';
+import { StoreSeal } from '../../main/store/store-seal.js';
 import { tempDataDir } from '../fixtures/store/temp-data-dir.js';
 
 const KEY = Buffer.alloc(32, 9);
@@ -60,6 +62,63 @@ describe('migrations', () => {
     expect(MIGRATIONS.slice(0, 4).map((m) => m.version)).toEqual([1, 2, 3, 4]);
   });
 
+  it('5 seals, 6 the lists a decision consulted, 7 the consoles, 8 privacy, 9 the uplink (frozen outbox rows, what central delivered)', () => {
+    expect(MIGRATIONS.slice(4).map((m) => [m.version, m.description.split(':')[0]])).toEqual([
+      [5, 'keyed seals'],
+      [6, 'screenings'],
+      [7, 'consoles'],
+      [8, 'privacy'],
+      [9, 'uplink'],
+    ]);
+    const db = new Database(':memory:');
+    migrate(db, { target: 8 });
+    const before = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'outbox'").pluck().all();
+    migrate(db);
+    const after = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'outbox'").pluck().all();
+    expect(after.filter((t) => !before.includes(t))).toEqual(['outbox_frozen_once_sent']);
+  });
+
+  it('columns added to screenings after version 4 are nullable (a seal leaves NULL columns out: old seals stay valid)', () => {
+    const db = new Database(':memory:');
+    const columns = () => db.prepare('PRAGMA table_info(screenings)').all() as Array<{ name: string; notnull: number }>;
+    migrate(db, { target: 4 });
+    const old = new Set(columns().map((c) => c.name));
+    migrate(db);
+    const added = columns().filter((c) => !old.has(c.name));
+    expect(added.map((c) => c.name)).toEqual(['mac', 'lists']);
+    expect(added.filter((c) => c.notnull !== 0)).toEqual([]);
+  });
+
+  it('a store sealed at version 8 (before the uplink) upgrades to 9 with every seal intact, its outbox rows unfrozen and deliverable', async () => {
+    const file = join(data.dir, 'kiosk.db');
+    const { id } = seedOldDatabase(file, 8);
+    // Seal it as a version-8 build did: the row's MAC, the audit chain, sealed_at.
+    const raw = new Database(file);
+    const seal = new StoreSeal(KEY);
+    raw.prepare('UPDATE screenings SET mac = ? WHERE id = ?').run(seal.rowMac('screenings', raw.prepare('SELECT * FROM screenings WHERE id = ?').get(id) as Record<string, unknown>), id);
+    sealAuditChain(raw, seal);
+    raw.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(SEALED_KEY, '2026-01-01T00:00:06.000Z');
+    raw.close();
+
+    const store = await KioskStore.open({ dataDir: data.dir, keyProvider: new StaticKeyProvider(KEY), maintenanceIntervalMs: 0 });
+    try {
+      expect(currentSchemaVersion(store.db)).toBe(9);
+      const integrity = store.verifyIntegrity();
+      expect(integrity.records).toEqual({ checked: 1, altered: [], unsealed: [] });
+      expect(integrity.chain.ok).toBe(true);
+      // Already sealed: not sealed again on open.
+      expect(store.db.prepare('SELECT COUNT(*) FROM audit_log WHERE action = ?').pluck().get(SEALED_ACTION)).toBe(0);
+      const [item] = store.outbox.nextBatch(5, Date.now());
+      expect(item?.idempotencyKey).toBe(id);
+      expect(item?.firstSentAt).toBeNull();
+      expect(store.outbox.markSent([{ idempotencyKey: id, sha256: 'a'.repeat(64) }], 1000)).toEqual([]);
+      expect(store.outbox.markAcknowledged([id], 2000)).toBe(1);
+      expect(store.outbox.status(id)).toBe('sent');
+    } finally {
+      store.close();
+    }
+  });
+
   it('build the latest schema from an empty database, recording every version', () => {
     const db = new Database(':memory:');
     expect(migrate(db)).toEqual(MIGRATIONS.map((m) => m.version));
@@ -69,6 +128,9 @@ describe('migrations', () => {
       'audit_log',
       'calibration_checks',
       'calibrations',
+      'central_key_regions',
+      'central_list_entries',
+      'central_list_versions',
       'console_sessions',
       'device_events',
       'dispositions',
@@ -82,6 +144,7 @@ describe('migrations', () => {
       'settings_changes',
       'sign_in_attempts',
       'site_model_fits',
+      'uplink_state',
     ]);
     expect(migrate(db)).toEqual([]);
   });

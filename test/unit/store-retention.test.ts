@@ -109,6 +109,24 @@ describe('retention with a central service: N days after acknowledgement', () =>
     expectIntact();
   });
 
+  it('one notion of acknowledged: central’s answer recorded (acknowledged_at), not a row that merely went out', async () => {
+    const sentUnanswered = screeningRecord({ finishedAt: iso(0) });
+    const answered = screeningRecord({ finishedAt: iso(0) });
+    for (const r of [sentUnanswered, answered]) await store.records.commit(r);
+    // Both went out on day 1 (frozen, first_sent_at); only one answer came back (the other was lost on the way).
+    expect(store.outbox.markSent([sentUnanswered, answered].map((r) => ({ idempotencyKey: r.id, sha256: 'a'.repeat(64) })), at(1).getTime() - 1000)).toEqual([]);
+    const ackAt = at(1).getTime();
+    store.outbox.markAcknowledged([answered.id], ackAt);
+    expect(store.outbox.acknowledgedAt(answered.id)).toBe(ackAt);
+    expect(store.outbox.acknowledgedAt(sentUnanswered.id)).toBeNull();
+    // 14 days (the default window) after the answer: the answered one goes, the one that only went out stays.
+    setDay(15.1);
+    expect(store.purgeExpired()).toMatchObject({ screenings: 1, outboxRows: 1 });
+    expect(store.records.get(answered.id)).toBeNull();
+    expect(store.records.get(sentUnanswered.id)).not.toBeNull();
+    expect(store.outbox.status(sentUnanswered.id)).toBe('pending');
+  });
+
   it('honours a configured window and refuses a nonsense one', async () => {
     const r = screeningRecord({ finishedAt: iso(0) });
     await store.records.commit(r);

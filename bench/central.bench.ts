@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import type { UploadItem } from '../central/api.js';
 import { startCentral, type RunningCentral } from '../central/central-service.js';
 import { cardToJson } from '../main/store/id-card-codec.js';
-import { freshPostgresDatabase } from '../test/central/central-fixture.js';
+import { freshPostgresDatabase } from '../test/fixtures/central/fresh-postgres-database.js';
 import { screeningRecord } from '../test/fixtures/store/screening-records.js';
 import type { BenchContext, BenchResult, Figure } from './bench-result.js';
 import { summarize, type Summary } from './sample-statistics.js';

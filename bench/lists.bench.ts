@@ -5,11 +5,11 @@
  * of its own (bench/rig/lists-child.ts, a clean heap): time, memory, and the longest event-loop
  * stall, with the card → result time of the traveller whose readings arrived behind the swap.
  *
- * Today the host loads the lists once, at start; swapping them in service comes with the uplink
- * (branch i11). The swap measured here is what doing it on the host's event loop costs:
- * loadWatchlist + StaticWatchlistSource.replace, synchronously.
- * TODO(after the i11 uplink merge): backlog catch-up after an outage, and the time for an urgent
- * HOLD to reach central (docs/bench.md).
+ * A file-fed host loads the lists once, at start; a central-fed one receives them from the uplink
+ * (main/uplink/). The swap measured here is what replacing a whole lists file costs on the host's
+ * event loop: loadWatchlist + StaticWatchlistSource.replace, synchronously. Backlog catch-up after
+ * an outage is in bench/store.bench.ts (commit latency meanwhile) and bench/uplink.bench.ts (drain
+ * rate, and how soon an urgent HOLD reaches central).
  *
  * KIOSK_BENCH_LIST_ENTRIES (default 1,000,000; smoke 50,000).
  */
@@ -62,7 +62,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     scope:
       `In a process of its own: loadWatchlist of a ${r.entries.toLocaleString('en')}-entry lists file (${round(r.fileMiB)} MiB; the host's loading path: read, JSON.parse, zod schema, dates, the index by HMAC) from the bench directory; ` +
       `then ${travellers} travellers through a ScreeningEngine (mocked sink, real timers, list-fed) with the same file, re-dated, loaded and swapped in on the event loop while one of them is measured. ` +
-      'Memory after a forced full collection. Excludes: the host\'s other work, the disk read being cold (the file was just written). The in-service swap does not exist in the host yet (uplink, i11): this is its cost if done on the event loop.',
+      'Memory after a forced full collection. Excludes: the host\'s other work, the disk read being cold (the file was just written). This is the cost of replacing a whole lists file on the event loop; central\'s lists arrive as deltas instead (main/uplink/).',
     figures: {
       [`loading the ${r.entries.toLocaleString('en')}-entry lists file`]: { value: round(r.loadMs), unit: 'ms' },
       'heap held by the loaded lists (after full GC)': { value: round(m.loaded.heapUsedMiB - m.before.heapUsedMiB, 1), unit: 'MiB' },

@@ -17,7 +17,9 @@
  *    whole wait), with nothing else, then during a WAL checkpoint (TRUNCATE, as the retention purge
  *    runs it, 5 times), the hourly retention purge (700 expired records), and `kiosk export` of one
  *    day by the built CLI in its own process (as a technician runs it beside the kiosk).
- *    TODO(after the i11 uplink merge): the same during an upload batch.
+ *    Last, the uplink catching up (main/uplink/): every record not yet acknowledged (the database's
+ *    last hour and what the phases before added) uploaded in batches to a reference central in its
+ *    own process (`kiosk central start`, embedded PGlite, loopback HTTP) while commits go on.
  * 3. On that database: the keyed seal's share of a commit (reading the row back, its HMAC, writing
  *    the MAC, as ScreeningStore does inside the record's transaction; rolled back), and today's
  *    hourly statistics: a read of the trigger-kept 15-minute counters, so it does not depend on how
@@ -25,7 +27,8 @@
  *
  * KIOSK_BENCH_STORE_COMMITS (default 1000; smoke 100) per durability measurement.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +36,8 @@ import { openDatabase } from '../main/store/database.js';
 import { KioskStore } from '../main/store/kiosk-store.js';
 import { StaticKeyProvider } from '../main/store/key-provider.js';
 import { StoreSeal } from '../main/store/store-seal.js';
+import { Uplink } from '../main/uplink/uplink.js';
+import { pino } from 'pino';
 import { totals } from '../main/store/statistics.js';
 import type { BenchContext, BenchResult, Figure } from './bench-result.js';
 import { ROOT } from './rig/child-process.js';
@@ -145,6 +150,35 @@ async function commitsDuring(store: KioskStore, records: BenchRecords, from: num
   return { latencies, jobMs, next: n };
 }
 
+/** A reference central in its own process (the built CLI, embedded PGlite), with one kiosk enrolled. */
+async function startCentralProcess(dir: string, checkpoint: string, kiosk: string): Promise<{ url: string; token: string; stop: () => void }> {
+  const cli = join(ROOT, 'bin', 'kiosk.js');
+  const p = spawn(process.execPath, [cli, 'central', 'start', '--port', '0', '--data', dir], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    p.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) resolve(line.trim());
+    });
+    p.once('exit', (code) => reject(new Error(`kiosk central start exited ${code} before printing its URL`)));
+  });
+  // Enrolling through the CLI needs the embedded database to itself: stop, enrol, start again on the same port.
+  p.kill('SIGTERM');
+  await once(p, 'exit');
+  const enrolled = spawnSync(process.execPath, [cli, 'central', 'enroll', '--data', dir, '--checkpoint', checkpoint, '--kiosk', kiosk], { encoding: 'utf8' });
+  if (enrolled.status !== 0) throw new Error(`kiosk central enroll failed: ${enrolled.stderr}`);
+  const { token } = JSON.parse(enrolled.stdout) as { token: string };
+  const port = new URL(url).port;
+  const again = spawn(process.execPath, [cli, 'central', 'start', '--port', port, '--data', dir], { stdio: ['ignore', 'pipe', 'ignore'] });
+  await new Promise<void>((resolve, reject) => {
+    again.stdout.once('data', () => resolve());
+    again.once('exit', (code) => reject(new Error(`kiosk central start exited ${code}`)));
+  });
+  again.stdout.resume();
+  return { url, token, stop: () => void again.kill('SIGTERM') };
+}
+
 function yesterday(): string {
   const d = new Date(Date.now() - 86_400_000);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
@@ -193,6 +227,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const dataDir = copyDataDir(built.dataDir, join(ctx.dir, 'retention'));
   const store = await KioskStore.open({ dataDir, maintenanceIntervalMs: 0 });
   const during: Record<string, { latencies: number[]; jobMs: number[] }> = {};
+  const upload = { backlog: 0, seconds: 0, delivered: 0 };
   let purged = 0;
   try {
     const EVERY = 20;
@@ -212,6 +247,37 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     await phase('a WAL checkpoint (TRUNCATE) runs', 5, async () => void store.db.pragma('wal_checkpoint(TRUNCATE)'));
     await phase('the hourly retention purge runs', 1, async () => void (purged = store.purgeExpired().screenings));
     await phase('kiosk export of one day runs (CLI, own process)', ctx.smoke ? 1 : 2, () => exportYesterday(dataDir, join(ctx.dir, `export-${Date.now()}.csv`)));
+    const central = await startCentralProcess(join(ctx.dir, 'central'), 'bench-station-1', 'bench-kiosk');
+    const uplink = new Uplink({
+      central: { url: central.url, kioskId: 'bench-kiosk', token: central.token },
+      store,
+      log: pino({ level: 'silent' }),
+      heartbeat: () => ({ status: 'ready', devices: [], calibrationDueAt: null }),
+      timings: { heartbeatMs: 3_600_000, listPollMs: 3_600_000 },
+    });
+    try {
+      upload.backlog = store.outbox.counts().pending;
+      await phase('the uplink catches up (central in its own process)', 1, async () => {
+        const t0 = performance.now();
+        const queuedBefore = Date.now();
+        const backlogLeft = store.db.prepare("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND created_at <= ?").pluck();
+        let failure: string | null = null;
+        const onFailure = (f: { error: string }) => void (failure = f.error);
+        uplink.dispatcher.on('failure', onFailure);
+        uplink.start();
+        // Caught up when nothing queued before the phase began is pending (the new commits keep going out as they come).
+        while ((backlogLeft.get(queuedBefore) as number) > 0) {
+          if (failure !== null) throw new Error(`the upload failed: ${failure}`);
+          await once(uplink.dispatcher, 'batch');
+        }
+        uplink.dispatcher.off('failure', onFailure);
+        upload.seconds = (performance.now() - t0) / 1000;
+      });
+      upload.delivered = store.outbox.counts().sent;
+    } finally {
+      await uplink.stop();
+      central.stop();
+    }
   } finally {
     store.close();
   }
@@ -268,6 +334,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     if (name !== 'nothing else runs') figures[`duration: ${name.replace(/ runs/, '')}, max`] = { value: round(job.max, 1), unit: 'ms', samples: job.n };
     phases[name] = { commits: s, jobMs: d.jobMs.map((x) => round(x, 1)) };
   }
+  figures['uplink catch-up while screening goes on: records delivered to central, per second'] = { value: Math.round(upload.backlog / upload.seconds), unit: 'per s', samples: upload.backlog };
   figures["keyed seal per record (read back, HMAC, write the MAC: inside the commit's transaction, before its fsync), p50"] = { value: round(sealCost.p50 * 1000, 1), unit: 'µs', samples: sealCost.n };
   figures["keyed seal per record (read back, HMAC, write the MAC: inside the commit's transaction, before its fsync), p99"] = { value: round(sealCost.p99 * 1000, 1), unit: 'µs', samples: sealCost.n };
   figures["today's hourly statistics, p99 (reads the 15-minute counters kept by trigger: independent of the record count)"] = { value: round(stats.p99, 3), unit: 'ms', samples: stats.n };
@@ -276,7 +343,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       'The store in the bench process, its files in the bench directory (filesystem and device in environment.benchDirectory). Durability: three trials in alternating order, the median trial reported; ' +
       'the SQLite 1-row rate is SQLite\'s floor per commit (a tiny row), the fdatasync rate the directory\'s raw flush rate; neither is a screening. ' +
       `Background work: on a copy of a retention-sized database (${built.rows} screenings, ${round(built.databaseBytes / 2 ** 20)} MiB); commits every 20 ms timed from their scheduled moment ` +
-      '(a commit waiting behind a checkpoint or purge on the one connection counts its wait); the export runs in its own process. Not yet: an upload batch (the uplink, i11).',
+      '(a commit waiting behind a checkpoint or purge on the one connection counts its wait); the export runs in its own process; ' +
+      'the uplink runs in the bench process (as in the host) against a reference central in its own process (embedded PGlite, loopback HTTP: no network delay).',
     figures,
     notes: {
       commitsPerMeasurement: n,
@@ -286,7 +354,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       purgedScreenings: purged,
       phases,
       statsTodayRows: todayRows,
-      upload: 'TODO after the uplink (branch i11) is merged: commit latency during an upload batch',
+      upload: { backlogRecords: upload.backlog, seconds: round(upload.seconds, 2), acknowledgedAtEnd: upload.delivered },
     },
   };
 }

@@ -7,6 +7,9 @@
  *
  * For context, in the same run: a bare COPY of the same rows into a copy of central's records table
  * (psql \copy, the fastest way rows get into PostgreSQL), and the ratio drain/COPY.
+ * How soon an urgent record reaches central: a HOLD committed one second into the drain (urgent rows
+ * go before the backlog), and 20 HOLDs committed one at a time once nothing is queued — each timed
+ * from its commit to central's acknowledgement.
  * BENCH_RECORDS overrides the backlog size (for a quick check that the benchmark works).
  */
 import { spawnSync } from 'node:child_process';
@@ -19,9 +22,10 @@ import { startCentral, type RunningCentral } from '../central/central-service.js
 import { StaticKeyProvider } from '../main/store/key-provider.js';
 import { KioskStore } from '../main/store/kiosk-store.js';
 import { Uplink } from '../main/uplink/uplink.js';
-import { freshPostgresDatabase } from '../test/central/central-fixture.js';
+import { freshPostgresDatabase } from '../test/fixtures/central/fresh-postgres-database.js';
 import { screeningRecord } from '../test/fixtures/store/screening-records.js';
 import type { BenchContext, BenchResult, Figure } from './bench-result.js';
+import { round, summarize } from './sample-statistics.js';
 
 /** The backlog (set by `run`: BENCH_RECORDS, 100,000 by default, 2,000 in a smoke run). */
 let N = 100_000;
@@ -37,7 +41,18 @@ async function backlog(dir: string): Promise<KioskStore> {
   return store;
 }
 
-async function drain(central: RunningCentral, dir: string): Promise<{ perSecond: number; seconds: number }> {
+/** Commits a HOLD and resolves with the ms until central acknowledged it (its outbox row is `sent`). */
+async function holdToCentral(store: KioskStore, uplink: Uplink, i: number): Promise<number> {
+  const hold = screeningRecord({ checkpointId: CHECKPOINT, decision: 'HOLD', outcome: 'hold', fever: true }, 1_000_000 + i);
+  const t0 = performance.now();
+  await store.records.commit(hold);
+  while (store.outbox.status(hold.id) !== 'sent') await once(uplink.dispatcher, 'batch');
+  return performance.now() - t0;
+}
+
+const HOLDS_WHILE_IDLE = 20;
+
+async function drain(central: RunningCentral, dir: string): Promise<{ perSecond: number; seconds: number; holdDuringDrainMs: number; holdIdleMs: number[] }> {
   const { token } = await central.kiosks.enroll({ checkpointId: CHECKPOINT, kioskId: 'bench-kiosk', actor: 'bench' });
   const store = await backlog(dir);
   const uplink = new Uplink({
@@ -49,13 +64,19 @@ async function drain(central: RunningCentral, dir: string): Promise<{ perSecond:
   });
   const t0 = performance.now();
   uplink.start();
+  // A traveller held while the backlog drains: urgent rows go first, so it should not wait for the backlog.
+  await new Promise((r) => setTimeout(r, 1000));
+  const holdDuringDrainMs = await holdToCentral(store, uplink, 0);
   while (store.outbox.counts().pending > 0) await once(uplink.dispatcher, 'idle');
   const seconds = (performance.now() - t0) / 1000;
+  // Then, with nothing queued: holds one at a time, as an online kiosk sends them.
+  const holdIdleMs: number[] = [];
+  for (let i = 1; i <= HOLDS_WHILE_IDLE; i++) holdIdleMs.push(await holdToCentral(store, uplink, i));
   await uplink.stop();
   store.close();
   const [row] = await central.db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM records');
-  if (row!.n !== N) throw new Error(`drain ended with ${row!.n} records on central, expected ${N}`);
-  return { perSecond: Math.round(N / seconds), seconds };
+  if (row!.n !== N + 1 + HOLDS_WHILE_IDLE) throw new Error(`drain ended with ${row!.n} records on central, expected ${N + 1 + HOLDS_WHILE_IDLE}`);
+  return { perSecond: Math.round((N + 1) / seconds), seconds, holdDuringDrainMs, holdIdleMs };
 }
 
 /** The same rows as central stored them, COPYed into a fresh table of the same shape. */
@@ -71,6 +92,13 @@ async function bareCopy(central: RunningCentral, url: string, dir: string): Prom
   return { perSecond: Math.round(N / seconds), seconds };
 }
 
+function holdFigures(figures: Record<string, Figure>, into: string, d: Awaited<ReturnType<typeof drain>>): void {
+  const idle = summarize(d.holdIdleMs);
+  figures[`a HOLD committed 1 s into the drain, acknowledged by central (${into}) after`] = { value: round(d.holdDuringDrainMs), unit: 'ms', goal: '< 1000', met: d.holdDuringDrainMs < 1000, samples: 1 };
+  figures[`a HOLD committed with nothing queued, acknowledged by central (${into}) after, p50`] = { value: round(idle.p50), unit: 'ms', samples: idle.n };
+  figures[`a HOLD committed with nothing queued, acknowledged by central (${into}) after, max`] = { value: round(idle.max), unit: 'ms', goal: '< 1000', met: idle.max < 1000, samples: idle.n };
+}
+
 export async function run(ctx: BenchContext): Promise<BenchResult> {
   N = ctx.smoke ? 2_000 : Number(process.env.BENCH_RECORDS ?? 100_000);
   const figures: Record<string, Figure> = {};
@@ -84,6 +112,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       const d = await drain(central, join(dir, 'kiosk'));
       const copy = await bareCopy(central, db.url, dir);
       figures['drain into PostgreSQL, records/s'] = { value: d.perSecond, unit: 'per s', goal: '>= 3000', met: d.perSecond >= 3000 };
+      holdFigures(figures, 'PostgreSQL', d);
       figures['bare COPY of the same rows, records/s'] = { value: copy.perSecond, unit: 'per s' };
       figures['drain / COPY'] = { value: Math.round((d.perSecond / copy.perSecond) * 1000) / 1000, unit: 'ratio' };
       notes.postgresDrainSeconds = Math.round(d.seconds * 10) / 10;
@@ -100,6 +129,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   try {
     const d = await drain(central, join(dir, 'kiosk'));
     figures['drain into embedded PGlite, records/s'] = { value: d.perSecond, unit: 'per s' };
+    holdFigures(figures, 'PGlite', d);
   } finally {
     await central.stop();
     rmSync(dir, { recursive: true, force: true });

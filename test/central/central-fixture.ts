@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
+import { freshPostgresDatabase } from '../fixtures/central/fresh-postgres-database.js';
+
+export { freshPostgresDatabase };
 import { pino } from 'pino';
 import { startCentral, type RunningCentral } from '../../central/central-service.js';
 import { PgliteDatabase, PGLITE_DIR } from '../../central/db/pglite-database.js';
@@ -34,29 +37,6 @@ export function backends(): Backend[] {
 }
 
 /** CREATE DATABASE on the test server (the test role has CREATEDB); dropped afterwards. */
-export async function freshPostgresDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `central_t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  try {
-    await admin.connect();
-  } catch (err) {
-    throw new Error(`TEST_DATABASE_URL is set but PostgreSQL is not reachable: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(serverUrl);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 export function tempDir(prefix: string): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };

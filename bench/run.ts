@@ -4,10 +4,9 @@
  * Benchmarks measure; they never fail a build.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { BenchResult } from './bench-result.js';
+import { benchMachine, type BenchResult } from './bench-result.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
@@ -17,7 +16,7 @@ const files = readdirSync(here)
   .sort();
 
 mkdirSync(join(here, 'results'), { recursive: true });
-const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30) };
+const machine = benchMachine();
 
 for (const file of files) {
   const name = basename(file, '.bench.ts');

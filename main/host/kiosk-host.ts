@@ -47,7 +47,7 @@ export interface KioskHostOptions {
    */
   simulationStart?: 'first-ui' | 'immediately';
   leadInMs?: number;
-  /** Card reader poll interval (default the driver's 300 ms); benchmarks shorten it with simulated readers. */
+  /** Card reader poll interval (default the configuration's); benchmarks and the soak shorten it to compress time. */
   idcardPollMs?: number;
 }
 
@@ -178,7 +178,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       return host;
     }
     const idcardLink = serialLinkFor(cardCfg, 'idcard');
-    const idcard = idcardReaderFor(cardCfg, idcardLink);
+    const idcard = idcardReaderFor(cardCfg, idcardLink, { ...(opts.idcardPollMs !== undefined && { pollIntervalMs: opts.idcardPollMs }) });
     const thermometer = thermometerDriverFor(thermoCfg, serialLinkFor(thermoCfg, 'thermometer'));
     const host = new KioskHost(opts, storage, idcard, idcardLink, thermometer, null);
     await host.startDevices();

@@ -1,4 +1,4 @@
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import type { ResultEvent, ServiceEvent } from '../../main/engine/engine-events.
 import { KioskHost } from '../../main/host/kiosk-host.js';
 import { createLogger } from '../../main/host/logger.js';
 import { tempDataDir } from '../fixtures/store/temp-data-dir.js';
-import { remountTmpfs, tmpfsUnavailable, tryMountTmpfs, unmount } from '../fixtures/store/tmpfs.js';
+import { fillDisk, remountTmpfs, tmpfsUnavailable, tryMountTmpfs, unmount } from '../fixtures/store/tmpfs.js';
 
 /**
  * The host and a data directory on a real small filesystem (tmpfs: needs root, as CI runs): full or
@@ -34,20 +34,6 @@ function capture() {
   return { log, lines, text: () => lines.join('\n') };
 }
 
-/** Fills the filesystem to the last byte with a ballast file a technician would delete. */
-function fillDisk(path: string): void {
-  // Large chunks first, then single bytes for the tail the last chunk could not take.
-  for (const [flags, chunk] of [['w', Buffer.alloc(64 * 1024)], ['a', Buffer.alloc(1)]] as const) {
-    const fd = openSync(path, flags);
-    try {
-      for (;;) writeSync(fd, chunk);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-    } finally {
-      closeSync(fd);
-    }
-  }
-}
 
 const nextService = (host: KioskHost, inService: boolean) =>
   new Promise<ServiceEvent>((resolve) => {

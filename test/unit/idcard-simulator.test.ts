@@ -78,7 +78,7 @@ describe('IdCardSimulator (raw bytes)', () => {
     const { card } = decodeReadBasePayload(decodeSamResponse(read)!.data, 'read-base');
     expect(card.idNumber).toBe('11010519491231002X');
     expect(sw3(await host.send(SAM_COMMANDS.readNewAddress))).toBe(0x91);
-    // Already read, still on the reader: 80 (reference §11 item 1).
+    // Already read, still on the reader: 80 (docs/protocols/sam-reader.md §11 item 1).
     expect(hexOf(await host.send(SAM_COMMANDS.findCard))).toBe(CAPTURED_REPLIES.findFailed);
     expect(hexOf(await host.send(SAM_COMMANDS.readBase))).toBe(CAPTURED_REPLIES.readFailed);
   });

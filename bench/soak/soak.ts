@@ -81,6 +81,8 @@ const READY_TIMEOUT_MS = 60_000;
 /** Resource samples per host lifetime: every 250 screenings, more often in a short run. */
 const SAMPLE_EVERY = Math.max(10, Math.min(250, Math.floor(TOTAL / 40)));
 const FEVER_SHARE = 0.03;
+/** Reader polls between one traveller's card leaving and the next one's arriving. */
+const HAND_OVER_POLLS = 3;
 
 const log = (line: string) => process.stderr.write(`soak: ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -197,7 +199,7 @@ async function inject(f: PlannedFault): Promise<void> {
       // the WAL must grow: checkpoint it and cut it to nothing first (as the store's periodic
       // checkpoints do), then fill every byte. The next record written needs space there is not.
       truncateWal(join(dataDir, 'kiosk.db'));
-      fillDisk(join(fsDir, 'ballast'));
+      await fillDisk(join(fsDir, 'ballast'));
       windows.push({ kind: 'disk-full', start, end: Number.POSITIVE_INFINITY });
       return;
     case 'central-outage':
@@ -253,6 +255,7 @@ log(`host ready; ${TOTAL} travellers, ${plan.length} faults planned (${[...avail
 let planIndex = 0;
 let spellEndsAt: { kind: 'disk-full' | 'central-outage'; at: number } | null = null;
 let travellers = 0;
+let withoutResultInARow = 0;
 for (let i = 0; i < TOTAL && Date.now() < DEADLINE; i++) {
   const fault = plan[planIndex]?.at === i ? plan[planIndex++] : undefined;
   if (fault && !fault.midScreening) {
@@ -274,8 +277,21 @@ for (let i = 0; i < TOTAL && Date.now() < DEADLINE; i++) {
   }
   const got = await ui.waitFor(() => shown.size > before, RESULT_TIMEOUT_MS);
   devices.leave();
-  if (got) shownInLife += 1;
-  else noResult.push({ index: i, at: Date.now() });
+  // The next traveller's hand reaches the reader a moment later: a few polls of the reader (300 ms
+  // at a real kiosk's poll interval). Without it the next card would lie on the reader before the
+  // reader was asked whether the last one had gone, and the driver, which counts a card as new only
+  // after the reader has said "no card" once (docs/protocols/sam-reader.md §11 item 1), would not read it.
+  await sleep(HAND_OVER_POLLS * IDCARD_POLL_MS);
+  if (got) {
+    shownInLife += 1;
+    withoutResultInARow = 0;
+  } else {
+    noResult.push({ index: i, at: Date.now() });
+    if (++withoutResultInARow >= 10) {
+      stalls.push(`travellers ${i - 9}–${i}: ten in a row got no result (screen ${ui.screen?.screen}, devices ${JSON.stringify(ui.devices.map((d) => d.state))})`);
+      break;
+    }
+  }
   if (spellEndsAt && i >= spellEndsAt.at) {
     await endSpell(spellEndsAt.kind);
     spellEndsAt = null;

@@ -59,7 +59,7 @@ describe.skipIf(skip !== null)(`host storage on a real small filesystem${skip ? 
 
   it('9.6 the store never reopens after failing at boot: a full disk at boot → up and out of service, saying why; space freed → reopens by itself', async () => {
     expect(tryMountTmpfs(mnt, '2m')).toBeNull();
-    fillDisk(join(mnt, 'ballast'));
+    await fillDisk(join(mnt, 'ballast'));
     const { log, text } = capture();
     host = await KioskHost.start({ config, dataDir: join(mnt, 'data'), simulate: true, scenarios: null, log });
     const health = host.health();
@@ -94,7 +94,7 @@ describe.skipIf(skip !== null)(`host storage on a real small filesystem${skip ? 
     const { log, text } = capture();
     host = await KioskHost.start({ config, dataDir: join(mnt, 'data'), simulate: true, scenarios: null, log, simulationStart: 'immediately' });
     const result = new Promise<ResultEvent>((resolve) => host!.engine.once('result', resolve));
-    fillDisk(join(mnt, 'ballast')); // the disk fills before the first person's record is written
+    await fillDisk(join(mnt, 'ballast')); // the disk fills before the first person's record is written
     const shown = await result;
     expect(shown).toMatchObject({ committed: false, storage: 'queued' });
     expect(shown.record.reasons.map((r) => r.code)).toContain('STORE_UNAVAILABLE');

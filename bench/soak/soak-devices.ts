@@ -1,5 +1,7 @@
+import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { mod112CheckChar } from '../../drivers/idcard/id-number.js';
+import { buildSamFrame } from '../../drivers/idcard/sam-frame.js';
 import type { ResidentCard } from '../../drivers/idcard/id-card.js';
 import { DEFAULT_SIM_CARD, IdCardSimulator } from '../../drivers/sim/idcard-simulator.js';
 import { SimHost } from '../../drivers/sim/sim-host.js';
@@ -7,13 +9,30 @@ import { ThermometerSimulator } from '../../drivers/sim/thermometer-simulator.js
 import { SimulatorSocket } from '../../main/host/scenario-conductor.js';
 import type { DeviceKind } from './fault-plan.js';
 
-/** A simulator socket the soak can also pull the cable of, or make noise on. */
+/** The kiosk's "find card" command (docs/protocols/sam-reader.md §4), as it arrives at the reader. */
+const FIND_CARD = buildSamFrame([0x20, 0x01]);
+
+/**
+ * A simulator socket the soak can also pull the cable of, or make noise on, and that counts the
+ * "find card" commands the kiosk sends (the reader's side of its polling).
+ */
 class FaultableSocket extends SimulatorSocket {
+  finds = 0;
+  readonly polls = new EventEmitter<{ polled: [] }>();
+  private tail = Buffer.alloc(0);
+
   pullCable(forMs: number): void {
     this.emit('unplug', { forMs });
   }
   noise(bytes: Buffer): void {
     this.emit('transmit', bytes);
+  }
+  override receive(bytes: Buffer): void {
+    const seen = Buffer.concat([this.tail, bytes]);
+    for (let at = seen.indexOf(FIND_CARD); at !== -1; at = seen.indexOf(FIND_CARD, at + FIND_CARD.length)) this.finds += 1;
+    this.tail = seen.subarray(Math.max(0, seen.length - (FIND_CARD.length - 1)));
+    this.polls.emit('polled');
+    super.receive(bytes);
   }
 }
 
@@ -93,6 +112,28 @@ export class SoakDevices {
   leave(): void {
     this.reader.liftCard();
     this.thermo.present('none');
+  }
+
+  /**
+   * Resolves once the kiosk has asked the reader for a card twice since now, so it has had the
+   * answer to one "find" with the last card gone (the driver counts a card as new only after a
+   * "no card": docs/protocols/sam-reader.md §11 item 1) — or after `timeoutMs` (a reader offline).
+   */
+  readerPolledTwice(timeoutMs: number): Promise<boolean> {
+    const target = this.card.finds + 2;
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.card.finds < target) return;
+        done(true);
+      };
+      const done = (v: boolean) => {
+        clearTimeout(timer);
+        this.card.polls.off('polled', check);
+        resolve(v);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.card.polls.on('polled', check);
+    });
   }
 
   unplug(device: DeviceKind, forMs: number): void {

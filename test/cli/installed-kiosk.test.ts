@@ -67,7 +67,7 @@ describe('kiosk start --browser --chromium (the browser-mode unit)', () => {
   function fakeChromium(mode: 'exit' | 'wait'): { path: string; argsFile: string } {
     const argsFile = join(tmp, `chromium-args-${mode}`);
     const path = join(tmp, `chromium-${mode}`);
-    writeFileSync(path, `#!/bin/sh\nprintf '%s\\n' "$@" > ${argsFile}\n${mode === 'wait' ? 'exec sleep 60' : 'exit 0'}\n`);
+    writeFileSync(path, `#!/bin/sh\necho $$ > ${argsFile}.pid\nprintf '%s\\n' "$@" > ${argsFile}\n${mode === 'wait' ? 'exec sleep 60' : 'exit 0'}\n`);
     chmodSync(path, 0o755);
     return { path, argsFile };
   }
@@ -105,10 +105,11 @@ describe('kiosk start --browser --chromium (the browser-mode unit)', () => {
     await k.url;
     // Wait for the browser to be running (it writes its arguments first).
     for (let i = 0; i < 200 && !existsSync(chromium.argsFile); i++) await new Promise((r) => setTimeout(r, 25));
+    const browserPid = Number(readFileSync(`${chromium.argsFile}.pid`, 'utf8'));
     k.p.kill('SIGTERM');
     expect(await k.exited, k.stderr()).toBe(0);
-    const stillRunning = spawnSync('pgrep', ['-f', `sleep 60`], { encoding: 'utf8' }).stdout.trim();
-    expect(stillRunning).toBe('');
+    // The stand-in browser (exec'd into `sleep`, same pid) is gone too.
+    expect(() => process.kill(browserPid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
   });
 });
 

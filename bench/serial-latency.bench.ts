@@ -1,125 +1,220 @@
 /**
- * Serial read latency: the last byte of a read-base reply (1295 bytes) written to a pseudo-terminal
- * → the decoded `identity` event of an IdCardDriver on a SerialLink (real serialport bindings,
- * kernel tty layer, socat relay, SAM frame parser, card text decoder).
+ * Serial latency and poll jitter per protocol (issue 14 item 7), device in its own process: the
+ * project's simulator (bench/rig/sim-child.ts) behind a socat pseudo-terminal stamps each reply
+ * when the write of its last byte completed in its own process (before socat relays it); the
+ * kiosk's driver, built from a configuration exactly as the host builds it (device-drivers.ts:
+ * SerialLink with the real serialport bindings at the protocol's default line speed, the
+ * protocol's decoder), runs in the bench process, which does nothing else, and stamps its
+ * `reading` / `identity` event. Both stamps read the machine's monotonic clock.
  *
- * The device side is a minimal SAM written here over the project's frame functions, so the clock
- * starts exactly after the write callback of the whole reply (data handed to the OS) and stops in
- * the identity listener. Each round: place the card → find 9F → select 90 → read → identity →
- * find 80 (lifted) → place again.
+ * - Thermometers: GY-MCU90614 streaming (10 frames/s), Optris CT and Raytek-style ASCII queried
+ *   (poll 200 ms, the default), ASCII module lines streaming (10/s). Last byte → reading; jitter
+ *   of the poll as the device sees the queries arrive (query modes) or of the readings as the
+ *   driver delivers them (streams): the spread of the intervals around their median.
+ * - SAM reader: read-base reply (1295 bytes) last byte → identity decoded, distinct cards laid and
+ *   lifted one after another. The simulator's own delays before it answers are cut to 0.1 (they
+ *   come before the clock starts) and the reader polls every 100 ms, to gather samples quickly.
+ *
+ * KIOSK_BENCH_SERIAL_SAMPLES (default 300; smoke 30) per device after 50 (smoke 5) of warm-up.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SerialPort } from 'serialport';
-import { buildReadBaseReply } from '../drivers/idcard/card-text-encoder.js';
-import { IdCardDriver } from '../drivers/idcard/idcard-driver.js';
-import { buildSamFrame, type SamFrame } from '../drivers/idcard/sam-frame.js';
-import { SamFrameParser } from '../drivers/idcard/sam-frame-parser.js';
-import { SW3 } from '../drivers/idcard/sw3.js';
-import { SAM_DEFAULT_BAUD } from '../drivers/sim/create-simulator.js';
-import { DEFAULT_SIM_CARD } from '../drivers/sim/idcard-simulator.js';
-import { isSocatAvailable, PtyPair } from '../drivers/sim/pty-pair.js';
-import { SerialLink } from '../drivers/transport/serial-link.js';
-import { percentiles, type BenchResult } from './bench-result.js';
+import type { IdentityRead } from '../drivers/idcard/id-card.js';
+import type { ThermoDecoded, ThermoProtocol, ThermoReading } from '../drivers/thermometer/reading.js';
+import { createThermoDecoder } from '../drivers/thermometer/thermo-decoder.js';
+import { isSocatAvailable } from '../drivers/sim/pty-pair.js';
+import { parseKioskConfig, type KioskConfig } from '../main/config/kiosk-config.js';
+import { asciiOptionsOf, idcardReaderFor, serialLinkFor, thermometerDriverFor } from '../main/host/device-drivers.js';
+import type { BenchContext, BenchResult, Figure } from './bench-result.js';
+import { monotonicMs } from './rig/monotonic-ms.js';
+import type { SimEvent } from './rig/rig-messages.js';
+import { SimProcess } from './rig/sim-process.js';
+import { PLAIN_MIX, syntheticPerson } from './rig/synthetic-people.js';
+import { round, summarize, type Summary } from './sample-statistics.js';
 
-const READS = 200;
+interface ThermoCase {
+  label: string;
+  protocol: ThermoProtocol;
+  asciiQuery?: string;
+  /** What the jitter is of: queries arriving at the device, or readings reaching the driver. */
+  jitterOf: 'queries' | 'readings';
+}
 
-export async function run(): Promise<BenchResult> {
-  if (!isSocatAvailable()) return { figures: {}, notes: { skipped: 'socat is not installed: no pseudo-terminal pair can be made' } };
+const CASES: ThermoCase[] = [
+  { label: 'GY-MCU90614 stream @9600', protocol: 'gy-mcu90614', jitterOf: 'readings' },
+  { label: 'Optris CT query @115200', protocol: 'optris-ct', jitterOf: 'queries' },
+  { label: 'ASCII Raytek ?T query @9600', protocol: 'ascii', asciiQuery: '?T\r', jitterOf: 'queries' },
+  { label: 'ASCII module line stream @9600', protocol: 'ascii', jitterOf: 'readings' },
+];
 
-  const dir = mkdtempSync(join(tmpdir(), 'kiosk-bench-'));
-  const pair = await PtyPair.start({ linkA: join(dir, 'sam'), linkB: join(dir, 'host') });
-  const sam = new SerialPort({ path: pair.linkA, baudRate: SAM_DEFAULT_BAUD, autoOpen: false });
-  await new Promise<void>((resolve, reject) => sam.open((err) => (err ? reject(err) : resolve())));
+function config(devices: Record<string, unknown>): KioskConfig {
+  const r = parseKioskConfig({ checkpoint: { id: 'bench', name: 'bench' }, devices });
+  if (!r.ok) throw new Error(r.problems.join('\n'));
+  return r.config;
+}
 
-  const reply = buildReadBaseReply(DEFAULT_SIM_CARD);
-  const samples: number[] = [];
-  let writtenAt = 0;
-  /** Read replies whose write callback has fired; an identity must never come before its own. */
-  let repliesWritten = 0;
-  let identityBeforeWriteCallback = 0;
-  let cardPresent = true;
-  let found = false;
-  let read = false;
+/** The spread of intervals around their median: |interval − median|. */
+function jitter(times: number[]): { interval: Summary; deviation: Summary } | null {
+  if (times.length < 3) return null;
+  const intervals = times.slice(1).map((t, i) => t - times[i]!);
+  const interval = summarize(intervals);
+  return { interval, deviation: summarize(intervals.map((x) => Math.abs(x - interval.p50))) };
+}
 
-  const send = (frame: Buffer, after?: () => void) => sam.write(frame, () => after?.());
-  const status = (sw3: number) => send(buildSamFrame([0x00, 0x00, sw3]));
-  const parser = new SamFrameParser();
-  sam.pipe(parser);
-  parser.on('data', (frame: SamFrame) => {
-    const command = frame.body.subarray(0, 2).toString('hex');
-    switch (command) {
-      case '11ff':
-        return status(SW3.SUCCESS);
-      case '12ff':
-        return send(buildSamFrame([0x00, 0x00, SW3.SUCCESS, ...new Uint8Array(16)]));
-      case '2001':
-        if (cardPresent && !read) {
-          found = true;
-          return send(buildSamFrame([0x00, 0x00, SW3.CARD_FOUND, 0, 0, 0, 0]));
-        }
-        if (read) {
-          // The driver has now seen the card lifted (find 80): put it back for the next round.
-          read = false;
-          cardPresent = samples.length < READS;
-        }
-        return status(SW3.NO_CARD);
-      case '2002':
-        return found ? send(buildSamFrame([0x00, 0x00, SW3.SUCCESS, 0, 0, 0, 0, 0, 0, 0, 0])) : status(SW3.SELECT_FAILED);
-      case '3001':
-        found = false;
-        read = true;
-        return send(reply, () => {
-          writtenAt = performance.now();
-          repliesWritten++;
-        });
-      default:
-        return status(SW3.UNKNOWN_COMMAND);
-    }
+/** Decodes what the device wrote, in order, each reading stamped with the write that completed it. */
+async function framesWritten(protocol: ThermoProtocol, cfg: KioskConfig, writes: Array<{ atMs: number; bytes: Uint8Array }>): Promise<Array<{ atMs: number; objectC: number }>> {
+  const ascii = asciiOptionsOf(cfg.devices.thermometer);
+  const decoder = createThermoDecoder(protocol, ascii ? { ascii } : {});
+  const out: Array<{ atMs: number; objectC: number }> = [];
+  let current = 0;
+  decoder.on('data', (d: ThermoDecoded) => {
+    if (d.kind === 'reading') out.push({ atMs: current, objectC: d.objectC });
   });
+  for (const w of writes) {
+    current = w.atMs;
+    decoder.write(Buffer.from(w.bytes));
+    await new Promise((r) => setImmediate(r));
+  }
+  decoder.destroy();
+  return out;
+}
 
-  const link = new SerialLink({ path: pair.linkB, baudRate: SAM_DEFAULT_BAUD });
-  const driver = new IdCardDriver({ link, deviceId: 'bench', pollIntervalMs: 5, statusCheckEveryMs: 60_000 });
-  const finished = new Promise<void>((resolve) => {
-    driver.on('identity', () => {
-      const now = performance.now();
-      if (repliesWritten !== samples.length + identityBeforeWriteCallback + 1) {
-        identityBeforeWriteCallback++; // no honest start time for this one: not sampled
-        return;
+/**
+ * Pairs each reading with the earliest frame of the same value written before it, in order (frames
+ * skipped were never read: written before the port was open, or lost). Latency per reading, or
+ * null when no frame matches.
+ */
+function pair(frames: Array<{ atMs: number; objectC: number }>, readings: Array<{ atMs: number; objectC: number }>): { latencies: Array<number | null>; skipped: number } {
+  const latencies: Array<number | null> = [];
+  let j = 0;
+  let skipped = 0;
+  for (const r of readings) {
+    let k = j;
+    while (k < frames.length && !(frames[k]!.objectC === r.objectC && frames[k]!.atMs <= r.atMs)) k++;
+    if (k === frames.length) {
+      latencies.push(null);
+      continue;
+    }
+    skipped += k - j;
+    latencies.push(r.atMs - frames[k]!.atMs);
+    j = k + 1;
+  }
+  return { latencies, skipped };
+}
+
+async function thermometerCase(c: ThermoCase, ctx: BenchContext, samples: number, warmup: number) {
+  const sim = await SimProcess.start({ kind: 'thermo', hostPath: join(ctx.dir, `thermo-${c.protocol}${c.asciiQuery ? '-q' : ''}`), protocol: c.protocol, ...(c.asciiQuery && { asciiQuery: c.asciiQuery }), stampAll: true, seed: 3 }, join(ctx.dir, 'sim.log'));
+  const cfg = config({ thermometer: { source: 'serial', path: sim.hostPath, protocol: c.protocol, ...(c.asciiQuery && { ascii: { query: c.asciiQuery } }) } });
+  const writes: Array<{ atMs: number; bytes: Uint8Array }> = [];
+  const queries: number[] = [];
+  sim.on('event', (e: SimEvent) => {
+    if (e.type === 'written') writes.push(e);
+    if (e.type === 'received') queries.push(e.atMs);
+  });
+  const link = serialLinkFor(cfg.devices.thermometer, 'thermometer');
+  const driver = thermometerDriverFor(cfg.devices.thermometer, link);
+  const readings: Array<{ atMs: number; objectC: number }> = [];
+  let firstAt = 0;
+  const enough = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${c.label}: ${readings.length} readings in 10 min`)), 600_000);
+    driver.on('reading', (r: ThermoReading) => {
+      readings.push({ atMs: monotonicMs(), objectC: r.objectC });
+      if (readings.length === warmup) firstAt = readings[readings.length - 1]!.atMs;
+      if (readings.length >= warmup + samples) {
+        clearTimeout(timer);
+        resolve();
       }
-      samples.push(now - writtenAt);
-      if (samples.length >= READS) resolve();
     });
   });
   const problems: string[] = [];
   driver.on('problem', (p) => problems.push(p.code));
-
-  const startedAt = performance.now();
+  sim.present('normal');
   await driver.start();
-  await finished;
-  const elapsedMs = performance.now() - startedAt;
+  await enough;
+  const lastAt = readings[readings.length - 1]!.atMs;
   await driver.stop();
   await link.close();
-  await new Promise<void>((resolve) => sam.close(() => resolve()));
-  await pair.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await sim.stop();
 
-  const p = percentiles(samples);
-  const round = (ms: number) => Math.round(ms * 1000) / 1000;
+  const frames = await framesWritten(c.protocol, cfg, writes);
+  const paired = pair(frames, readings);
+  const latencies = paired.latencies.filter((l, i): l is number => l !== null && readings[i]!.atMs >= firstAt);
+  const unmatched = paired.latencies.filter((l) => l === null).length;
+  const measured = readings.filter((r) => r.atMs >= firstAt);
+  const j = jitter(c.jitterOf === 'queries' ? queries.filter((t) => t >= firstAt && t <= lastAt) : measured.map((r) => r.atMs));
+  return { latency: summarize(latencies), jitter: j, unmatched, lostFrames: paired.skipped, problems, readings: readings.length, framesWritten: frames.length };
+}
+
+async function samCase(ctx: BenchContext, samples: number, warmup: number) {
+  const sim = await SimProcess.start({ kind: 'idcard', hostPath: join(ctx.dir, 'idcard'), timeScale: 0.1 }, join(ctx.dir, 'sim.log'));
+  const cfg = config({ idcard: { source: 'serial', path: sim.hostPath, sam: { pollIntervalMs: 100 } } });
+  const link = serialLinkFor(cfg.devices.idcard, 'idcard');
+  const reader = idcardReaderFor(cfg.devices.idcard, link);
+  const problems: string[] = [];
+  reader.on('problem', (p) => problems.push(p.code));
+  let onIdentity: ((at: number) => void) | null = null;
+  reader.on('identity', (_r: IdentityRead) => onIdentity?.(monotonicMs()));
+  await reader.start();
+  const latencies: number[] = [];
+  let missing = 0;
+  try {
+    for (let i = 0; i < warmup + samples; i++) {
+      const identity = new Promise<number>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`card ${i}: no identity within 10 s`)), 10_000);
+        onIdentity = (at) => {
+          clearTimeout(t);
+          resolve(at);
+        };
+      });
+      const tapAt = await sim.place(syntheticPerson(i, PLAIN_MIX).card);
+      const at = await identity;
+      const written = sim.frameAfter('read-base', tapAt);
+      if (written === null) missing++;
+      else if (i >= warmup) latencies.push(at - written);
+      const liftedAt = await sim.lift();
+      // The reader must see the card gone (find answered 80) before the next card can be read.
+      while (sim.frameAfter('no-card', liftedAt) === null) await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await reader.stop();
+    await link.close();
+    await sim.stop();
+  }
+  return { latency: summarize(latencies), missing, problems };
+}
+
+export async function run(ctx: BenchContext): Promise<BenchResult> {
+  if (!isSocatAvailable()) throw new Error('socat is not installed: no pseudo-terminal pair can be made (apt-get install socat)');
+  const samples = Number(process.env.KIOSK_BENCH_SERIAL_SAMPLES ?? (ctx.smoke ? 30 : 300));
+  const warmup = ctx.smoke ? 5 : 50;
+  const figures: Record<string, Figure> = {};
+  const notes: Record<string, unknown> = { samplesPerDevice: samples, warmup };
+  const add = (key: string, s: Summary, digits = 3) => {
+    figures[`${key}, p50`] = { value: round(s.p50, digits), unit: 'ms', samples: s.n };
+    figures[`${key}, p99`] = { value: round(s.p99, digits), unit: 'ms', samples: s.n };
+    figures[`${key}, max`] = { value: round(s.max, digits), unit: 'ms', samples: s.n };
+  };
+  for (const c of CASES) {
+    process.stderr.write(`  ${c.label}...\n`);
+    const r = await thermometerCase(c, ctx, samples, warmup);
+    add(`${c.label}: last byte written → reading`, r.latency);
+    if (r.jitter) {
+      figures[`${c.label}: ${c.jitterOf === 'queries' ? 'poll interval (queries at the device)' : 'reading interval (at the driver)'}, p50`] = { value: round(r.jitter.interval.p50, 2), unit: 'ms', samples: r.jitter.interval.n };
+      figures[`${c.label}: jitter |interval − p50|, p99`] = { value: round(r.jitter.deviation.p99, 2), unit: 'ms', samples: r.jitter.deviation.n };
+      figures[`${c.label}: jitter |interval − p50|, max`] = { value: round(r.jitter.deviation.max, 2), unit: 'ms', samples: r.jitter.deviation.n };
+    }
+    notes[c.label] = { readings: r.readings, framesWritten: r.framesWritten, unmatchedReadings: r.unmatched, framesNotRead: r.lostFrames, problems: r.problems, interval: r.jitter?.interval };
+  }
+  process.stderr.write('  SAM read-base...\n');
+  const sam = await samCase(ctx, Math.max(10, Math.round(samples)), ctx.smoke ? 2 : 20);
+  add('SAM read-base (1295 bytes) last byte written → identity decoded', sam.latency);
+  notes.sam = { cardsWithoutStampedReply: sam.missing, problems: sam.problems, simulatorTimeScale: 0.1, pollIntervalMs: 100 };
   return {
-    figures: {
-      'read-base last byte → identity, median': { value: round(p.median), unit: 'ms' },
-      'read-base last byte → identity, p99': { value: round(p.p99), unit: 'ms' },
-      'read-base last byte → identity, max': { value: round(p.max), unit: 'ms' },
-    },
-    notes: {
-      reads: samples.length,
-      identityBeforeWriteCallback,
-      replyBytes: reply.length,
-      problems,
-      elapsedMs: Math.round(elapsedMs),
-      path: 'write callback on the device pty → socat → host pty → SerialLink → SamFrameParser → card text decode → identity',
-    },
+    scope:
+      'Device simulator in its own process behind a socat pseudo-terminal; the clock starts when the write of the reply\'s last byte completed in that process (before socat relays it) ' +
+      'and stops at the driver\'s event in the bench process (real serialport bindings, SerialLink, the protocol\'s parser and decoder; nothing else runs there). ' +
+      'Includes: the kernel pty layers and the socat relay, the bindings\' poll and read, parsing, decoding. Excludes: wire time at the line speed and USB-serial adapter latency ' +
+      '(a pty delivers at once; an FTDI-style adapter may hold bytes up to its latency timer), the host\'s other work (see screening.bench for the stages inside the running kiosk).',
+    figures,
+    notes,
   };
 }

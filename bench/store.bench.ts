@@ -1,174 +1,292 @@
 /**
- * Store benchmarks (`node --import tsx bench/run.ts store`):
- * 1. Durable screenings per second: KioskStore.records.commit() awaited one by one — one IMMEDIATE
- *    transaction per screening (record + outbox row, personal fields encrypted), synchronous=FULL,
- *    WAL, on the real disk under the OS temp dir. Reported separately: group commit with 16 commits
- *    in flight (several share one fsync; each still resolves only after its own transaction is durable),
- *    and the disk's ceiling (1-row fsynced commits/s) for context: no per-transaction design beats it.
- * 2. Statistics on 1,000,000 screenings: rows bulk-inserted in one transaction with realistic row
- *    sizes (encrypted columns as blobs of the real ciphertext lengths), spread evenly over 14 whole
- *    local days ending with today (through the counting trigger, as real inserts do); today's per-hour
- *    statistics via store.stats.today(), median/p99, and the whole 14-day range.
+ * The store (issue 14 item 4), in the bench directory (on the filesystem the kiosk keeps its data
+ * on; its filesystem and device are in every result file), never the OS temp directory.
+ *
+ * 1. Durability, three trials in alternating order (A B C D, D C B A, A B C D), each in a fresh
+ *    directory; the figure is the median trial:
+ *    A. durable screenings/s: KioskStore.records.commit() awaited one at a time: one IMMEDIATE
+ *       transaction per screening (record, keyed seal, outbox row; personal fields encrypted),
+ *       WAL, synchronous=FULL; distinct travellers' records as the engine builds them;
+ *    B. the same with 16 commits in flight (group commit: one fsync for the commits of one turn);
+ *    C. SQLite's 1-row commit rate: a one-integer INSERT per transaction with the store's pragmas
+ *       — SQLite's own floor per commit, not the disk's;
+ *    D. the directory's raw fdatasync rate: 4 KiB appended and fdatasync'd, again and again.
+ * 2. Commit latency while background work runs, on a copy of a retention-sized database (14 days
+ *    at a busy station, bench/rig/retention-store.ts): commits are scheduled every 20 ms and each is
+ *    timed from its scheduled moment to its durable end (so a commit held up behind a job counts its
+ *    whole wait), with nothing else, then during a WAL checkpoint (TRUNCATE, as the retention purge
+ *    runs it, 5 times), the hourly retention purge (700 expired records), and `kiosk export` of one
+ *    day by the built CLI in its own process (as a technician runs it beside the kiosk).
+ *    TODO(after the i11 uplink merge): the same during an upload batch.
+ * 3. On that database: the keyed seal's share of a commit (reading the row back, its HMAC, writing
+ *    the MAC, as ScreeningStore does inside the record's transaction; rolled back), and today's
+ *    hourly statistics: a read of the trigger-kept 15-minute counters, so it does not depend on how
+ *    many records the database holds (said in the label).
+ *
+ * KIOSK_BENCH_STORE_COMMITS (default 1000; smoke 100) per durability measurement.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fdatasyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { uuidv7 } from 'uuidv7';
+import { openDatabase } from '../main/store/database.js';
 import { KioskStore } from '../main/store/kiosk-store.js';
 import { StaticKeyProvider } from '../main/store/key-provider.js';
-import { addLocalDays, startOfLocalDay, totals } from '../main/store/statistics.js';
-import { screeningRecord } from '../test/fixtures/store/screening-records.js';
-import { percentiles, type BenchResult } from './bench-result.js';
+import { StoreSeal } from '../main/store/store-seal.js';
+import { totals } from '../main/store/statistics.js';
+import type { BenchContext, BenchResult, Figure } from './bench-result.js';
+import { ROOT } from './rig/child-process.js';
+import { BenchRecords, copyDataDir, databaseBytes, retentionDataDir, retentionSpec } from './rig/retention-store.js';
+import { round, summarize, type Summary } from './sample-statistics.js';
 
 const KEY = new StaticKeyProvider(Buffer.alloc(32, 42));
+type Kind = 'sequential' | 'group' | 'sqlite1row' | 'fdatasync';
+const ORDER: Kind[] = ['sequential', 'group', 'sqlite1row', 'fdatasync'];
 
-async function durableScreenings(dir: string): Promise<{ perSecond: number; latency: ReturnType<typeof percentiles>; n: number }> {
+async function sequential(dir: string, n: number, records: BenchRecords): Promise<{ perSecond: number; latency: Summary }> {
   const store = await KioskStore.open({ dataDir: dir, keyProvider: KEY, maintenanceIntervalMs: 0 });
   try {
-    const n = 3000;
-    const records = Array.from({ length: n }, (_, i) => screeningRecord({ fever: i % 20 === 0 }, i));
-    for (let i = 0; i < 100; i++) await store.records.commit(screeningRecord({}, i)); // warm-up
+    for (let i = 0; i < 50; i++) await store.records.commit(records.record(i, Date.now())); // warm-up
     const latencies: number[] = [];
     const t0 = performance.now();
-    for (const r of records) {
+    for (let i = 0; i < n; i++) {
+      const r = records.record(1000 + i, Date.now());
       const s = performance.now();
       await store.records.commit(r);
       latencies.push(performance.now() - s);
     }
-    const seconds = (performance.now() - t0) / 1000;
-    return { perSecond: Math.round(n / seconds), latency: percentiles(latencies), n };
+    return { perSecond: n / ((performance.now() - t0) / 1000), latency: summarize(latencies) };
   } finally {
     store.close();
   }
 }
 
-/** The disk's own ceiling: 1-row transactions with synchronous=FULL in WAL (one fsync each). */
-async function bareFsyncCommits(dir: string): Promise<number> {
+async function group(dir: string, n: number, records: BenchRecords, inFlight: number): Promise<number> {
   const store = await KioskStore.open({ dataDir: dir, keyProvider: KEY, maintenanceIntervalMs: 0 });
   try {
-    store.db.exec('CREATE TABLE IF NOT EXISTS bench_scratch (x INTEGER)');
-    const insert = store.db.prepare('INSERT INTO bench_scratch (x) VALUES (?)');
-    const n = 2000;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) insert.run(i);
-    return Math.round(n / ((performance.now() - t0) / 1000));
-  } finally {
-    store.close();
-  }
-}
-
-/** Group commit: `concurrency` commits in flight at once, each resolving only after its own fsync. */
-async function groupCommitted(dir: string, concurrency: number): Promise<{ perSecond: number; n: number }> {
-  const store = await KioskStore.open({ dataDir: dir, keyProvider: KEY, maintenanceIntervalMs: 0 });
-  try {
-    const n = 6000;
-    const records = Array.from({ length: n }, (_, i) => screeningRecord({ fever: i % 20 === 0 }, i));
+    const all = Array.from({ length: n }, (_, i) => records.record(i, Date.now()));
     let next = 0;
     const t0 = performance.now();
     await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < n) await store.records.commit(records[next++]!);
+      Array.from({ length: inFlight }, async () => {
+        while (next < n) await store.records.commit(all[next++]!);
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
     if (store.records.count() !== n) throw new Error(`group commit lost records: ${store.records.count()} of ${n}`);
-    return { perSecond: Math.round(n / seconds), n };
+    return n / seconds;
   } finally {
     store.close();
   }
 }
 
-async function statsOnAMillion(dir: string, now: Date): Promise<Record<string, number>> {
-  const total = 1_000_000;
-  const store = await KioskStore.open({ dataDir: dir, keyProvider: KEY, maintenanceIntervalMs: 0, now: () => now });
+/** SQLite's floor: a 1-row INSERT per transaction, WAL and synchronous=FULL as the store opens it. */
+function sqliteOneRow(dir: string, n: number): number {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const db = openDatabase(join(dir, 'one-row.db'));
   try {
-    const first = addLocalDays(startOfLocalDay(now), -13).getTime();
-    const span = addLocalDays(startOfLocalDay(now), 1).getTime() - first;
-    const insert = store.db.prepare(`INSERT INTO screenings (
-        id, checkpoint_id, device_id, started_at, finished_at, finished_ms, station_mode, outcome, decision, mode, colour, fever,
-        reasons, temperatures, duplicate_of, policy_version, card_type, region_code, birth_year, sex, id_valid, id_hash,
-        name_enc, id_number_enc, address_enc, photo_enc, card_rest_enc)
-      VALUES (?, 'CP-BENCH', 'kiosk-01', ?, ?, ?, 'card-then-temp', ?, ?, 'hard', NULL, ?, ?, ?, NULL, 'bench', 'resident', '110105', 1980, 'female', 1,
-        randomblob(32), randomblob(35), randomblob(47), randomblob(75), randomblob(1053), randomblob(250))`);
-    const temps = JSON.stringify(screeningRecord().temperatures);
+    db.exec('CREATE TABLE t (x INTEGER)');
+    const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
     const t0 = performance.now();
-    store.db.transaction(() => {
-      for (let i = 0; i < total; i++) {
-        const ms = first + Math.floor((i / total) * span);
-        const iso = new Date(ms).toISOString();
-        const fever = i % 97 === 0 ? 1 : 0;
-        const hold = fever === 1 || i % 41 === 0;
-        insert.run(uuidv7(), iso, iso, ms, hold ? 'hold' : 'pass', hold ? 'HOLD' : 'PASS', fever, hold ? '[{"code":"FEVER","messageKey":"reason.fever"}]' : '[]', temps);
-      }
-    })();
-    const insertSeconds = (performance.now() - t0) / 1000;
-    store.db.pragma('wal_checkpoint(TRUNCATE)');
-    store.db.exec('ANALYZE');
-
-    const coldStart = performance.now();
-    const today = store.stats.today();
-    const cold = performance.now() - coldStart;
-    const samples: number[] = [];
-    for (let i = 0; i < 100; i++) {
-      const s = performance.now();
-      store.stats.today();
-      samples.push(performance.now() - s);
-    }
-    const rangeSamples: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      const s = performance.now();
-      store.stats.range(addLocalDays(startOfLocalDay(now), -13), now);
-      rangeSamples.push(performance.now() - s);
-    }
-    const p = percentiles(samples);
-    const r = percentiles(rangeSamples);
-    return {
-      todayRows: totals(today).screened,
-      coldMs: cold,
-      medianMs: p.median,
-      p99Ms: p.p99,
-      rangeMedianMs: r.median,
-      insertSeconds,
-      dbMiB: statSync(join(dir, 'kiosk.db')).size / 2 ** 20,
-    };
+    for (let i = 0; i < n; i++) insert.run(i);
+    return n / ((performance.now() - t0) / 1000);
   } finally {
-    store.close();
+    db.close();
   }
 }
 
-export async function run(): Promise<BenchResult> {
-  const base = mkdtempSync(join(tmpdir(), 'kiosk-store-bench-'));
+/** The directory's raw rate: 4 KiB appended, then fdatasync, n times. */
+function rawFdatasync(dir: string, n: number): number {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const fd = openSync(join(dir, 'fdatasync.bin'), 'w', 0o600);
+  const block = Buffer.alloc(4096, 0x5a);
   try {
-    const durable = await durableScreenings(join(base, 'durable'));
-    const grouped = await groupCommitted(join(base, 'grouped'), 16);
-    const ceiling = await bareFsyncCommits(join(base, 'fsync'));
-    const stats = await statsOnAMillion(join(base, 'stats'), new Date());
-    const round2 = (x: number) => Math.round(x * 100) / 100;
-    return {
-      figures: {
-        'durable screenings/s (record+outbox, sync=FULL)': { value: durable.perSecond, unit: 'per s', goal: '>= 1000', met: durable.perSecond >= 1000 },
-        'durable screenings/s, group commit (16 in flight)': { value: grouped.perSecond, unit: 'per s' },
-        'disk ceiling: 1-row fsynced commits/s (same pragmas)': { value: ceiling, unit: 'per s' },
-        'durable commit latency median': { value: round2(durable.latency.median), unit: 'ms' },
-        'durable commit latency p99': { value: round2(durable.latency.p99), unit: 'ms' },
-        "today's hourly stats on 1M records, median": { value: round2(stats.medianMs!), unit: 'ms', goal: '< 50', met: stats.medianMs! < 50 },
-        "today's hourly stats on 1M records, p99": { value: round2(stats.p99Ms!), unit: 'ms', goal: '< 50', met: stats.p99Ms! < 50 },
-        "today's hourly stats, first (cold) query": { value: round2(stats.coldMs!), unit: 'ms' },
-        '14-day hourly stats (all 1M records), median': { value: round2(stats.rangeMedianMs!), unit: 'ms' },
-      },
-      notes: {
-        durableCommits: durable.n,
-        durableDirectory: tmpdir(),
-        statsRowsTotal: 1_000_000,
-        statsRowsToday: stats.todayRows,
-        statsBulkInsertSeconds: round2(stats.insertSeconds!),
-        statsDatabaseMiB: Math.round(stats.dbMiB!),
-        sequentialNote: 'the goal figure: one awaited commit at a time, one fsynced transaction per screening',
-        groupCommitNote: 'commits submitted in the same event-loop turn share one fsynced transaction; each resolves only after it',
-        loadAverageAtEnd: loadavg(),
-      },
-    };
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      writeSync(fd, block);
+      fdatasyncSync(fd);
+    }
+    return n / ((performance.now() - t0) / 1000);
   } finally {
-    rmSync(base, { recursive: true, force: true });
+    closeSync(fd);
   }
+}
+
+/**
+ * Commits scheduled every `everyMs` while `job` runs (and `tailMs` after): each commit's latency from
+ * its scheduled moment to its durable end. Returns the latencies and the job's own duration.
+ */
+async function commitsDuring(store: KioskStore, records: BenchRecords, from: number, everyMs: number, job: () => Promise<void>, tailMs = 200): Promise<{ latencies: number[]; jobMs: number; next: number }> {
+  const latencies: number[] = [];
+  const pending: Promise<void>[] = [];
+  let n = from;
+  let running = true;
+  const t0 = performance.now();
+  let due = t0;
+  const tick = () => {
+    const now = performance.now();
+    while (due <= now) {
+      const scheduled = due;
+      const r = records.record(n++, Date.now());
+      pending.push(store.records.commit(r).then(() => void latencies.push(performance.now() - scheduled)));
+      due += everyMs;
+    }
+    if (running) timer = setTimeout(tick, Math.max(0, due - performance.now()));
+  };
+  let timer = setTimeout(tick, 0);
+  await new Promise((r) => setTimeout(r, 3 * everyMs)); // the stream is flowing before the job starts
+  const j0 = performance.now();
+  await job();
+  const jobMs = performance.now() - j0;
+  await new Promise((r) => setTimeout(r, tailMs));
+  running = false;
+  clearTimeout(timer);
+  await Promise.all(pending);
+  return { latencies, jobMs, next: n };
+}
+
+function yesterday(): string {
+  const d = new Date(Date.now() - 86_400_000);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** `kiosk export` of yesterday, by the built CLI in its own process. */
+function exportYesterday(dataDir: string, output: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const day = yesterday();
+    const p = spawn(process.execPath, [join(ROOT, 'bin', 'kiosk.js'), 'export', '--from', day, '--to', day, '--format', 'csv', '--data', dataDir, '--output', output], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kiosk export exited ${code}: ${err.trim()}`))));
+  });
+}
+
+export async function run(ctx: BenchContext): Promise<BenchResult> {
+  const n = Number(process.env.KIOSK_BENCH_STORE_COMMITS ?? (ctx.smoke ? 100 : 1000));
+  const records = await BenchRecords.make();
+
+  // 1. Durability trials, alternating order.
+  const trials: Array<Record<Kind, number> & { latency: Summary }> = [];
+  for (let t = 0; t < 3; t++) {
+    const order = t % 2 === 0 ? ORDER : [...ORDER].reverse();
+    const out = {} as Record<Kind, number> & { latency: Summary };
+    for (const kind of order) {
+      const dir = join(ctx.dir, `trial-${t + 1}-${kind}`);
+      if (kind === 'sequential') {
+        const s = await sequential(dir, n, records);
+        out.sequential = s.perSecond;
+        out.latency = s.latency;
+      } else if (kind === 'group') out.group = await group(dir, 2 * n, records, 16);
+      else if (kind === 'sqlite1row') out.sqlite1row = sqliteOneRow(dir, n);
+      else out.fdatasync = rawFdatasync(dir, n);
+    }
+    trials.push(out);
+    process.stderr.write(`  trial ${t + 1} (${order.join(', ')}): ${Math.round(out.sequential)} durable screenings/s, ${Math.round(out.fdatasync)} fdatasync/s\n`);
+  }
+  const medianOf = (k: Kind) => [...trials.map((x) => x[k])].sort((a, b) => a - b)[1]!;
+  const latencyTrial = [...trials].sort((a, b) => a.sequential - b.sequential)[1]!.latency;
+
+  // 2. Commit latency during background work, on a retention-sized database.
+  const spec = retentionSpec(ctx.smoke);
+  process.stderr.write(`  retention database (${spec.days} days × ${spec.perDay} + ${spec.expiredRows} expired)...\n`);
+  const built = await retentionDataDir(ctx.shared, spec, (text) => process.stderr.write(`  ${text}\n`));
+  const dataDir = copyDataDir(built.dataDir, join(ctx.dir, 'retention'));
+  const store = await KioskStore.open({ dataDir, maintenanceIntervalMs: 0 });
+  const during: Record<string, { latencies: number[]; jobMs: number[] }> = {};
+  let purged = 0;
+  try {
+    const EVERY = 20;
+    let next = 0;
+    const phase = async (name: string, times: number, job: () => Promise<void>, between = 1000) => {
+      during[name] = { latencies: [], jobMs: [] };
+      for (let i = 0; i < times; i++) {
+        const r = await commitsDuring(store, records, next, EVERY, job);
+        next = r.next;
+        during[name]!.latencies.push(...r.latencies);
+        during[name]!.jobMs.push(r.jobMs);
+        if (between > 0) await new Promise((res) => setTimeout(res, between));
+      }
+    };
+    await phase('nothing else runs', 5, () => new Promise((res) => setTimeout(res, 2000)));
+    // The WAL grows with the commits between checkpoints (about a second's worth, ~50 records).
+    await phase('a WAL checkpoint (TRUNCATE) runs', 5, async () => void store.db.pragma('wal_checkpoint(TRUNCATE)'));
+    await phase('the hourly retention purge runs', 1, async () => void (purged = store.purgeExpired().screenings));
+    await phase('kiosk export of one day runs (CLI, own process)', ctx.smoke ? 1 : 2, () => exportYesterday(dataDir, join(ctx.dir, `export-${Date.now()}.csv`)));
+  } finally {
+    store.close();
+  }
+
+  // 3. Today's statistics.
+  const statsStore = await KioskStore.open({ dataDir, maintenanceIntervalMs: 0, integrityCheck: 'quick' });
+  const statSamples: number[] = [];
+  const sealSamples: number[] = [];
+  let todayRows = 0;
+  try {
+    for (let i = 0; i < 110; i++) {
+      const s = performance.now();
+      todayRows = totals(statsStore.stats.today()).screened;
+      if (i >= 10) statSamples.push(performance.now() - s);
+    }
+    // The keyed seal's share of a commit: what ScreeningStore does inside the record's transaction
+    // (read the row back as stored, HMAC it, write the MAC), on stored rows, rolled back.
+    const db = statsStore.db;
+    const seal = new StoreSeal(randomBytes(32));
+    const ids = db.prepare('SELECT id FROM screenings ORDER BY finished_ms DESC LIMIT 1100').pluck().all() as string[];
+    const readRow = db.prepare('SELECT * FROM screenings WHERE id = ?');
+    const setMac = db.prepare('UPDATE screenings SET mac = ? WHERE id = ?');
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      ids.forEach((id, i) => {
+        const s = performance.now();
+        setMac.run(seal.rowMac('screenings', readRow.get(id) as Record<string, unknown>), id);
+        if (i >= 100) sealSamples.push(performance.now() - s);
+      });
+    } finally {
+      db.exec('ROLLBACK');
+    }
+  } finally {
+    statsStore.close();
+  }
+  const stats = summarize(statSamples);
+  const sealCost = summarize(sealSamples);
+
+  const figures: Record<string, Figure> = {
+    'durable screenings/s, one commit at a time (record + seal + outbox, fsync)': { value: Math.round(medianOf('sequential')), unit: 'per s', goal: '>= 1000', met: medianOf('sequential') >= 1000 },
+    'durable screenings/s, 16 commits in flight (group commit)': { value: Math.round(medianOf('group')), unit: 'per s' },
+    "SQLite's 1-row commit rate (a one-integer INSERT per transaction, WAL, synchronous=FULL)": { value: Math.round(medianOf('sqlite1row')), unit: 'per s' },
+    "the bench directory's raw fdatasync rate (4 KiB append + fdatasync)": { value: Math.round(medianOf('fdatasync')), unit: 'per s' },
+    'durable commit latency, one at a time, p50 (median trial)': { value: round(latencyTrial.p50, 2), unit: 'ms', samples: latencyTrial.n },
+    'durable commit latency, one at a time, p99 (median trial)': { value: round(latencyTrial.p99, 2), unit: 'ms', samples: latencyTrial.n },
+  };
+  const phases: Record<string, unknown> = {};
+  for (const [name, d] of Object.entries(during)) {
+    if (d.latencies.length === 0) continue;
+    const s = summarize(d.latencies);
+    figures[`commit latency from its scheduled moment while ${name}, p99`] = { value: round(s.p99, 2), unit: 'ms', samples: s.n };
+    figures[`commit latency from its scheduled moment while ${name}, max`] = { value: round(s.max, 2), unit: 'ms', samples: s.n };
+    const job = summarize(d.jobMs);
+    if (name !== 'nothing else runs') figures[`duration: ${name.replace(/ runs/, '')}, max`] = { value: round(job.max, 1), unit: 'ms', samples: job.n };
+    phases[name] = { commits: s, jobMs: d.jobMs.map((x) => round(x, 1)) };
+  }
+  figures["keyed seal per record (read back, HMAC, write the MAC: inside the commit's transaction, before its fsync), p50"] = { value: round(sealCost.p50 * 1000, 1), unit: 'µs', samples: sealCost.n };
+  figures["keyed seal per record (read back, HMAC, write the MAC: inside the commit's transaction, before its fsync), p99"] = { value: round(sealCost.p99 * 1000, 1), unit: 'µs', samples: sealCost.n };
+  figures["today's hourly statistics, p99 (reads the 15-minute counters kept by trigger: independent of the record count)"] = { value: round(stats.p99, 3), unit: 'ms', samples: stats.n };
+  return {
+    scope:
+      'The store in the bench process, its files in the bench directory (filesystem and device in environment.benchDirectory). Durability: three trials in alternating order, the median trial reported; ' +
+      'the SQLite 1-row rate is SQLite\'s floor per commit (a tiny row), the fdatasync rate the directory\'s raw flush rate; neither is a screening. ' +
+      `Background work: on a copy of a retention-sized database (${built.rows} screenings, ${round(built.databaseBytes / 2 ** 20)} MiB); commits every 20 ms timed from their scheduled moment ` +
+      '(a commit waiting behind a checkpoint or purge on the one connection counts its wait); the export runs in its own process. Not yet: an upload batch (the uplink, i11).',
+    figures,
+    notes: {
+      commitsPerMeasurement: n,
+      trials: trials.map((x) => ({ sequential: Math.round(x.sequential), group: Math.round(x.group), sqlite1row: Math.round(x.sqlite1row), fdatasync: Math.round(x.fdatasync), latencyP50: round(x.latency.p50, 2), latencyP99: round(x.latency.p99, 2) })),
+      trialOrders: [ORDER, [...ORDER].reverse(), ORDER],
+      retentionDatabase: { ...built, spec, mib: round(built.databaseBytes / 2 ** 20), afterBenchMiB: round(databaseBytes(dataDir) / 2 ** 20) },
+      purgedScreenings: purged,
+      phases,
+      statsTodayRows: todayRows,
+      upload: 'TODO after the uplink (branch i11) is merged: commit latency during an upload batch',
+    },
+  };
 }

@@ -18,7 +18,8 @@ import type { ThermoDecoded, ThermoProtocol } from '../drivers/thermometer/readi
 import { optrisReading } from '../drivers/thermometer/optris-ct-codec.js';
 import { OPTRIS_CT_LT_RANGE } from '../drivers/thermometer/rated-range.js';
 import { createThermoDecoder } from '../drivers/thermometer/thermo-decoder.js';
-import { percentiles, type BenchResult, type Figure } from './bench-result.js';
+import type { BenchResult, Figure } from './bench-result.js';
+import { summarize } from './sample-statistics.js';
 
 interface Case {
   label: string;
@@ -85,22 +86,26 @@ export async function run(): Promise<BenchResult> {
     await measure(c, 5_000); // warm-up
     const N = 50_000;
     const viaStream = c.protocol === 'optris-ct';
-    const streamP = percentiles(await measure(c, N));
+    const streamP = summarize(await measure(c, N));
     if (viaStream) {
-      figures[`${c.label}: via stream decoder (CLI path) median`] = { value: round(streamP.median * 1000, 2), unit: 'µs' };
+      figures[`${c.label}: via stream decoder (CLI path) p50`] = { value: round(streamP.p50 * 1000, 2), unit: 'µs' };
       figures[`${c.label}: via stream decoder (CLI path) p99`] = { value: round(streamP.p99 * 1000, 2), unit: 'µs' };
       measureOptrisDriverPath(c.frames, 2_000); // warm-up
     }
-    const p = viaStream ? percentiles(measureOptrisDriverPath(c.frames, 50_000)) : streamP;
+    const p = viaStream ? summarize(measureOptrisDriverPath(c.frames, 50_000)) : streamP;
     const wireMs = ((c.frames[0]!.length * 10) / c.baud) * 1000;
-    const ratioMedian = (p.median / wireMs) * 100;
+    const ratioMedian = (p.p50 / wireMs) * 100;
     const ratioP99 = (p.p99 / wireMs) * 100;
-    figures[`${c.label}: decode median`] = { value: round(p.median * 1000, 2), unit: 'µs' };
+    figures[`${c.label}: decode p50`] = { value: round(p.p50 * 1000, 2), unit: 'µs' };
     figures[`${c.label}: decode p99`] = { value: round(p.p99 * 1000, 2), unit: 'µs' };
     figures[`${c.label}: wire time`] = { value: round(wireMs, 3), unit: 'ms' };
-    figures[`${c.label}: decode/wire median`] = { value: round(ratioMedian, 4), unit: '%', goal: '< 1 %', met: ratioMedian < 1 };
+    figures[`${c.label}: decode/wire p50`] = { value: round(ratioMedian, 4), unit: '%', goal: '< 1 %', met: ratioMedian < 1 };
     figures[`${c.label}: decode/wire p99`] = { value: round(ratioP99, 4), unit: '%', goal: '< 1 %', met: ratioP99 < 1 };
     notes[c.label] = { samples: N, bytes: c.frames[0]!.length, baud: c.baud };
   }
-  return { figures, notes };
+  return {
+    scope: 'In the bench process, no I/O: one frame at a time through the decoder the driver uses (GY and ASCII: the stream decoder, waiting for its output; Optris: optrisReading per reply, as the driver frames replies by request), after 5,000 frames of warm-up; compared with the frame\'s wire time at the protocol\'s default line speed. Excludes: the serial port and the driver (see serial-latency).',
+    figures,
+    notes,
+  };
 }

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { ContractClient } from '../main/contract/contract-client.js';
-import { CONTRACT_VERSION, type BilingualText, type DeviceView, type HostEvent, type Language, type NoticeView, type ScreenState } from '../main/contract/messages.js';
+import { CONTRACT_VERSION, type BilingualText, type DeviceView, type HostEvent, type Language, type NoticeView, type PrivacyNotice, type ScreenState } from '../main/contract/messages.js';
+import { ConsoleView } from './console/console-view.js';
 import { iconElement } from './icons.js';
 import { electronConnection, webSocketConnection, type HostConnection } from './host-connection.js';
+import { noticeBlock, PrivacyNoticeDialog } from './privacy-notice.js';
 import { deviceLine, describeScreen, type ScreenView } from './screen-view.js';
 import { UI_TEXT } from './ui-text.js';
 import { Voice } from './voice.js';
@@ -23,6 +25,7 @@ let checkpointName: BilingualText = { zh: '体温检测点', en: 'Checkpoint' };
 let screen: ScreenState | null = null;
 let devices: DeviceView[] = [];
 let notices: NoticeView[] = [];
+let privacyNotice: PrivacyNotice | null = null;
 /** What the voice said last, on which screen: the same line on the same screen is not repeated. */
 let lastSpoken = '';
 let clockTimer: ReturnType<typeof setInterval> | null = null;
@@ -35,7 +38,39 @@ const client = new ContractClient({
   onReject: (direction, issues) => console.warn(`contract: rejected ${direction === 'in' ? 'a host event' : 'a command'}: ${issues}`),
 });
 
+const privacyDialog = new PrivacyNoticeDialog((to) => client.send({ type: 'setLanguage', language: to }));
+
 connection.onMessage((raw) => client.receive(raw));
+
+// The staff and technician consoles: a long press (1.5 s) in the top-left corner opens the PIN pad.
+const consoleRoot = document.getElementById('console') as HTMLElement;
+const consoleView = new ConsoleView({ root: consoleRoot, origin: 'kiosk', send: (c) => client.send(c), onClose: () => closeConsole(), language: () => language });
+function openConsole(): void {
+  root.hidden = true;
+  consoleRoot.hidden = false;
+  consoleView.open();
+}
+function closeConsole(): void {
+  consoleRoot.hidden = true;
+  root.hidden = false;
+  draw();
+}
+const corner = document.getElementById('staff-corner') as HTMLButtonElement;
+let pressTimer: ReturnType<typeof setTimeout> | null = null;
+const pressStart = () => {
+  if (pressTimer === null) pressTimer = setTimeout(() => ((pressTimer = null), openConsole()), 1500);
+};
+const pressEnd = () => {
+  if (pressTimer !== null) clearTimeout(pressTimer);
+  pressTimer = null;
+};
+corner.addEventListener('pointerdown', pressStart);
+corner.addEventListener('pointerup', pressEnd);
+corner.addEventListener('pointerleave', pressEnd);
+corner.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' || e.key === ' ') pressStart();
+});
+corner.addEventListener('keyup', pressEnd);
 connection.onState((state, reason) => {
   if (state === 'ready') client.send({ type: 'hello', version: CONTRACT_VERSION });
   else if (state === 'fault') drawHostFault(reason ?? '');
@@ -50,6 +85,7 @@ function handle(e: HostEvent): void {
       devices = e.devices;
       notices = e.notices;
       screen = e.screen;
+      privacyNotice = e.privacyNotice ?? null;
       root.dataset.host = 'ready';
       draw();
       return;
@@ -72,6 +108,10 @@ function handle(e: HostEvent): void {
     case 'health':
     case 'error':
       return;
+    default:
+      if (e.type === 'console.signedOut' && e.reason === 'idle' && !consoleRoot.hidden) closeConsole();
+      consoleView.handle(e);
+      return;
   }
 }
 
@@ -83,6 +123,7 @@ function el(tag: string, className: string | null, text?: string | null): HTMLEl
 }
 
 function drawStarting(): void {
+  privacyDialog.hide();
   root.dataset.screen = 'fault';
   root.dataset.host = 'starting';
   delete root.dataset.colour;
@@ -97,6 +138,7 @@ function drawStarting(): void {
  * exits for the service manager to restart it.
  */
 function drawHostFault(reason: string): void {
+  privacyDialog.hide();
   root.dataset.screen = 'fault';
   root.dataset.host = 'fault';
   delete root.dataset.colour;
@@ -145,6 +187,8 @@ function drawView(view: ScreenView): HTMLElement {
     clock.dataset.role = 'clock';
     section.append(el('h1', 'checkpoint', view.headline), clock, el('p', 'sub', view.sub));
     if (view.prompt) section.append(el('p', 'prompt', view.prompt));
+    // Where identity is captured, the privacy notice is always in sight (PIPL art. 26).
+    if (privacyNotice) section.append(noticeBlock(privacyNotice, () => privacyDialog.show()));
     return section;
   }
   section.append(el('h1', 'headline', view.headline));
@@ -183,6 +227,9 @@ function draw(): void {
   else delete root.dataset.colour;
   document.documentElement.lang = language === 'zh' ? 'zh-CN' : 'en';
   root.replaceChildren(drawView(view), statusBar());
+  // The full notice belongs to the idle screen: a screening that starts closes it.
+  privacyDialog.update(privacyNotice, language);
+  if (view.screen !== 'idle') privacyDialog.hide();
   if (clockTimer) clearInterval(clockTimer);
   clockTimer = view.screen === 'idle' ? setInterval(() => {
     const c = root.querySelector('[data-role="clock"]');

@@ -37,7 +37,11 @@ export function electronConnection(bridge: KioskBridge): HostConnection {
  */
 export function webSocketConnection(location: Location): HostConnection {
   const token = new URLSearchParams(location.search).get('token') ?? '';
-  const url = `ws://${location.host}/ws?token=${encodeURIComponent(token)}`;
+  return socketConnection(`ws://${location.host}/ws?token=${encodeURIComponent(token)}`);
+}
+
+/** A WebSocket to `url` speaking the contract as JSON; reconnects every second while the host is away. */
+export function socketConnection(url: string): HostConnection {
   let socket: WebSocket | null = null;
   let messageHandler: (raw: unknown) => void = () => {};
   let stateHandler: (state: 'starting' | 'ready') => void = () => {};

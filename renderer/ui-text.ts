@@ -24,6 +24,8 @@ export const UI_TEXT = {
     offline: '离线',
     connecting: '连接中',
     switchTo: 'English',
+    privacyMore: '告知全文',
+    privacyClose: '关闭',
     colour: { red: '红色', orange: '橙色', yellow: '黄色', blue: '蓝色' },
   },
   en: {
@@ -48,6 +50,8 @@ export const UI_TEXT = {
     offline: 'offline',
     connecting: 'connecting',
     switchTo: '中文',
+    privacyMore: 'Full notice',
+    privacyClose: 'Close',
     colour: { red: 'Red', orange: 'Orange', yellow: 'Yellow', blue: 'Blue' },
   },
 } as const satisfies Record<Language, unknown>;

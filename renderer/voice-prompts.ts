@@ -26,7 +26,7 @@ export interface PromptText {
 }
 
 /** Screen labels that are not messages: never spoken alone, so no recording. */
-export const UI_LABELS_NOT_SPOKEN: readonly string[] = ['level', 'cardReader', 'thermometer', 'online', 'offline', 'connecting', 'switchTo', 'colour'];
+export const UI_LABELS_NOT_SPOKEN: readonly string[] = ['level', 'cardReader', 'thermometer', 'online', 'offline', 'connecting', 'switchTo', 'colour', 'privacyMore', 'privacyClose'];
 
 /** The out-of-service screen (branch i8a adds it to ui-text.ts as this key). */
 export const EXTRA_PROMPTS: readonly PromptText[] = [{ key: 'ui.outOfService', zh: '暂停服务 · 请走人工通道', en: 'Out of service · please use the staffed lane' }];

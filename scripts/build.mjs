@@ -40,12 +40,17 @@ for (const e of nodeEntries) {
   );
 }
 
-/** The renderer: one browser bundle plus its static files. */
-if (existsSync(join(root, 'renderer/app.ts'))) {
+/** The renderer: the kiosk page (traveller screens and consoles) and the LAN staff console page. */
+const browserEntries = [
+  { in: 'renderer/app.ts', out: 'renderer/app.js' },
+  { in: 'renderer/console/standalone.ts', out: 'renderer/console.js' },
+];
+for (const e of browserEntries) {
+  if (!existsSync(join(root, e.in))) continue;
   jobs.push(
     build({
-      entryPoints: [join(root, 'renderer/app.ts')],
-      outfile: join(out, 'renderer/app.js'),
+      entryPoints: [join(root, e.in)],
+      outfile: join(out, e.out),
       bundle: true,
       platform: 'browser',
       target: 'chrome120',
@@ -56,17 +61,23 @@ if (existsSync(join(root, 'renderer/app.ts'))) {
   );
 }
 await Promise.all(jobs);
-for (const asset of ['index.html', 'styles.css', 'audio']) {
+for (const asset of ['index.html', 'styles.css', 'console.html', 'console.css', 'audio']) {
   const src = join(root, 'renderer', asset);
   if (existsSync(src)) cpSync(src, join(out, 'renderer', asset), { recursive: true });
 }
 
 // The renderer's CSP allows exactly the built app.js (a hash source, not 'self'): stamp its SRI
 // hash into index.html (CSP meta + integrity attribute) and record it for the servers' CSP header.
-const appJs = join(out, 'renderer/app.js');
-const indexHtml = join(out, 'renderer/index.html');
-if (existsSync(appJs) && existsSync(indexHtml)) {
-  const integrity = `sha384-${createHash('sha384').update(readFileSync(appJs)).digest('base64')}`;
-  writeFileSync(indexHtml, readFileSync(indexHtml, 'utf8').replaceAll('__APP_JS_INTEGRITY__', integrity));
-  writeFileSync(join(out, 'renderer/integrity.json'), `${JSON.stringify({ 'app.js': integrity })}\n`);
+const integrities = {};
+for (const [script, page, marker] of [
+  ['app.js', 'index.html', '__APP_JS_INTEGRITY__'],
+  ['console.js', 'console.html', '__CONSOLE_JS_INTEGRITY__'],
+]) {
+  const js = join(out, 'renderer', script);
+  const html = join(out, 'renderer', page);
+  if (!existsSync(js) || !existsSync(html)) continue;
+  const integrity = `sha384-${createHash('sha384').update(readFileSync(js)).digest('base64')}`;
+  writeFileSync(html, readFileSync(html, 'utf8').replaceAll(marker, integrity));
+  integrities[script] = integrity;
 }
+if (Object.keys(integrities).length > 0) writeFileSync(join(out, 'renderer/integrity.json'), `${JSON.stringify(integrities)}\n`);

@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { KioskStore } from '../../main/store/kiosk-store.js';
 import { seededRandom } from '../../drivers/sim/seeded-random.js';
 import { fillDisk, tryMountTmpfs, unmount } from '../../test/fixtures/store/tmpfs.js';
-import { benchMachine, type BenchResult, type Figure } from '../bench-result.js';
+import { describeEnvironment, loadAverage, type BenchResult, type Figure } from '../bench-result.js';
 import { planFaults, type FaultKind, type PlannedFault } from './fault-plan.js';
 import { SoakKiosk } from './kiosk-process.js';
 import { auditLog, GRACE_MS, type FaultWindow } from './log-audit.js';
@@ -102,6 +102,11 @@ else log(`disk-full spells are not injected: a tmpfs cannot be mounted (${mountE
 const central = centralFaults();
 if (central) available.add('central-outage');
 const plan = planFaults(TOTAL, SEED, available);
+// The machine, the commit and the data directory's filesystem, captured before any result is
+// written (the benchmarks' record, bench/bench-result.ts).
+const environment = describeEnvironment(ROOT, dirname(dataDir));
+const loadAtStart = loadAverage();
+const startedAt = new Date();
 
 const devices = await SoakDevices.start(join(work, 'ptys'), SIM_TIME_SCALE);
 const configFile = join(work, 'config.json');
@@ -388,6 +393,12 @@ for (const [kind, ms] of Object.entries(recoveryMs)) {
   figures[`recovery time, ${kind}, median`] = { value: sorted[Math.floor(sorted.length / 2)]!, unit: 'ms' };
 }
 const result: BenchResult & { checks: typeof checks } = {
+  scope:
+    `the real KioskHost and browser-mode server (bench/soak/soak-host.ts, from the sources) in a child process, restarted after each SIGKILL, engine timers compressed ×${TIME_SCALE}; ` +
+    `simulated SAM reader and GY-MCU90614 thermometer in this process on socat pseudo-terminals through the real serialport bindings; ` +
+    `the traveller screen observed over browser mode's WebSocket (no browser drawing it); data directory on ` +
+    `${mountError === null ? `a ${tmpfsSize} tmpfs (for the disk-full spells)` : 'the OS temp directory'}; ` +
+    `${central ? 'central outages injected' : 'no central (no uplink in this build)'}`,
   figures,
   checks,
   notes: {
@@ -409,7 +420,14 @@ const result: BenchResult & { checks: typeof checks } = {
   },
 };
 mkdirSync(dirname(opt.output), { recursive: true });
-writeFileSync(opt.output, `${JSON.stringify({ name: 'soak', at: new Date().toISOString(), machine: benchMachine(), ...result }, null, 2)}\n`);
+const saved = {
+  name: 'soak',
+  at: startedAt.toISOString(),
+  durationS: Math.round(elapsedMs / 1000),
+  environment: { ...environment, loadAverage: { atStart: loadAtStart, atEnd: loadAverage() } },
+  ...result,
+};
+writeFileSync(opt.output, `${JSON.stringify(saved, null, 2)}\n`);
 
 for (const [k, f] of Object.entries(figures)) process.stdout.write(`  ${k.padEnd(48)} ${String(f.value).padStart(10)} ${f.unit}${f.goal ? `   (goal: ${f.goal}${f.met === undefined ? '' : f.met ? ', met' : ', NOT met'})` : ''}\n`);
 for (const c of checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.check}: ${c.detail}\n`);

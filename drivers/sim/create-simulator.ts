@@ -2,6 +2,7 @@ import { SAM_DEFAULT_BAUD } from '../idcard/default-baud.js';
 import type { IdCard } from '../idcard/id-card.js';
 import { defaultBaudFor } from '../thermometer/default-baud.js';
 import { THERMO_PROTOCOLS, type ThermoProtocol } from '../thermometer/reading.js';
+import { BenchThermometerSimulator, type SimulatedBench } from './blackbody.js';
 import { IdCardSimulator } from './idcard-simulator.js';
 import { SCENARIOS, type ScenarioName, type SimulatedDevice } from './simulated-device.js';
 import { ThermometerSimulator, type SimulatedScene, type ThermometerSimulatorOptions } from './thermometer-simulator.js';
@@ -21,6 +22,8 @@ export interface CreateSimulatorOptions {
   card?: IdCard;
   /** Thermometer, ASCII protocol: query / line style / unit. */
   ascii?: ThermometerSimulatorOptions['ascii'];
+  /** Thermometer: a sensor error and a blackbody to calibrate against (blackbody.ts). */
+  bench?: SimulatedBench;
   /** Thermometer: the room and the people (default a 25 °C room). */
   scene?: SimulatedScene;
   /** Thermometer, GY: streams from power-up (GY-MCU90614 yes, GY-MCU90615 no). */
@@ -59,13 +62,14 @@ export function createSimulator(kind: SimulatorKind, options: CreateSimulatorOpt
     if (options.protocol !== undefined) throw new SimulatorOptionError('a protocol applies to thermometers only; the ID-card reader always speaks SAM frames');
     return new IdCardSimulator({ ...common, ...(options.card && { card: options.card }) });
   }
-  return new ThermometerSimulator({
+  const thermo = {
     ...common,
     protocol: options.protocol ?? 'gy-mcu90614',
     ...(options.ascii && { ascii: options.ascii }),
     ...(options.gyAutoOutput !== undefined && { gyAutoOutput: options.gyAutoOutput }),
     ...(options.scene && { scene: options.scene }),
-  });
+  };
+  return options.bench ? new BenchThermometerSimulator(thermo, options.bench) : new ThermometerSimulator(thermo);
 }
 
 /** The line speed a simulated device of this kind runs at by default (matters on bench ports only). */

@@ -80,7 +80,7 @@ export const SIM_TIMINGS = {
 export class IdCardSimulator extends EventEmitter<SimulatedDeviceEvents> implements SimulatedDevice {
   readonly kind = 'idcard' as const;
   readonly scenario: ScenarioName;
-  private readonly card: IdCard;
+  private card: IdCard;
   private readonly timeScale: number;
   private readonly fingerprint: Uint8Array;
   private readonly parser = new SamFrameParser();
@@ -180,9 +180,14 @@ export class IdCardSimulator extends EventEmitter<SimulatedDeviceEvents> impleme
     }
   }
 
-  /** Someone lays a card on the reader (bench keys). Nothing happens if one is there already. */
-  placeCard(): void {
-    if (this.running && !this.cardPresent) this.place();
+  /**
+   * Someone lays a card on the reader (bench keys). `card` is that person's card (a different
+   * traveller); without it, the card the reader was given. Nothing happens if one is there already.
+   */
+  placeCard(card?: IdCard): void {
+    if (!this.running || this.cardPresent) return;
+    if (card) this.card = card;
+    this.place();
   }
 
   /** The card is taken off the reader (bench keys). */

@@ -307,7 +307,7 @@ export class ThermometerSimulator extends EventEmitter<SimulatedDeviceEvents> im
     return min + (max - min) * this.random();
   }
 
-  private objectTemperature(): number {
+  protected objectTemperature(): number {
     const { ambientC, normalBodyC, feverBodyC, tissueConductance } = this.scene;
     switch (this.subject) {
       case 'none':

@@ -15,7 +15,10 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   policy: async () => (await import('./commands/policy.js')).policyCommand,
   audit: async () => (await import('./commands/audit.js')).auditCommand,
   export: async () => (await import('./commands/export.js')).exportCommand,
+  privacy: async () => (await import('./commands/privacy.js')).privacyCommand,
   start: async () => (await import('./commands/start.js')).startCommand,
+  pin: async () => (await import('./commands/pin.js')).pinCommand,
+  calibrate: async () => (await import('./commands/calibrate.js')).calibrateCommand,
 };
 
 async function usage(): Promise<string> {

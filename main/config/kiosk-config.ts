@@ -154,7 +154,12 @@ const thermometerFields = {
 const PROTOCOL_SECTION = { 'gy-mcu90614': 'gy', 'optris-ct': 'optris', ascii: 'ascii' } as const;
 const thermometerDevice = z
   .discriminatedUnion('source', [
-    simulatedDevice.extend({ ...thermometerFields, protocol: thermoProtocol.default('gy-mcu90614') }),
+    simulatedDevice.extend({
+      ...thermometerFields,
+      protocol: thermoProtocol.default('gy-mcu90614'),
+      /** The simulated sensor's error (reported = gain·scene + offsetC ± noiseC), to practise calibration against the simulated blackbody. */
+      sensorError: z.strictObject({ gain: z.number().min(0.8).max(1.25), offsetC: z.number().min(-5).max(5), noiseC: z.number().min(0).max(1).default(0.02) }).optional(),
+    }),
     serialDevice.safeExtend({ ...thermometerFields, protocol: thermoProtocol }),
   ])
   .superRefine((d, ctx) => {
@@ -380,6 +385,43 @@ export const CalibrationConfigSchema = z.strictObject({
   driftLimitC: celsius(0.05, 1, 0.2),
 });
 
+/** Text a site writes for the screen in both languages; English falls back to the Chinese when left out. */
+const siteText = (max: number) => z.strictObject({ zh: displayText(max), en: displayText(max).optional() });
+
+/** Until a site names them: the operator and contact as a traveller can still act on them (ask the staff there). */
+export const DEFAULT_NOTICE_PARTIES = {
+  operator: { zh: '本检测点的设置单位', en: 'the authority that runs this checkpoint' },
+  contact: { zh: '现场工作人员', en: 'the staff at this checkpoint' },
+};
+
+/** Retention window bounds (days): long enough for contact tracing, never longer than four weeks (docs/privacy.md). */
+export const RETENTION_DAYS = { min: 1, max: 28, default: 14 } as const;
+
+/**
+ * Personal information (PIPL; docs/privacy.md): how long records are kept, what is collected beyond
+ * the minimum, and what the notice on the idle screen names. The purpose (epidemic control only)
+ * is fixed, not configurable.
+ */
+export const PrivacyConfigSchema = z.strictObject({
+  /**
+   * Days a screening is kept: after central acknowledged it (a kiosk with a central service), or
+   * after the screening (a standalone kiosk). Undelivered records are kept and flagged.
+   */
+  retentionDays: z.number().int().min(RETENTION_DAYS.min).max(RETENTION_DAYS.max).default(RETENTION_DAYS.default),
+  /** Keep the card photo (encrypted) with each screening and upload it. Off: it is only shown to staff while a hold is open. */
+  storePhoto: z.boolean().default(false),
+  /** Who runs the checkpoint and whom to ask: named in the notice. */
+  notice: z
+    .strictObject({
+      operator: siteText(100).default(DEFAULT_NOTICE_PARTIES.operator),
+      contact: siteText(100).default(DEFAULT_NOTICE_PARTIES.contact),
+      /** One more paragraph for the fuller notice (e.g. the order the checkpoint operates under). */
+      extra: siteText(600).optional(),
+    })
+    .default(DEFAULT_NOTICE_PARTIES),
+});
+export type PrivacyConfig = z.infer<typeof PrivacyConfigSchema>;
+
 export const KioskConfigSchema = z.strictObject({
   schemaVersion: z.literal(1).default(1),
   checkpoint: z.strictObject({
@@ -409,6 +451,7 @@ export const KioskConfigSchema = z.strictObject({
    * directory, or `path`.
    */
   lists: z.strictObject({ source: z.literal('file'), path: z.string().min(1).max(4096).optional() }).optional(),
+  privacy: PrivacyConfigSchema.default(() => PrivacyConfigSchema.parse({})),
 });
 
 export type KioskConfig = z.infer<typeof KioskConfigSchema>;

@@ -17,7 +17,10 @@ export interface ContractLog {
 
 export interface ContractServerOptions {
   log: ContractLog;
-  onCommand(command: UiCommand, reply: (event: HostEvent) => void): void;
+  /** `connection` names the UI connection the command came on (its transport label, unique per server). */
+  onCommand(command: UiCommand, reply: (event: HostEvent) => void, connection: string): void;
+  /** A UI connection went away (the consoles end its session). */
+  onDetach?(connection: string): void;
   /** Bad messages tolerated per connection before it is closed. */
   maxRejects?: number;
 }
@@ -64,14 +67,14 @@ export class ContractServer {
           return;
         }
         try {
-          this.opts.onCommand(parsed.data, (event) => this.sendTo(peer, event));
+          this.opts.onCommand(parsed.data, (event) => this.sendTo(peer, event), label);
         } catch (err) {
           this.opts.log.error({ peer: label, err: err instanceof Error ? err.message : String(err) }, 'contract: command handler failed');
           this.sendTo(peer, { type: 'error', inReplyTo: parsed.data.id, code: 'INTERNAL', message: 'the host could not handle this command' });
         }
       },
       detach: () => {
-        this.peers.delete(peer);
+        if (this.peers.delete(peer)) this.opts.onDetach?.(label);
       },
     };
   }

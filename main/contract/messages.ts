@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONSOLE_COMMAND_SCHEMAS, CONSOLE_EVENT_SCHEMAS } from './console-messages.js';
 
 /**
  * The one contract between the host process and any UI (Electron renderer over a MessagePort, or a
@@ -131,6 +132,20 @@ export const NoticeViewSchema = z.object({
 });
 export type NoticeView = z.infer<typeof NoticeViewSchema>;
 
+/** Text of the privacy notice in both languages (bounded: the site's parts are bounded in the configuration). */
+const noticeText = (zh: number, en: number) => z.object({ zh: z.string().min(1).max(zh), en: z.string().min(1).max(en) });
+
+/**
+ * The privacy notice (PIPL arts. 17, 26; main/privacy/notice.ts): a short text the idle screen always
+ * shows, and the fuller text one tap away. Built by the host from the site's configuration.
+ */
+export const PrivacyNoticeSchema = z.object({
+  short: noticeText(300, 500),
+  title: noticeText(40, 80),
+  sections: z.array(z.object({ heading: noticeText(40, 80), body: noticeText(900, 1500) })).min(1).max(10),
+});
+export type PrivacyNotice = z.infer<typeof PrivacyNoticeSchema>;
+
 export const HealthSchema = z.object({
   status: z.enum(['starting', 'ready', 'degraded']),
   /** out-of-service: nobody is screened (see `notices` for why). */
@@ -155,6 +170,8 @@ export const UiCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('getHealth'), id: commandId }),
   /** The renderer painted a screen (sent after the frame that shows it); used for latency figures. */
   z.object({ type: z.literal('painted'), id: commandId, seq: z.number().int().nonnegative(), screen: ScreenNameSchema }),
+  // The staff and technician consoles (console-messages.ts).
+  ...CONSOLE_COMMAND_SCHEMAS,
 ]);
 export type UiCommand = z.infer<typeof UiCommandSchema>;
 
@@ -167,6 +184,8 @@ export const HostEventSchema = z.discriminatedUnion('type', [
     screen: ScreenStateSchema,
     devices: z.array(DeviceViewSchema).max(8),
     notices: z.array(NoticeViewSchema).max(20),
+    /** The privacy notice of this site (optional so a UI built before it still validates). */
+    privacyNotice: PrivacyNoticeSchema.optional(),
   }),
   z.object({ type: z.literal('screen'), screen: ScreenStateSchema }),
   z.object({ type: z.literal('notices'), notices: z.array(NoticeViewSchema).max(20) }),
@@ -179,5 +198,7 @@ export const HostEventSchema = z.discriminatedUnion('type', [
     code: z.enum(['BAD_MESSAGE', 'UNSUPPORTED_VERSION', 'INTERNAL']),
     message: z.string().max(500),
   }),
+  // The staff and technician consoles (console-messages.ts).
+  ...CONSOLE_EVENT_SCHEMAS,
 ]);
 export type HostEvent = z.infer<typeof HostEventSchema>;

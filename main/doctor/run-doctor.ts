@@ -39,7 +39,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<Finding[]> {
   const now = opts.now ?? (() => new Date());
   let config: KioskConfig;
   try {
-    const loaded = await loadHostConfig({ browser: false, simulate: false, port: 0, dataDir: opts.dataDir, configFile: opts.configFile, scenarios: null });
+    const loaded = await loadHostConfig({ dataDir: opts.dataDir, configFile: opts.configFile });
     config = loaded.config;
     findings.push(ok('config', `${loaded.source}; checkpoint ${config.checkpoint.id}, kiosk ${config.checkpoint.kioskId}`));
   } catch (err) {

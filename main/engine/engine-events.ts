@@ -23,7 +23,7 @@ export interface PromptEvent {
 
 export interface StartedEvent {
   screeningId: string;
-  trigger: 'card' | 'subject';
+  trigger: 'card' | 'subject' | 'registration';
   monotonicMs: number;
 }
 

@@ -30,6 +30,8 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<EngineState, readonly EngineSt
 /** Why a transition happened: a stable code (events, audit and tests rely on them). */
 export type TransitionReason =
   | 'card-read'
+  /** Staff registered the person without a card (main/console, manual registration). */
+  | 'identity-registered'
   | 'subject-detected'
   | 'identity-accepted'
   | 'measurement-complete'

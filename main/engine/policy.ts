@@ -26,7 +26,8 @@ export interface DecisionIdentity {
    * and matched against key-region prefixes; never stored in lists or logs.
    */
   idNumber: string;
-  cardType: CardType;
+  /** null: a document registered by staff that is no card (passport, other): no number rule, no region code. */
+  cardType: CardType | null;
   /** HMAC of the ID number: what the watchlists are matched on. */
   idHmac: string;
   /** The card's dates as the card states them (judged by drivers/idcard/card-date.ts); null = the reader gives none. */
@@ -139,7 +140,7 @@ export function decide(policy: DecisionPolicy, input: DecisionInput): PolicyDeci
   } else {
     // A card whose data fails validation (number or dates) is handled by policy.invalidId.
     const invalidEffect = policy.invalidId === 'hold' ? 'hold' : 'notice';
-    const idCheck = checkIdNumber(id.cardType, id.idNumber);
+    const idCheck = id.cardType === null ? { valid: true as const } : checkIdNumber(id.cardType, id.idNumber);
     if (!idCheck.valid) reasons.push(reason('INVALID_ID', invalidEffect, { detail: { problem: idCheck.problem } }));
     const dates = judgeCardDates(id.dates, localDate(input.now));
     // One reason for the card (the screen says it once); every finding is in the detail.
@@ -158,7 +159,7 @@ export function decide(policy: DecisionPolicy, input: DecisionInput): PolicyDeci
         reasons.push(reason('WATCHLIST', action === 'pass-with-notice' ? 'notice' : 'hold', { colour: entry.colour, detail: { listId: entry.listId, action } }));
       }
       for (const region of input.watchlist.keyRegions) {
-        if (!matchesRegionPrefix(id.cardType, id.idNumber, region.prefix)) continue;
+        if (id.cardType === null || !matchesRegionPrefix(id.cardType, id.idNumber, region.prefix)) continue;
         const action = policy.colourActions[region.colour];
         reasons.push(reason('KEY_REGION', action === 'pass-with-notice' ? 'notice' : 'hold', { colour: region.colour, detail: { prefix: region.prefix, action } }));
       }

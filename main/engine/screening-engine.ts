@@ -13,6 +13,7 @@ import { decide, decisionIdentityOf, decisionPolicyOf, policyVersionOf, reason, 
 import { isPendingCommit, type RecordSink } from './record-sink.js';
 import { REASON_MESSAGE_KEYS, type ReasonCode } from './reason-messages.js';
 import type { ListsConsulted, ScreeningRecord, TemperatureEstimate, TemperatureSample } from './screening-record.js';
+import type { RegisteredIdentity } from './registered-identity.js';
 import { TemperaturePipeline } from './temperature-pipeline.js';
 import type { WatchlistSource } from './watchlist-source.js';
 
@@ -33,8 +34,10 @@ interface Screening {
   id: string;
   startedAt: Date;
   startedMs: number;
-  trigger: 'card' | 'subject';
+  trigger: 'card' | 'subject' | 'registration';
   card: IdCard | null;
+  /** Staff registered the person instead of a card read. */
+  registered: RegisteredIdentity | null;
   /** How the card was read (a line reader delivers the number only). */
   cardSource: IdentityRead['source'] | null;
   idHmac: string | null;
@@ -274,7 +277,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
         return;
       }
       case 'identifying':
-        if (this.screening && !this.screening.card) {
+        if (this.screening && !this.hasIdentity(this.screening)) {
           this.acceptIdentity(this.screening, read);
           this.toDeciding('identity-accepted');
         }
@@ -282,7 +285,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       case 'measuring':
       case 're-measuring':
         // temp-then-card: the card may come early; keep it. A second card mid-screening is ignored.
-        if (this.screening && !this.screening.card) this.acceptIdentity(this.screening, read);
+        if (this.screening && !this.hasIdentity(this.screening)) this.acceptIdentity(this.screening, read);
         else this.prompt('prompt.wait');
         return;
       case 'deciding':
@@ -293,6 +296,22 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
         if (this.inService) this.onIdentity(read);
         return;
     }
+  }
+
+  /**
+   * Staff registered a person who has no readable card (main/console/console-service.ts): the
+   * registration stands in for the card read, and the normal measurement follows. Only from idle;
+   * returns false when nothing was started (a screening is under way).
+   */
+  onRegisteredIdentity(identity: RegisteredIdentity): boolean {
+    if (this.stopped || this.current !== 'idle') return false;
+    const s = this.begin('registration');
+    s.registered = identity;
+    this.go('identifying', 'identity-registered');
+    this.keepIdentity(s, identity.idNumber);
+    if (this.faultIfDeviceMissing(s)) return true;
+    this.enterMeasuring(s, 'identity-accepted');
+    return true;
   }
 
   onReading(reading: ThermoReading): void {
@@ -345,7 +364,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
 
   // ---- workflow ------------------------------------------------------------------------------
 
-  private begin(trigger: 'card' | 'subject'): Screening {
+  private begin(trigger: Screening['trigger']): Screening {
     const thermoId = this.config.devices.thermometer.id;
     const s: Screening = {
       id: this.newId(),
@@ -353,6 +372,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       startedMs: this.clock.monotonicMs(),
       trigger,
       card: null,
+      registered: null,
       cardSource: null,
       idHmac: null,
       duplicateOf: null,
@@ -376,7 +396,16 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
     const card = read.card;
     s.card = card;
     s.cardSource = read.source;
-    const hmac = this.opts.hasher.hashIdNumber(card.idNumber);
+    this.keepIdentity(s, card.idNumber);
+  }
+
+  private hasIdentity(s: Screening): boolean {
+    return s.card !== null || s.registered !== null;
+  }
+
+  /** The identity's HMAC and the duplicate check (a card or a registration alike). */
+  private keepIdentity(s: Screening, idNumber: string): void {
+    const hmac = this.opts.hasher.hashIdNumber(idNumber);
     s.idHmac = hmac;
     const now = this.clock.monotonicMs();
     const windowMs = this.config.screening.duplicateWindowMs;
@@ -398,7 +427,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
   private needs(s: Screening, kind: DeviceStatus['kind']): boolean {
     if (this.current === 'deciding' || this.current === 'result' || this.current === 'idle') return false;
     if (kind === DEVICE_ROLE.thermometer) return this.current === 'measuring' || this.current === 're-measuring';
-    return this.requireIdentity && s.card === null;
+    return this.requireIdentity && !this.hasIdentity(s);
   }
 
   private deviceUnavailable(kind: DeviceStatus['kind']): DeviceStatus | null {
@@ -410,7 +439,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
   private faultIfDeviceMissing(s: Screening): boolean {
     for (const kind of ['thermometer', 'idcard'] as const) {
       const st = this.deviceUnavailable(kind);
-      if (st && (kind === 'thermometer' ? s.attempts.length === 0 : this.requireIdentity && s.card === null)) {
+      if (st && (kind === 'thermometer' ? s.attempts.length === 0 : this.requireIdentity && !this.hasIdentity(s))) {
         this.fault(s, st.deviceId);
         return true;
       }
@@ -499,7 +528,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       this.enterRemeasuring(s);
       return;
     }
-    if (this.requireIdentity && !s.card) {
+    if (this.requireIdentity && !this.hasIdentity(s)) {
       this.go('identifying', 'identity-required');
       this.prompt('prompt.presentCard');
       this.armStateTimer(this.config.screening.timeouts.identifyingMs, () => this.onIdentifyTimeout());
@@ -546,7 +575,12 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
     const lists: ListsConsulted = { source: watchlist.source, refreshedAt: watchlist.source === 'standalone' ? null : watchlist.refreshedAt };
     const d = decide(this.policy, {
       requireIdentity: this.requireIdentity,
-      identity: card && s.idHmac ? decisionIdentityOf(card, s.idHmac, s.cardSource ?? 'sam') : null,
+      identity:
+        card && s.idHmac
+          ? decisionIdentityOf(card, s.idHmac, s.cardSource ?? 'sam')
+          : s.registered && s.idHmac
+            ? { idNumber: s.registered.idNumber, cardType: s.registered.cardType, idHmac: s.idHmac, dates: { validFrom: null, validUntil: null, birthDate: null } }
+            : null,
       attempts: s.attempts,
       remeasureAvailable: s.remeasureAvailable,
       watchlist,
@@ -608,6 +642,7 @@ export class ScreeningEngine extends EventEmitter<EngineEvents> {
       finishedAt: this.clock.now().toISOString(),
       stationMode: this.config.station.mode,
       card: s.card,
+      ...(s.registered && { registrationId: s.registered.registrationId }),
       duplicateOf: s.duplicateOf,
       temperatures: [...s.attempts],
     };

@@ -77,6 +77,8 @@ export interface ScreeningRecord {
   colour: WatchColour | null;
   reasons: Reason[];
   card: IdCard | null; // personal data: the store encrypts it
+  /** The person had no readable card and was registered by staff (main/store/manual-registrations.ts). */
+  registrationId?: string;
   /** Card presented twice within the duplicate window. */
   duplicateOf: string | null;
   temperatures: TemperatureEstimate[];

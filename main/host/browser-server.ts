@@ -8,7 +8,8 @@ import type { Health } from '../contract/messages.js';
 import { newLaunchToken, tokenMatches } from './launch-token.js';
 import type { Logger } from './logger.js';
 import { parseRequestTarget, queryValue, type RequestTarget } from './request-target.js';
-import { DEFAULT_SOCKET_LIMITS, MessageBudget, SOCKET_CLOSE, type SocketLimits } from './socket-limits.js';
+import { attachContractSocket, type SocketStats } from './contract-socket.js';
+import { DEFAULT_SOCKET_LIMITS, type SocketLimits } from './socket-limits.js';
 import { resolveStatic, staticSite, type StaticSite } from './static-files.js';
 
 export interface BrowserServerOptions {
@@ -26,14 +27,7 @@ export interface BrowserServerOptions {
 }
 
 /** What the server knows about one UI connection (no content): for health and tests. */
-export interface SocketStats {
-  peer: string;
-  /** Bytes the host has queued for this client and not yet handed to the kernel. */
-  bufferedBytes: number;
-  /** True while the host has stopped reading from this client (backpressure). */
-  paused: boolean;
-  received: number;
-}
+export type { SocketStats } from './contract-socket.js';
 
 export interface BrowserServer {
   /** The page to open, token included. */
@@ -135,66 +129,8 @@ export async function startBrowserServer(opts: BrowserServerOptions): Promise<Br
   const open = new Map<WebSocket, SocketStats>();
   const attachSocket = (ws: WebSocket) => {
     const label = `ws#${++peerCount}`;
-    const stats: SocketStats = { peer: label, bufferedBytes: 0, paused: false, received: 0 };
+    const stats = attachContractSocket(ws, opts.contract, label, opts.log, limits, { name: 'browser', connected: 'browser: UI connected', disconnected: 'browser: UI disconnected' }, () => open.delete(ws));
     open.set(ws, stats);
-    const budget = new MessageBudget(limits);
-    let closing = false;
-    const closeFor = (code: number, reason: string, log: Record<string, unknown>) => {
-      if (closing) return;
-      closing = true;
-      opts.log.warn({ peer: label, code, ...log }, `browser: UI connection closed: ${reason}`);
-      ws.close(code, reason);
-      // A client that does not read will not complete the closing handshake either.
-      if (code === SOCKET_CLOSE.notReading) ws.terminate();
-    };
-    // Backpressure: stop reading while our output to this client piles up; resume once it drains.
-    const afterWrite = () => {
-      stats.bufferedBytes = ws.bufferedAmount;
-      if (stats.paused && stats.bufferedBytes < limits.resumeBelowBytes && !closing) {
-        stats.paused = false;
-        ws.resume();
-      }
-    };
-    const peer = opts.contract.attach(
-      {
-        send: (event) => {
-          if (ws.readyState !== ws.OPEN || closing) return;
-          ws.send(JSON.stringify(event), afterWrite);
-          stats.bufferedBytes = ws.bufferedAmount;
-          if (stats.bufferedBytes > limits.closeAboveBytes) {
-            closeFor(SOCKET_CLOSE.notReading, 'not reading the host events', { bufferedBytes: stats.bufferedBytes, limit: limits.closeAboveBytes });
-          } else if (!stats.paused && stats.bufferedBytes > limits.pauseAboveBytes) {
-            stats.paused = true;
-            ws.pause();
-          }
-        },
-        close: (reason) => closeFor(SOCKET_CLOSE.badMessages, reason, {}),
-      },
-      label,
-    );
-    opts.log.info({ peer: label }, 'browser: UI connected');
-    ws.on('message', (data, isBinary) => {
-      if (closing) return;
-      stats.received += 1;
-      if (!budget.take()) {
-        closeFor(SOCKET_CLOSE.tooManyMessages, 'too many messages', { received: stats.received, burst: limits.burst, perSecond: limits.perSecond });
-        return;
-      }
-      if (isBinary) return peer.receive(undefined);
-      let raw: unknown;
-      try {
-        raw = JSON.parse(data.toString());
-      } catch {
-        raw = undefined;
-      }
-      peer.receive(raw);
-    });
-    ws.on('close', () => {
-      open.delete(ws);
-      peer.detach();
-      opts.log.info({ peer: label }, 'browser: UI disconnected');
-    });
-    ws.on('error', () => ws.terminate());
   };
 
   await new Promise<void>((resolve, reject) => {

@@ -81,7 +81,7 @@ export const DEFAULT_CONFIG_INPUT = {
 };
 
 /** Loads `--config`, else `<data>/config.json`, else the default; every problem is one line. */
-export async function loadHostConfig(opts: HostOptions): Promise<{ config: KioskConfig; source: string }> {
+export async function loadHostConfig(opts: Pick<HostOptions, 'configFile' | 'dataDir'>): Promise<{ config: KioskConfig; source: string }> {
   const file = opts.configFile ?? (existsSync(join(opts.dataDir, DATA_DIR_CONFIG)) ? join(opts.dataDir, DATA_DIR_CONFIG) : null);
   const r = file ? await loadKioskConfig(file) : parseKioskConfig(DEFAULT_CONFIG_INPUT);
   if (!r.ok) throw new HostOptionError(`${file ?? 'default configuration'} is not valid:\n  ${r.problems.join('\n  ')}`);

@@ -1,20 +1,31 @@
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { DeviceStatus } from '../../drivers/device-status.js';
 import type { IdentityRead } from '../../drivers/idcard/id-card.js';
 import type { ThermoReading } from '../../drivers/thermometer/reading.js';
 import type { ThermometerDriver } from '../../drivers/thermometer/thermometer-driver.js';
 import type { Link } from '../../drivers/transport/link.js';
 import { MemoryLink } from '../../drivers/transport/memory-link.js';
+import { TappedLink } from '../../drivers/transport/tapped-link.js';
+import { NO_SENSOR_ERROR, SimulatedBench } from '../../drivers/sim/blackbody.js';
 import type { KioskConfig } from '../config/kiosk-config.js';
+import { ConsoleService } from '../console/console-service.js';
+import { applySettingOverrides } from '../console/settings-catalogue.js';
 import { ContractServer } from '../contract/contract-server.js';
 import type { Health, HostEvent, Language, ScreenState, UiCommand } from '../contract/messages.js';
 import type { Clock } from '../engine/clock.js';
 import type { DeviceEvents, ServiceProblem } from '../engine/engine-events.js';
 import type { IdHasher } from '../engine/id-hasher.js';
 import type { RecordSink } from '../engine/record-sink.js';
+import type { CalibrationSource } from '../engine/calibration-source.js';
 import { ScreeningEngine } from '../engine/screening-engine.js';
 import { modelNeedsAmbient } from '../engine/skin-to-body.js';
 import { StaticWatchlistSource } from '../engine/watchlist-source.js';
+import { recordCollectionSettings } from '../privacy/collection-settings.js';
+import { PrivacyService } from '../privacy/privacy-service.js';
+import { privacyStoreOptions } from '../privacy/store-options.js';
 import type { CalibrationRecord, NewCalibration } from '../store/calibrations.js';
 import type { KeyProvider } from '../store/key-provider.js';
 import type { KioskStore } from '../store/kiosk-store.js';
@@ -27,6 +38,7 @@ import type { Logger } from './logger.js';
 import { StorageKeeper, type StorageProblem } from './storage-keeper.js';
 import { ScenarioConductor, type ScenarioStep } from './scenario-conductor.js';
 import { ScreenModel } from './screen-model.js';
+import { softwareVersion } from './software-version.js';
 
 export interface KioskHostOptions {
   config: KioskConfig;
@@ -49,6 +61,8 @@ export interface KioskHostOptions {
   leadInMs?: number;
   /** Card reader poll interval (default the configuration's); benchmarks and the soak shorten it to compress time. */
   idcardPollMs?: number;
+  /** The built renderer (the LAN staff console serves its console page from it); default dist/renderer beside this bundle. */
+  rendererDir?: string;
 }
 
 export interface KioskHostEvents {
@@ -77,28 +91,38 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
   readonly contract: ContractServer;
   readonly engine: ScreeningEngine;
   readonly simulation: ScenarioConductor | null;
+  /** Notice, processing report, a person's requests, hold photos: the API the consoles call (docs/privacy.md). */
+  readonly privacy: PrivacyService;
   private readonly screens: ScreenModel;
   private readonly deviceSource = new EventEmitter<DeviceEvents>();
+  private engineCalibration!: CalibrationSource;
   private language: Language;
   private readonly startedAt = performance.now();
   private ready = false;
   private screenings = 0;
   private readonly notices = new KioskNotices();
   private wiredStore: KioskStore | null = null;
+  /** The staff and technician consoles (they reach the store through the StorageKeeper, when it is open). */
+  readonly consoles: ConsoleService;
+  /** Set while the thermometer faces a blackbody (calibration): device events do not reach the engine. */
+  private screeningPaused = false;
+  private thermometerOnlineSince: number | null = null;
 
   private constructor(
     private readonly opts: KioskHostOptions,
     private readonly storage: StorageKeeper,
     private readonly idcard: IdCardReader,
-    private readonly idcardLink: Link,
+    private readonly idcardLink: TappedLink,
     private readonly thermometer: ThermometerDriver,
     simulation: ScenarioConductor | null,
+    private readonly thermometerLink: TappedLink,
+    bench: SimulatedBench | null,
   ) {
     super();
     const { config, log } = opts;
     this.language = config.ui.language;
     this.simulation = simulation;
-    this.contract = new ContractServer({ log, onCommand: (cmd, reply) => this.onCommand(cmd, reply) });
+    this.contract = new ContractServer({ log, onCommand: (cmd, reply, connection) => this.onCommand(cmd, reply, connection), onDetach: (connection) => this.consoles?.detach(connection) });
     this.screens = new ScreenModel(config.temperature.samples, (s) => {
       this.contract.broadcast({ type: 'screen', screen: s });
       this.emit('screen', s, performance.now());
@@ -117,35 +141,89 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
         return storage.hasher.hashIdNumber(idNumber);
       },
     };
+    this.privacy = new PrivacyService({ config, store: () => storage.store, hasher: () => storage.hasher });
     this.engine = new ScreeningEngine({
       config,
       sink,
       watchlist: new StaticWatchlistSource(watchlist.snapshot),
       hasher,
-      calibration: new StoreCalibrationSource(() => storage.store, config, this.thermometerSimulated),
+      calibration: (this.engineCalibration = new StoreCalibrationSource(() => storage.store, config, this.thermometerCalibration)),
       ...(opts.clock && { clock: opts.clock }),
     });
+    this.consoles = this.makeConsoles(bench);
     this.wire();
     if (!storage.ready) this.engine.setServiceProblem('store', storeProblem(storage.problem));
+  }
+
+  /** The consoles' view of the host (main/console/console-service.ts). */
+  private makeConsoles(bench: SimulatedBench | null): ConsoleService {
+    const storage = this.storage;
+    const rendererDir = this.opts.rendererDir ?? join(dirname(fileURLToPath(import.meta.url)), 'renderer');
+    return new ConsoleService({
+      get store(): KioskStore {
+        if (!storage.store) throw new Error('the store is not open');
+        return storage.store;
+      },
+      config: this.opts.config,
+      dataDir: this.opts.dataDir,
+      rendererDir: existsSync(join(rendererDir, 'console.html')) ? rendererDir : null,
+      log: this.opts.log,
+      softwareVersion: softwareVersion(),
+      simulated: { idcard: this.idcardSimulated, thermometer: this.thermometerSimulated },
+      links: { idcard: this.idcardLink, thermometer: this.thermometerLink },
+      engine: this.engine,
+      onThermometerReading: (listener) => this.thermometer.on('reading', listener),
+      devices: () => this.screens.deviceViews,
+      thermometerOnlineSinceMs: () => this.thermometerOnlineSince,
+      calibration: this.engineCalibration,
+      pauseScreening: (paused, why) => {
+        this.screeningPaused = paused;
+        this.opts.log.info({ paused, why }, paused ? 'host: screening paused (the thermometer faces a blackbody)' : 'host: screening resumed');
+      },
+      bench,
+      simulateWalkUp: this.simulation && this.thermometerSimulated ? () => this.simulation?.walkUp('normal') : undefined,
+      health: () => this.health(),
+      releaseHoldPhoto: (screeningId) => this.privacy.releaseHold(screeningId),
+    });
+  }
+
+  private get idcardSimulated(): boolean {
+    return this.opts.simulate || this.opts.config.devices.idcard.source === 'simulated';
   }
 
   private get thermometerSimulated(): boolean {
     return this.opts.simulate || this.opts.config.devices.thermometer.source === 'simulated';
   }
 
+  /** How the calibration source treats the thermometer (local-lists.ts): a simulated sensor given an error is calibrated like a real one. */
+  private get thermometerCalibration(): boolean | 'calibratable' {
+    const t = this.opts.config.devices.thermometer;
+    if (!this.thermometerSimulated) return false;
+    return t.source === 'simulated' && t.sensorError ? 'calibratable' : true;
+  }
+
   /** Opens the storage (or keeps trying), builds drivers and engine, starts everything. */
-  static async start(opts: KioskHostOptions): Promise<KioskHost> {
-    const { config, log } = opts;
+  static async start(startOpts: KioskHostOptions): Promise<KioskHost> {
+    let opts = startOpts;
+    const { log } = opts;
+    const config0 = opts.config;
     // A native module built for another runtime is fatal and explained, not a store that never opens.
     assertNativeModulesLoadable();
-    const { retryInitialMs, retryMaxMs } = config.screening.commit;
+    const { retryInitialMs, retryMaxMs } = config0.screening.commit;
     const storage = new StorageKeeper({
       dataDir: opts.dataDir,
       ...(opts.keyProvider && { keyProvider: opts.keyProvider }),
-      store: { writeRetry: { initialMs: retryInitialMs, maxMs: retryMaxMs } },
+      store: { writeRetry: { initialMs: retryInitialMs, maxMs: retryMaxMs }, ...privacyStoreOptions(config0) },
       retry: { initialMs: retryInitialMs, maxMs: retryMaxMs },
     });
     await storage.start();
+    // Settings a technician changed in the console (stored, audited) apply over the configuration file.
+    if (storage.store) {
+      const applied = applySettingOverrides(opts.config, storage.store.settings);
+      for (const p of applied.skipped) log.warn({ problem: p }, 'host: a stored console setting no longer validates; the configuration file value is used');
+      opts = { ...opts, config: applied.config };
+    } else log.warn({}, 'host: the store is not open yet; console settings apply from the next start');
+    const config = opts.config;
 
     const simulate = opts.simulate;
     const cardCfg = config.devices.idcard;
@@ -160,27 +238,31 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       ];
       const timeScale = thermoCfg.source === 'simulated' ? thermoCfg.timeScale : cardCfg.source === 'simulated' ? cardCfg.timeScale : 1;
       let host: KioskHost | null = null;
+      const bench = thermoSim ? new SimulatedBench(thermoCfg.source === 'simulated' ? (thermoCfg.sensorError ?? NO_SENSOR_ERROR) : NO_SENSOR_ERROR) : null;
       simulation = new ScenarioConductor({
         steps,
         protocol,
         thermometer: thermometerSimulatorOptionsFor(thermoCfg),
         timeScale,
+        ...(bench && { bench }),
         waitForIdle: () => host!.waitForIdle(),
         log: (i, step) => log.info({ person: i + 1, of: steps.length, idcard: step.idcard, thermometer: step.thermometer }, 'sim: next person steps up'),
       });
-      const idcardLink: Link = cardSim ? new MemoryLink(simulation.card, { name: cardCfg.id }) : serialLinkFor(cardCfg, 'idcard');
-      const thermoLink: Link = thermoSim ? new MemoryLink(simulation.thermometer, { name: thermoCfg.id }) : serialLinkFor(thermoCfg, 'thermometer');
+      const sim = simulation;
+      const idcardLink = new TappedLink((): Link => (cardSim ? new MemoryLink(sim.card, { name: cardCfg.id }) : serialLinkFor(cardCfg, 'idcard')));
+      const thermoLink = new TappedLink((): Link => (thermoSim ? new MemoryLink(sim.thermometer, { name: thermoCfg.id }) : serialLinkFor(thermoCfg, 'thermometer')));
       // The simulated reader speaks SAM whatever the file says (kiosk start --sim).
       const idcard = idcardReaderFor(cardSim ? { ...cardCfg, protocol: 'sam' } : cardCfg, idcardLink, { ...(opts.idcardPollMs !== undefined && { pollIntervalMs: opts.idcardPollMs }) });
       const thermometer = thermometerDriverFor(thermoCfg, thermoLink, { simulated: thermoSim });
-      host = new KioskHost(opts, storage, idcard, idcardLink, thermometer, simulation);
+      host = new KioskHost(opts, storage, idcard, idcardLink, thermometer, simulation, thermoLink, bench);
       await host.startDevices();
       return host;
     }
-    const idcardLink = serialLinkFor(cardCfg, 'idcard');
+    const idcardLink = new TappedLink(() => serialLinkFor(cardCfg, 'idcard'));
+    const thermoLink = new TappedLink(() => serialLinkFor(thermoCfg, 'thermometer'));
     const idcard = idcardReaderFor(cardCfg, idcardLink, { ...(opts.idcardPollMs !== undefined && { pollIntervalMs: opts.idcardPollMs }) });
-    const thermometer = thermometerDriverFor(thermoCfg, serialLinkFor(thermoCfg, 'thermometer'));
-    const host = new KioskHost(opts, storage, idcard, idcardLink, thermometer, null);
+    const thermometer = thermometerDriverFor(thermoCfg, thermoLink);
+    const host = new KioskHost(opts, storage, idcard, idcardLink, thermometer, null, thermoLink, null);
     await host.startDevices();
     return host;
   }
@@ -189,6 +271,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
     this.engine.start();
     this.simulation?.powerOn();
     await Promise.all([this.idcard.start(), this.thermometer.start()]);
+    await this.consoles?.start();
     this.ready = true;
     if (this.simulation) {
       if (this.opts.simulationStart === 'immediately') this.simulation.start();
@@ -229,7 +312,15 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
   /** The UI's first message gets this: everything needed to draw the current screen. */
   snapshot(): HostEvent {
     const name = this.opts.config.checkpoint.name;
-    return { type: 'snapshot', checkpointName: { zh: name, en: name }, language: this.language, screen: this.screens.current, devices: this.screens.deviceViews, notices: this.notices.views() };
+    return {
+      type: 'snapshot',
+      checkpointName: { zh: name, en: name },
+      language: this.language,
+      screen: this.screens.current,
+      devices: this.screens.deviceViews,
+      notices: this.notices.views(),
+      privacyNotice: this.privacy.notice(),
+    };
   }
 
   health(): Health {
@@ -279,6 +370,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
    * cannot be written is logged (count, kinds and ids: no personal data), never dropped silently.
    */
   async stop(): Promise<void> {
+    await this.consoles?.stop();
     this.simulation?.stop();
     this.storage.stop();
     await this.engine.stop();
@@ -315,6 +407,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       });
     }
     this.idcard.on('identity', (read: IdentityRead) => {
+      if (this.screeningPaused) return; // calibrating: the kiosk does not screen
       this.emit('identity', read.monotonicMs);
       this.screens.onIdentity(read.card);
       this.deviceSource.emit('identity', read);
@@ -324,10 +417,13 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       log.warn({ device: this.idcard.deviceId, code: p.code, problem: p.message }, 'idcard: problem');
       this.screens.onCardProblem();
     });
-    this.thermometer.on('reading', (r: ThermoReading) => this.deviceSource.emit('reading', r));
+    this.thermometer.on('reading', (r: ThermoReading) => {
+      if (!this.screeningPaused) this.deviceSource.emit('reading', r);
+    });
     this.thermometer.on('problem', (p) => log.warn({ device: this.thermometer.deviceId, code: p.code, problem: p.message }, 'thermometer: problem'));
     const onStatus = (s: DeviceStatus) => {
       log.info({ device: s.deviceId, kind: s.kind, state: s.state, reason: s.reason }, 'device: status');
+      if (s.kind === 'thermometer') this.thermometerOnlineSince = s.state === 'online' ? (this.thermometerOnlineSince ?? performance.now()) : null;
       this.screens.onDeviceStatus(s);
       this.contract.broadcast({ type: 'deviceStatus', devices: this.screens.deviceViews });
       this.deviceSource.emit('status', s);
@@ -354,6 +450,8 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       const r = e.record;
       // Decision and reason codes only: no temperature (health data) in a log line keyed to a screening.
       log.info({ screeningId: r.id, decision: r.decision, colour: r.colour, reasons: r.reasons.map((x) => x.code), storage: e.storage }, 'screening: result');
+      // Staff may see the card photo while the hold is open, from memory only (hold-photos.ts).
+      if (r.decision === 'HOLD' && r.card) this.privacy.holdPhotos.keep(r.id, r.card.photoWlt);
       this.screens.onResult(e);
     });
     this.engine.on('abandoned', (e) => {
@@ -373,6 +471,8 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       this.wireStore(store);
       this.engine.setServiceProblem('store', null);
       this.engine.calibrationChanged();
+      // The consoles waited for the store (stale sessions, the LAN console when it is turned on).
+      this.consoles.start().catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'console: could not start after the store opened'));
     };
     this.storage.on('ready', ({ store }) => onReady(store));
     this.storage.on('unavailable', (p) => {
@@ -420,10 +520,52 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       log.error({ code: storeErrorCode(err), err: err instanceof Error ? err.message : String(err) }, 'store: maintenance (retention purge, disk check) failed');
       this.notices.set('maintenance', [{ code: 'MAINTENANCE_FAILED', messageKey: 'notice.maintenanceFailed', level: 'warning', detail: { code: storeErrorCode(err) } }]);
     });
-    store.on('maintained', () => this.notices.set('maintenance', []));
+    store.on('maintained', () => {
+      this.notices.set('maintenance', []);
+      this.flagUndelivered(store);
+      this.privacy.holdPhotos.prune();
+    });
+    const config = this.opts.config;
+    recordCollectionSettings(store, config).then(
+      (r) => {
+        if (r.widened.length > 0) log.warn({ widened: r.widened }, 'privacy: this configuration collects or keeps more personal information than before; recorded in the audit log');
+        else if (r.changed) log.info({}, 'privacy: collection settings changed; recorded in the audit log');
+      },
+      (err: unknown) => log.error({ code: storeErrorCode(err), err: err instanceof Error ? err.message : String(err) }, 'privacy: the collection settings could not be recorded'),
+    );
+    // Retention runs once at once (a kiosk restarted daily would otherwise wait for the hourly run).
+    try {
+      const purged = store.purgeExpired();
+      if (purged.screenings > 0) log.info({ screenings: purged.screenings, dispositions: purged.dispositions, mode: purged.mode, cutoff: purged.cutoff }, 'retention: records past their window purged');
+      this.flagUndelivered(store);
+    } catch (err) {
+      store.emit('maintenance-error', err);
+    }
   }
 
-  private onCommand(cmd: UiCommand, reply: (e: HostEvent) => void): void {
+  /**
+   * Records kept past the retention window only because central has not acknowledged them: a
+   * notice for the technician (status bar, `/healthz`, the log). Nothing is deleted until they are
+   * delivered (docs/privacy.md).
+   */
+  private flagUndelivered(store: KioskStore): void {
+    const u = store.undeliveredPastRetention();
+    if (u.screenings === 0) {
+      this.notices.set('retention', []);
+      return;
+    }
+    this.opts.log.warn({ records: u.screenings, oldest: u.oldestFinishedAt, days: store.retention.days }, 'retention: records past the retention window are kept because central has not acknowledged them');
+    this.notices.set('retention', [
+      { code: 'UNDELIVERED_PAST_RETENTION', messageKey: 'notice.undeliveredPastRetention', level: 'warning', detail: { records: u.screenings, oldest: u.oldestFinishedAt ?? '', days: store.retention.days } },
+    ]);
+  }
+
+  private onCommand(cmd: UiCommand, reply: (e: HostEvent) => void, connection: string): void {
+    if (cmd.type.startsWith('console.')) {
+      if (this.consoles) this.consoles.handle(cmd, reply, connection, 'kiosk');
+      else reply({ type: 'console.denied', inReplyTo: cmd.id, reason: 'unavailable', message: { zh: '存储不可用，控制台无法使用', en: 'The store could not be opened; the consoles are unavailable' } });
+      return;
+    }
     switch (cmd.type) {
       case 'hello':
         reply(this.snapshot());

@@ -12,9 +12,9 @@ export interface Notice {
 }
 
 /** Where notices come from; each source replaces its own notices as a whole. */
-export type NoticeSource = 'service' | 'store-writes' | 'disk-space' | 'maintenance';
+export type NoticeSource = 'service' | 'store-writes' | 'disk-space' | 'maintenance' | 'retention';
 
-const ORDER: readonly NoticeSource[] = ['service', 'store-writes', 'disk-space', 'maintenance'];
+const ORDER: readonly NoticeSource[] = ['service', 'store-writes', 'disk-space', 'maintenance', 'retention'];
 
 /**
  * The kiosk's current notices: why it is out of service, and store trouble (records waiting for the

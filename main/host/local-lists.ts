@@ -87,39 +87,45 @@ export const SIMULATED_CALIBRATION_ID = 'simulated-identity';
 
 /**
  * The calibration in force: for a real thermometer the store's latest record for it (valid for
- * `calibration.validityDays`; none = missing); for a simulated one always the simulated identity,
- * never a real device's calibration recorded under the same id.
+ * `calibration.validityDays`; none = missing; a flagged daily drift check marks it drifted); for a
+ * simulated one the simulated identity, never a real device's calibration recorded under the same
+ * id — except a simulated sensor given an error to calibrate (`devices.thermometer.sensorError`:
+ * 'calibratable'), which uses the calibration a technician made of it, as a real one would.
  */
 export class StoreCalibrationSource implements CalibrationSource {
   constructor(
     private readonly store: () => KioskStore | null,
     private readonly config: KioskConfig,
-    private readonly simulatedThermometer: boolean,
+    private readonly simulatedThermometer: boolean | 'calibratable',
     private readonly startedAt = new Date(),
   ) {}
 
   current(deviceId: string): Calibration | null {
-    if (this.simulatedThermometer) {
-      return {
-        id: SIMULATED_CALIBRATION_ID,
-        deviceId,
-        kind: 'one-point',
-        gain: 1,
-        offset: 0,
-        createdAt: this.startedAt.toISOString(),
-        validUntil: new Date(this.startedAt.getTime() + this.config.calibration.validityDays * 86_400_000).toISOString(),
-      };
+    const rec = this.simulatedThermometer === true ? null : this.store()?.calibrations.latest(deviceId);
+    if (rec) {
+      // The last daily drift check over its limit flags the calibration (recalibration required).
+      const driftFlagged = this.store()?.calibrations.latestCheck(rec.id)?.flagged === true;
+      return calibrationInForce(rec, this.config.calibration.validityDays, driftFlagged);
     }
-    const rec = this.store()?.calibrations.latest(deviceId);
-    return rec ? calibrationInForce(rec, this.config.calibration.validityDays) : null;
+    if (!this.simulatedThermometer) return null;
+    return {
+      id: SIMULATED_CALIBRATION_ID,
+      deviceId,
+      kind: 'one-point',
+      gain: 1,
+      offset: 0,
+      createdAt: this.startedAt.toISOString(),
+      validUntil: new Date(this.startedAt.getTime() + this.config.calibration.validityDays * 86_400_000).toISOString(),
+    };
   }
 }
 
 /**
- * A recorded calibration as the engine uses it: valid for `validityDays` from when it was made.
- * One rule for the host and for `kiosk doctor`.
+ * A recorded calibration as the engine uses it: valid for `validityDays` from when it was made,
+ * drifted when its latest daily drift check was over the limit. One rule for the host and for
+ * `kiosk doctor`.
  */
-export function calibrationInForce(rec: CalibrationRecord, validityDays: number): Calibration {
+export function calibrationInForce(rec: CalibrationRecord, validityDays: number, driftFlagged = false): Calibration {
   const validUntil = new Date(Date.parse(rec.performedAt) + validityDays * 86_400_000).toISOString();
-  return { id: rec.id, deviceId: rec.deviceId, kind: rec.points.length >= 2 ? 'two-point' : 'one-point', gain: rec.gain, offset: rec.offsetC, createdAt: rec.performedAt, validUntil };
+  return { id: rec.id, deviceId: rec.deviceId, kind: rec.points.length >= 2 ? 'two-point' : 'one-point', gain: rec.gain, offset: rec.offsetC, createdAt: rec.performedAt, validUntil, ...(driftFlagged && { driftFlagged }) };
 }

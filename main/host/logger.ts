@@ -24,8 +24,33 @@ export const REDACTED_PATHS = [
   'record.card',
 ];
 
-/** Structured JSON logs (to stderr by default, so stdout stays for the launcher's URL line). */
+/**
+ * The most recent log lines of this process (already redacted: they are what went to stderr), for
+ * the technician's diagnostics export. Bounded; nothing is kept on disk by it.
+ */
+export class LogRing {
+  private readonly lines: string[] = [];
+  constructor(private readonly capacity = 2000) {}
+  push(text: string): void {
+    for (const line of text.split('\n')) if (line !== '') this.lines.push(line);
+    if (this.lines.length > this.capacity) this.lines.splice(0, this.lines.length - this.capacity);
+  }
+  recent(): string[] {
+    return [...this.lines];
+  }
+}
+
+export const recentLogs = new LogRing();
+
+/** Structured JSON logs (to stderr by default, so stdout stays for the launcher's URL line); also kept in `recentLogs`. */
 export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+  const out = options.destination ?? process.stderr;
+  const tee = {
+    write(chunk: string): boolean {
+      recentLogs.push(chunk);
+      return out.write(chunk);
+    },
+  };
   return pino(
     {
       name: 'kiosk-host',
@@ -33,6 +58,6 @@ export function createLogger(options: { level?: string; destination?: NodeJS.Wri
       redact: { paths: REDACTED_PATHS, remove: true },
       base: { pid: process.pid },
     },
-    (options.destination ?? process.stderr) as DestinationStream,
+    tee as DestinationStream,
   );
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { SimulatedBench } from '../../drivers/sim/blackbody.js';
 import { createSimulator } from '../../drivers/sim/create-simulator.js';
 import { SCENARIOS, type ScenarioName, type SimulatedDevice, type SimulatedDeviceEvents } from '../../drivers/sim/simulated-device.js';
 import type { ThermoProtocol } from '../../drivers/thermometer/reading.js';
@@ -84,6 +85,8 @@ export interface ScenarioConductorOptions {
   /** What the simulated thermometer must speak to match the configured driver (ASCII query, GY power-up output). */
   thermometer?: Pick<ThermometerSimulatorOptions, 'ascii' | 'gyAutoOutput'>;
   timeScale: number;
+  /** The simulated thermometer's bench (sensor error, blackbody); none: an ideal sensor. */
+  bench?: SimulatedBench;
   /** Resolves once the screening engine is back in idle (the previous person's result has gone). */
   waitForIdle(): Promise<void>;
   log(step: number, step_: ScenarioStep): void;
@@ -118,7 +121,7 @@ export class ScenarioConductor extends EventEmitter<{ step: [number, ScenarioSte
   powerOn(): void {
     this.card.swap(createSimulator('idcard', { scenario: 'no-card', timeScale: this.opts.timeScale }));
     const vacantThermometer = () =>
-      this.thermometer.swap(createSimulator('thermo', { ...this.opts.thermometer, scenario: 'normal', protocol: this.opts.protocol, timeScale: this.opts.timeScale }));
+      this.thermometer.swap(createSimulator('thermo', { ...this.opts.thermometer, scenario: 'normal', protocol: this.opts.protocol, timeScale: this.opts.timeScale, ...(this.opts.bench && { bench: this.opts.bench }) }));
     vacantThermometer();
     this.vacancyTimer = setInterval(vacantThermometer, Math.max(50, (SIM_SCRIPT_MS.subjectArrives * this.opts.timeScale) / 2));
   }
@@ -132,6 +135,15 @@ export class ScenarioConductor extends EventEmitter<{ step: [number, ScenarioSte
   private stopVacancy(): void {
     if (this.vacancyTimer) clearInterval(this.vacancyTimer);
     this.vacancyTimer = null;
+  }
+
+  /**
+   * A person registered by staff (no card) walks up to the thermometer: a fresh thermometer
+   * simulator of that scenario takes the sensor's place (the person arrives after its usual lead-in).
+   */
+  walkUp(scenario: ScenarioName = 'normal'): void {
+    this.stopVacancy();
+    this.thermometer.swap(createSimulator('thermo', { scenario, protocol: this.opts.protocol, timeScale: this.opts.timeScale, ...(this.opts.bench && { bench: this.opts.bench }) }));
   }
 
   stop(): void {
@@ -148,7 +160,7 @@ export class ScenarioConductor extends EventEmitter<{ step: [number, ScenarioSte
       const cardDone = new Promise<void>((r) => this.card.once('done', () => r()));
       const thermoDone = new Promise<void>((r) => this.thermometer.once('done', () => r()));
       this.card.swap(createSimulator('idcard', { scenario: step.idcard, timeScale: this.opts.timeScale, seed: i + 1 }));
-      this.thermometer.swap(createSimulator('thermo', { ...this.opts.thermometer, scenario: step.thermometer, protocol: this.opts.protocol, timeScale: this.opts.timeScale, seed: i + 1 }));
+      this.thermometer.swap(createSimulator('thermo', { ...this.opts.thermometer, scenario: step.thermometer, protocol: this.opts.protocol, timeScale: this.opts.timeScale, seed: i + 1, ...(this.opts.bench && { bench: this.opts.bench }) }));
       this.opts.log(i, step);
       this.emit('step', i, step);
       await Promise.all([cardDone, thermoDone]);

@@ -4,7 +4,6 @@ import type { Dispositions } from './dispositions.js';
 import { birthYearOf } from './id-card-codec.js';
 import { maskAddress, maskIdNumber, maskName } from './masking.js';
 import type { ScreeningStore, StoredScreening } from './screening-store.js';
-import type { Settings } from './settings.js';
 
 export type ExportFormat = 'csv' | 'jsonl';
 
@@ -81,7 +80,7 @@ const MAX_IDS_AUDITED = 20;
  * `altered`. Both are listed (by id) in the result and in the audit entry.
  */
 export function exportScreenings(
-  deps: { screenings: ScreeningStore; dispositions: Dispositions; settings: Settings; audit: AuditLog },
+  deps: { screenings: ScreeningStore; dispositions: Dispositions; technicianPin: { isSet(): boolean; verify(pin: string): boolean }; audit: AuditLog },
   options: ExportOptions,
   write: (chunk: string) => void,
 ): ExportResult {
@@ -89,11 +88,11 @@ export function exportScreenings(
   if (!(options.to.getTime() > options.from.getTime())) throw new Error(`the export range is empty: ${range.from} is not before ${range.to}`);
   const unmasked = options.unmasked === true;
   if (unmasked) {
-    if (!deps.settings.hasTechnicianPin()) {
+    if (!deps.technicianPin.isSet()) {
       deps.audit.append(options.actor, 'export.refused', { ...range, reason: 'no-technician-pin' });
-      throw new ExportNotAuthorisedError('an unmasked export needs a technician PIN, and none is set on this kiosk; set one from the technician menu');
+      throw new ExportNotAuthorisedError('an unmasked export needs a technician PIN, and none is set on this kiosk; create a technician account with `kiosk pin set --role technician --name NAME`');
     }
-    if (!options.technicianPin || !deps.settings.verifyTechnicianPin(options.technicianPin)) {
+    if (!options.technicianPin || !deps.technicianPin.verify(options.technicianPin)) {
       deps.audit.append(options.actor, 'export.refused', { ...range, reason: 'wrong-technician-pin' });
       throw new ExportNotAuthorisedError('the technician PIN is wrong; an unmasked export was refused (and recorded in the audit log)');
     }

@@ -15,8 +15,31 @@ export interface CardParts {
   rest: Record<string, unknown>;
 }
 
+/** What the store collects beyond the minimum (config `privacy`, docs/privacy.md). */
+export interface CollectionSettings {
+  /** Keep the card photo with the record (and upload it). Default off. */
+  storePhoto: boolean;
+}
+
+export const MINIMUM_COLLECTION: CollectionSettings = { storePhoto: false };
+
+/**
+ * The card as the store keeps it (minimum data, PIPL art. 6): no fingerprint templates (no decision
+ * uses them), no photo unless the site keeps photos (`photoWlt` left empty, as a line reader's
+ * card has it), and the raw text block only when the decoded text lost something (rare characters:
+ * `hasUnusualCharacters`), since the name then cannot be read right from the decoded fields.
+ */
+export function minimiseCard(card: IdCard, collection: CollectionSettings): IdCard {
+  const { fingerprint: _fingerprint, rawText, photoWlt, ...fields } = card;
+  return {
+    ...fields,
+    photoWlt: collection.storePhoto ? photoWlt : new Uint8Array(0),
+    ...(rawText !== undefined && card.hasUnusualCharacters && { rawText }),
+  } as IdCard;
+}
+
 export function splitCard(card: IdCard): CardParts {
-  const { name, idNumber, photoWlt, fingerprint, ...others } = card;
+  const { name, idNumber, photoWlt, fingerprint, rawText, ...others } = card;
   const rest: Record<string, unknown> = { ...others };
   let address: string | null = null;
   if ('address' in rest && typeof rest.address === 'string') {
@@ -24,21 +47,26 @@ export function splitCard(card: IdCard): CardParts {
     delete rest.address;
   }
   if (fingerprint !== undefined) rest.fingerprint = Buffer.from(fingerprint).toString('base64');
+  if (rawText !== undefined) rest.rawText = Buffer.from(rawText).toString('base64');
   return { name, idNumber, address, photo: Buffer.from(photoWlt), rest };
 }
 
 export function joinCard(parts: CardParts): IdCard {
-  const { fingerprint, ...others } = parts.rest;
+  const { fingerprint, rawText, ...others } = parts.rest;
   const card: Record<string, unknown> = { ...others, name: parts.name, idNumber: parts.idNumber, photoWlt: new Uint8Array(parts.photo) };
   if (parts.address !== null) card.address = parts.address;
   if (typeof fingerprint === 'string') card.fingerprint = new Uint8Array(Buffer.from(fingerprint, 'base64'));
+  if (typeof rawText === 'string') card.rawText = new Uint8Array(Buffer.from(rawText, 'base64'));
   return card as unknown as IdCard;
 }
 
-/** The card as plain JSON for the upload payload (photo as base64; fingerprints are not uploaded). */
+/**
+ * The card as plain JSON for the upload payload: the photo (base64) only when there is one (a site
+ * that keeps photos); never fingerprints or the raw text block.
+ */
 export function cardToJson(card: IdCard): Record<string, unknown> {
-  const { photoWlt, fingerprint: _fingerprint, ...others } = card;
-  return { ...others, photoWltBase64: Buffer.from(photoWlt).toString('base64') };
+  const { photoWlt, fingerprint: _fingerprint, rawText: _rawText, ...others } = card;
+  return { ...others, ...(photoWlt.length > 0 && { photoWltBase64: Buffer.from(photoWlt).toString('base64') }) };
 }
 
 /** The birth year when the card's birth date is a real date (card-date.ts), else null. */

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
+import { Accounts } from './accounts.js';
 import type { AnchorCheck, AuditHead } from './audit-anchor.js';
 import { AuditLog, readStoreId, SEALED_ACTION, SEALED_KEY, sealAuditChain, STORE_ID_KEY, type AuditVerification } from './audit-log.js';
 import { Calibrations } from './calibrations.js';
@@ -11,16 +12,36 @@ import { exportScreenings, type ExportOptions, type ExportResult } from './expor
 import type { KeyProvider } from './key-provider.js';
 import { DataDirKeyProvider } from './key-source.js';
 import { migrate } from './migrations.js';
+import { ManualRegistrations } from './manual-registrations.js';
+import { OpenHolds } from './open-holds.js';
 import { Outbox } from './outbox.js';
 import { PendingWrites, type DegradedEvent, type PendingEntry } from './pending-writes.js';
 import { PersonalDataCipher } from './personal-data-cipher.js';
-import { checkDiskSpace, DEFAULT_DISK_THRESHOLDS, DEFAULT_RETENTION_DAYS, purgeExpired, type DiskSpace, type DiskSpaceThresholds, type PurgeResult } from './retention.js';
+import { countHoldings, type Holdings } from './holdings.js';
+import { MINIMUM_COLLECTION, type CollectionSettings } from './id-card-codec.js';
+import {
+  checkDiskSpace,
+  DEFAULT_DISK_THRESHOLDS,
+  DEFAULT_RETENTION_DAYS,
+  lastRetentionRuns,
+  purgeExpired,
+  undeliveredPastRetention,
+  type DiskSpace,
+  type DiskSpaceThresholds,
+  type PurgeResult,
+  type RetentionMode,
+  type RetentionPolicy,
+  type RetentionRun,
+  type UndeliveredPastRetention,
+} from './retention.js';
 import { ScreeningStore, type RecordSealCheck } from './screening-store.js';
 import { Settings } from './settings.js';
+import { SiteModelFits } from './site-model-fits.js';
 import { Statistics } from './statistics.js';
 import { StoreFullError, WrongKeyError } from './store-errors.js';
 import { ensureDataDir, newStoreId, readMarker, refuseEmptyDatabase, refuseStorelessDatabase, writeMarker } from './store-files.js';
 import { StoreSeal } from './store-seal.js';
+import { SubjectData, type ErasureToCentral, type SubjectErasure } from './subject-data.js';
 
 export interface KioskStoreOptions {
   dataDir: string;
@@ -29,8 +50,15 @@ export interface KioskStoreOptions {
    * 0600 key file). Under Electron the host gets the key the shell resolved with the OS keystore.
    */
   keyProvider?: KeyProvider;
-  /** Acknowledged records older than this are purged (default 14). */
+  /** Records are purged this many days after central acknowledged them, or after the screening when standalone (default 14). */
   retentionDays?: number;
+  /**
+   * `central` (default: nothing central has not acknowledged is ever purged) or `standalone`
+   * (purged N days after the screening); main/config/delivery-mode.ts decides it for the host.
+   */
+  retentionMode?: RetentionMode;
+  /** What is kept beyond the minimum (default: no photo). */
+  collection?: CollectionSettings;
   diskThresholds?: DiskSpaceThresholds;
   /** 'full' (default) or 'quick' integrity check on open. */
   integrityCheck?: 'full' | 'quick';
@@ -70,6 +98,12 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
   readonly calibrations: Calibrations;
   readonly deviceEvents: DeviceEvents;
   readonly settings: Settings;
+  readonly accounts: Accounts;
+  readonly openHolds: OpenHolds;
+  readonly registrations: ManualRegistrations;
+  readonly siteModels: SiteModelFits;
+  /** A person's records by ID number (blind index): lookup, export, deletion (docs/privacy.md). */
+  readonly subjects: SubjectData;
   readonly databasePath: string;
   private readonly pending: PendingWrites;
   private readonly timer: NodeJS.Timeout | undefined;
@@ -97,20 +131,21 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
     this.pending.on('retry-error', (e) => this.emit('retry-error', e));
     this.outbox = new Outbox(db, cipher, () => now().getTime());
     this.audit = new AuditLog(db, seal, now);
-    this.records = new ScreeningStore(db, cipher, this.outbox, this.pending, seal);
+    this.records = new ScreeningStore(db, cipher, this.outbox, this.pending, seal, options.collection ?? MINIMUM_COLLECTION);
     this.stats = new Statistics(db, now);
     this.dispositions = new Dispositions(db, cipher, this.outbox, this.pending, now);
-    this.calibrations = new Calibrations(db, this.outbox, this.pending, now);
+    this.calibrations = new Calibrations(db, this.outbox, this.pending, now, this.audit);
     this.deviceEvents = new DeviceEvents(db, this.outbox, this.pending, now);
     this.settings = new Settings(db, this.outbox, this.audit, this.pending, now);
+    this.accounts = new Accounts(db, this.audit, now);
+    this.openHolds = new OpenHolds(db, cipher);
+    this.registrations = new ManualRegistrations(db, cipher, this.outbox, this.audit, this.pending, now);
+    this.siteModels = new SiteModelFits(db, this.outbox, this.audit, this.pending, now);
+    this.subjects = new SubjectData(db, cipher, this.records, this.dispositions, this.registrations, this.outbox, this.audit, now);
+    
     const every = options.maintenanceIntervalMs ?? 3_600_000;
     if (every > 0) {
-      this.timer = setInterval(() => {
-        this.maintain().then(
-          () => this.emit('maintained'),
-          (err: unknown) => this.emit('maintenance-error', err),
-        );
-      }, every);
+      this.timer = setInterval(() => void this.runMaintenance(), every);
       this.timer.unref();
     }
   }
@@ -202,8 +237,35 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
     return this.pending.flush();
   }
 
+  /** The retention in force: days and mode. */
+  get retention(): RetentionPolicy {
+    return { days: this.options.retentionDays ?? DEFAULT_RETENTION_DAYS, mode: this.options.retentionMode ?? 'central' };
+  }
+
   purgeExpired(options: { days?: number; now?: Date } = {}): PurgeResult {
-    return purgeExpired(this.db, this.audit, { days: options.days ?? this.options.retentionDays ?? DEFAULT_RETENTION_DAYS, now: options.now ?? this.options.now?.() });
+    return purgeExpired(this.db, this.audit, { days: options.days ?? this.retention.days, mode: this.retention.mode, now: options.now ?? this.options.now?.() });
+  }
+
+  /** Records kept past the window only because central has not acknowledged them (flagged to the technician). */
+  undeliveredPastRetention(now: Date = (this.options.now ?? (() => new Date()))()): UndeliveredPastRetention {
+    return undeliveredPastRetention(this.db, this.retention, now);
+  }
+
+  /** Counts and dates of what is held, and the latest retention run and purge (kiosk privacy report). */
+  holdings(): Holdings & { lastRetentionRun: RetentionRun | null; lastPurge: RetentionRun | null } {
+    const runs = lastRetentionRuns(this.db);
+    return { ...countHoldings(this.db), lastRetentionRun: runs.lastRun, lastPurge: runs.lastPurge };
+  }
+
+  /**
+   * Deletes everything held about one person (subject-data.ts). Refused while records wait in
+   * memory for the disk: one of them could be this person's and would be written after the deletion.
+   */
+  eraseSubject(idNumber: string, request: { actor: string; reference: string; toCentral: ErasureToCentral }): SubjectErasure {
+    if (this.pending.size > 0) {
+      throw new StoreFullError(`${this.pending.size} record(s) are waiting in memory for the disk; free space so they are written, then repeat the deletion (nothing was deleted)`, true);
+    }
+    return this.subjects.erase(idNumber, request);
   }
 
   async diskSpace(): Promise<DiskSpace> {
@@ -211,6 +273,20 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
     if (space.level !== 'ok' || this.lastDiskLevel !== 'ok') this.emit('disk-space', space);
     this.lastDiskLevel = space.level;
     return space;
+  }
+
+  /**
+   * One maintenance run as the timer does it: `maintained` when it went through,
+   * `maintenance-error` when it failed (never throws). The host runs one when the store opens.
+   */
+  async runMaintenance(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.maintain();
+      this.emit('maintained');
+    } catch (err) {
+      this.emit('maintenance-error', err);
+    }
   }
 
   /** Retention purge, disk check, and a retry of pending writes. Run periodically by the store. */
@@ -222,7 +298,21 @@ export class KioskStore extends EventEmitter<KioskStoreEvents> {
   }
 
   exportScreenings(options: ExportOptions, write: (chunk: string) => void): ExportResult {
-    return exportScreenings({ screenings: this.records, dispositions: this.dispositions, settings: this.settings, audit: this.audit }, options, write);
+    return exportScreenings({ screenings: this.records, dispositions: this.dispositions, technicianPin: this.technicianPin, audit: this.audit }, options, write);
+  }
+
+  /**
+   * The technician PIN check of an unmasked export: any enabled technician account's PIN, or the
+   * legacy single technician PIN kept in settings by earlier builds.
+   */
+  readonly technicianPin = {
+    isSet: (): boolean => this.accounts.hasTechnician() || this.settings.hasTechnicianPin(),
+    verify: (pin: string): boolean => this.accounts.verifyAnyTechnicianPin(pin) !== null || this.settings.verifyTechnicianPin(pin),
+  };
+
+  /** Dead-letter and pending counts and the disk state, for the consoles' status lines. */
+  outboxCounts(): ReturnType<Outbox['counts']> {
+    return this.outbox.counts();
   }
 
   /**

@@ -212,6 +212,107 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    description: 'consoles: accounts, sign-in attempts, sessions; hold re-checks; manual registrations; calibration runs and drift checks; site body-temperature model fits',
+    up(db) {
+      db.exec(`
+        -- Named console accounts. The PIN is kept only as an scrypt hash (technician-credentials.ts).
+        CREATE TABLE accounts (
+          id             TEXT PRIMARY KEY,                 -- UUIDv7
+          name           TEXT NOT NULL UNIQUE COLLATE NOCASE,
+          role           TEXT NOT NULL CHECK (role IN ('staff', 'technician')),
+          pin_hash       TEXT NOT NULL,
+          created_at     TEXT NOT NULL,
+          created_by     TEXT NOT NULL,
+          pin_changed_at TEXT NOT NULL,
+          disabled_at    TEXT
+        ) STRICT;
+
+        -- Every sign-in attempt (the lock-out counters are computed from these, so a restart resets nothing).
+        CREATE TABLE sign_in_attempts (
+          id         INTEGER PRIMARY KEY,
+          account_id TEXT,                                  -- NULL: the name is no account
+          at_ms      INTEGER NOT NULL,
+          kind       TEXT NOT NULL CHECK (kind IN ('failure', 'success', 'unlock')),
+          origin     TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX sign_in_attempts_by_time ON sign_in_attempts(at_ms);
+        CREATE INDEX sign_in_attempts_by_account ON sign_in_attempts(account_id, at_ms);
+
+        -- Console sessions (bound to one connection; nothing here is a bearer secret).
+        CREATE TABLE console_sessions (
+          id         TEXT PRIMARY KEY,
+          account_id TEXT NOT NULL REFERENCES accounts(id),
+          origin     TEXT NOT NULL,
+          started_at TEXT NOT NULL,
+          ended_at   TEXT,
+          end_reason TEXT
+        ) STRICT;
+
+        -- A hold's resolution: the re-check with a contact thermometer travels with the disposition.
+        ALTER TABLE dispositions ADD COLUMN recheck_c REAL;
+        ALTER TABLE dispositions ADD COLUMN recheck_method TEXT;
+        CREATE INDEX screenings_holds ON screenings(finished_ms) WHERE outcome = 'hold';
+
+        -- People registered by staff without a readable card. Personal fields encrypted; id_hash is the
+        -- blind index of the document number.
+        CREATE TABLE manual_registrations (
+          id                  TEXT PRIMARY KEY,
+          at                  TEXT NOT NULL,
+          at_ms               INTEGER NOT NULL,
+          staff_id            TEXT NOT NULL,
+          document_type       TEXT NOT NULL,
+          number_check        TEXT NOT NULL CHECK (number_check IN ('valid', 'no-rule')),
+          id_hash             BLOB NOT NULL,
+          document_number_enc BLOB NOT NULL,
+          name_enc            BLOB NOT NULL,
+          phone_enc           BLOB,
+          screening_id        TEXT
+        ) STRICT;
+        CREATE INDEX manual_registrations_by_screening ON manual_registrations(screening_id) WHERE screening_id IS NOT NULL;
+
+        -- The whole blackbody run behind a calibration (kind, blackbody, ambient, verification ...), JSON.
+        ALTER TABLE calibrations ADD COLUMN run TEXT;
+
+        CREATE TABLE calibration_checks (
+          id             TEXT PRIMARY KEY,
+          calibration_id TEXT NOT NULL REFERENCES calibrations(id),
+          device_id      TEXT NOT NULL,
+          at             TEXT NOT NULL,
+          reference_c    REAL NOT NULL,
+          error_c        REAL NOT NULL,
+          limit_c        REAL NOT NULL,
+          flagged        INTEGER NOT NULL CHECK (flagged IN (0, 1)),
+          readings       TEXT NOT NULL,                     -- JSON raw readings
+          technician_id  TEXT
+        ) STRICT;
+        CREATE INDEX calibration_checks_by_calibration ON calibration_checks(calibration_id, at);
+
+        -- Site skin-to-body model fits against a clinical thermometer (no identities: pairs of numbers).
+        CREATE TABLE site_model_fits (
+          id            TEXT PRIMARY KEY,
+          at            TEXT NOT NULL,
+          technician_id TEXT NOT NULL,
+          model         TEXT NOT NULL,                      -- JSON SkinToBodyModel
+          pairs         TEXT NOT NULL,                      -- JSON [{skinC, ambientC, clinicalC, estimateC, residualC}]
+          residual_sd_c REAL NOT NULL,
+          uncertainty_c REAL NOT NULL,
+          clinical      TEXT NOT NULL                       -- JSON {method, thermometer}
+        ) STRICT;
+      `);
+    },
+  },
+  {
+    version: 8,
+    description: 'privacy: manual registrations found by the blind index of their number (a person\'s requests) and by age (retention)',
+    up(db) {
+      db.exec(`
+        CREATE INDEX manual_registrations_by_id_hash ON manual_registrations(id_hash);
+        CREATE INDEX manual_registrations_unlinked ON manual_registrations(at_ms) WHERE screening_id IS NULL;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,7 +1,18 @@
 import type { SqliteDatabase } from './database.js';
 import { aadFor, type PersonalDataCipher } from './personal-data-cipher.js';
 
-export type OutboxKind = 'screening' | 'disposition' | 'calibration' | 'device-event' | 'settings-change';
+/** `erasure`: a person's deletion request for central (subject-data.ts): record ids and the deployment's ID hash, never the number. */
+export type OutboxKind =
+  | 'screening'
+  | 'disposition'
+  | 'calibration'
+  | 'device-event'
+  | 'settings-change'
+  | 'manual-registration'
+  | 'registration-link'
+  | 'calibration-check'
+  | 'site-model-fit'
+  | 'erasure';
 
 /** Bump when the payload shape changes; queued rows keep the version they were written with. */
 export const OUTBOX_PAYLOAD_SCHEMA_VERSION = 1;

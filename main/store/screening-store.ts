@@ -1,7 +1,7 @@
 import type { CommitOptions, RecordSink } from '../engine/record-sink.js';
 import type { ScreeningRecord } from '../engine/screening-record.js';
 import type { SqliteDatabase } from './database.js';
-import { clearStatistics, cardToJson, joinCard, splitCard } from './id-card-codec.js';
+import { clearStatistics, cardToJson, joinCard, MINIMUM_COLLECTION, minimiseCard, splitCard, type CollectionSettings } from './id-card-codec.js';
 import { PRIORITY_NORMAL, PRIORITY_URGENT, type Outbox } from './outbox.js';
 import { GroupCommit } from './group-commit.js';
 import type { PendingWrites } from './pending-writes.js';
@@ -85,6 +85,7 @@ export class ScreeningStore implements RecordSink {
     private readonly outbox: Outbox,
     pending: PendingWrites,
     private readonly seal: StoreSeal,
+    private readonly collection: CollectionSettings = MINIMUM_COLLECTION,
   ) {
     this.group = new GroupCommit(db, pending);
     this.insert = db.prepare(`INSERT INTO screenings (
@@ -123,8 +124,10 @@ export class ScreeningStore implements RecordSink {
     assertRecordId(record.id, 'screening');
     const finishedMs = Date.parse(record.finishedAt);
     if (!Number.isFinite(finishedMs)) throw new Error(`screening ${record.id}: finishedAt "${record.finishedAt}" is not an ISO date-time`);
-    const row = this.toRow(record, finishedMs);
-    const payload = { ...record, card: record.card ? cardToJson(record.card) : null };
+    // Minimum data: what the store and the upload keep of the card (id-card-codec.ts).
+    const card = record.card ? minimiseCard(record.card, this.collection) : null;
+    const row = this.toRow({ ...record, card }, finishedMs);
+    const payload = { ...record, card: card ? cardToJson(card) : null };
     const priority = record.decision === 'HOLD' || record.fever ? PRIORITY_URGENT : PRIORITY_NORMAL;
     return () => this.write.immediate(row, record.id, payload, priority);
   }
@@ -152,6 +155,12 @@ export class ScreeningStore implements RecordSink {
       const row = one.get(id) as (ScreeningRow & Record<string, unknown>) | undefined;
       if (row) yield this.readStored(row);
     }
+  }
+
+  /** One screening read as far as it can be (a damaged value is listed, never thrown), or null. */
+  readOne(id: string): StoredScreening | null {
+    const row = this.db.prepare('SELECT * FROM screenings WHERE id = ?').get(id) as (ScreeningRow & Record<string, unknown>) | undefined;
+    return row ? this.readStored(row) : null;
   }
 
   /** Seals every row without a seal (once, when a store from before seals is opened). Returns how many. */
@@ -218,7 +227,7 @@ export class ScreeningStore implements RecordSink {
       nameEnc: this.cipher.encryptText(parts.name, aad('name')),
       idNumberEnc: this.cipher.encryptText(parts.idNumber, aad('id_number')),
       addressEnc: parts.address === null ? null : this.cipher.encryptText(parts.address, aad('address')),
-      photoEnc: this.cipher.encrypt(parts.photo, aad('photo')),
+      photoEnc: parts.photo.length === 0 ? null : this.cipher.encrypt(parts.photo, aad('photo')),
       cardRestEnc: this.cipher.encryptText(JSON.stringify(parts.rest), aad('card_rest')),
     };
   }
@@ -251,12 +260,13 @@ export class ScreeningStore implements RecordSink {
       }
     };
     let card: ScreeningRecord['card'] = null;
-    if (r.id_number_enc && r.name_enc && r.photo_enc && r.card_rest_enc) {
+    if (r.id_number_enc && r.name_enc && r.card_rest_enc) {
       const parts = {
         name: read('name_enc', () => this.cipher.decryptText(r.name_enc!, aad('name'))),
         idNumber: read('id_number_enc', () => this.cipher.decryptText(r.id_number_enc!, aad('id_number'))),
         address: r.address_enc ? read('address_enc', () => this.cipher.decryptText(r.address_enc!, aad('address'))) : null,
-        photo: read('photo_enc', () => this.cipher.decrypt(r.photo_enc!, aad('photo'))),
+        // No photo kept (the default, docs/privacy.md): the card comes back with an empty photo.
+        photo: r.photo_enc ? read('photo_enc', () => this.cipher.decrypt(r.photo_enc!, aad('photo'))) : Buffer.alloc(0),
         rest: read('card_rest_enc', () => JSON.parse(this.cipher.decryptText(r.card_rest_enc!, aad('card_rest'))) as Record<string, unknown>),
       };
       if (parts.name !== null && parts.idNumber !== null && parts.photo !== null && parts.rest !== null && (parts.address !== null || !r.address_enc)) {

@@ -43,11 +43,15 @@ export class Settings {
     return Object.fromEntries(rows.filter((r) => !isSecret(r.key)).map((r) => [r.key, JSON.parse(r.value) as unknown]));
   }
 
-  async set(key: string, value: unknown, actor: string): Promise<SettingsChange> {
+  /**
+   * Sets a value. `inEffect` is the value that applied until now when none was stored (e.g. the
+   * configuration file's, for a console override): the change records it as the old value.
+   */
+  async set(key: string, value: unknown, actor: string, inEffect?: unknown): Promise<SettingsChange> {
     if (value === undefined) throw new Error(`setting "${key}": undefined is not a value; store null to clear it`);
     const at = this.now().toISOString();
     const id = newRecordId();
-    const old = this.get(key);
+    const old = this.get(key) ?? inEffect;
     const change: SettingsChange = { id, at, actor, key, oldValue: isSecret(key) ? REDACTED : (old ?? null), newValue: isSecret(key) ? REDACTED : value };
     const write = this.db.transaction(() => {
       this.db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(key, JSON.stringify(value), at);
@@ -55,7 +59,8 @@ export class Settings {
         .prepare('INSERT INTO settings_changes (id, at, actor, key, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)')
         .run(id, at, actor, key, JSON.stringify(change.oldValue), JSON.stringify(change.newValue));
       this.outbox.enqueue('settings-change', id, change, PRIORITY_NORMAL);
-      this.audit.append(actor, 'settings.change', { key });
+      // Old and new values in the audit entry too (secrets redacted), as JSON text, bounded.
+      this.audit.append(actor, 'settings.change', { key, old: auditValue(change.oldValue), new: auditValue(change.newValue) });
     });
     this.pending.run(id, () => write.immediate(), { kind: 'settings-change' });
     return change;
@@ -87,4 +92,10 @@ export class Settings {
     const stored = this.get<string>(TECHNICIAN_PIN_SETTING);
     return typeof stored === 'string' && verifyTechnicianPinHash(pin, stored);
   }
+}
+
+/** A setting's value as the audit log keeps it: JSON text, at most 500 characters. */
+function auditValue(value: unknown): string {
+  const text = JSON.stringify(value ?? null);
+  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
 }

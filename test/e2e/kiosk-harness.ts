@@ -73,6 +73,8 @@ export async function startKiosk(opts: { scenario?: string; dataDir?: string; co
 export interface Browser {
   context: BrowserContext;
   page: Page;
+  /** The browser's profile directory (removed by close): what the browser wrote to disk. */
+  profile: string;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function openBrowser(extraArgs: string[] = []): Promise<Browser> {
   return {
     context,
     page,
+    profile,
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

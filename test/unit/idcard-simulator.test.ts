@@ -4,7 +4,7 @@ import { buildSamFrame, type SamFrame } from '../../drivers/idcard/sam-frame.js'
 import { commandFrame, SAM_COMMANDS, type SamCommand } from '../../drivers/idcard/sam-commands.js';
 import { SamFrameParser, type SamRejection } from '../../drivers/idcard/sam-frame-parser.js';
 import { decodeSamResponse } from '../../drivers/idcard/sam-response.js';
-import { IdCardSimulator, SIM_TIMINGS, type IdCardSimulatorOptions } from '../../drivers/sim/idcard-simulator.js';
+import { DEFAULT_SIM_CARD, IdCardSimulator, SIM_TIMINGS, type IdCardSimulatorOptions } from '../../drivers/sim/idcard-simulator.js';
 import { CAPTURED_REPLIES } from '../fixtures/idcard/sample-cards.js';
 
 /** Talks to the simulator with raw bytes, like a host on the other end of the cable. */
@@ -162,6 +162,26 @@ describe('IdCardSimulator (raw bytes)', () => {
     expect((read as SamFrame).bytes).toHaveLength(1295);
     expect(host.chunks.length - n).toBeGreaterThanOrEqual(Math.ceil(1295 / 16));
     expect(Math.max(...host.chunks.slice(n).map((c) => c.length))).toBeLessThanOrEqual(16);
+  });
+
+  it('placeCard(card): the next traveller lays their own card; the read carries its number, and a card already lying there stays', async () => {
+    const { sim, host } = start({ scenario: 'no-card', autoPlay: false });
+    // GB 11643-1999 appendix sample and the id-validator Hong Kong permit sample (reference §7.3).
+    sim.placeCard({ ...DEFAULT_SIM_CARD, idNumber: '11010519491231002X' });
+    expect(sw3(await host.send(SAM_COMMANDS.findCard))).toBe(0x9f);
+    expect(sw3(await host.send(SAM_COMMANDS.selectCard))).toBe(0x90);
+    const first = decodeReadBasePayload(decodeSamResponse((await host.send(SAM_COMMANDS.readBase)) as SamFrame)!.data, 'read-base').card;
+    expect(first.idNumber).toBe('11010519491231002X');
+    // A second card while one lies there is not laid down: still the first card, already read.
+    sim.placeCard({ ...DEFAULT_SIM_CARD, idNumber: '810000199408230021' });
+    expect(sw3(await host.send(SAM_COMMANDS.findCard))).toBe(0x80);
+    sim.liftCard();
+    sim.placeCard({ ...DEFAULT_SIM_CARD, idNumber: '810000199408230021', name: '下一位' });
+    expect(sw3(await host.send(SAM_COMMANDS.findCard))).toBe(0x9f);
+    expect(sw3(await host.send(SAM_COMMANDS.selectCard))).toBe(0x90);
+    const second = decodeReadBasePayload(decodeSamResponse((await host.send(SAM_COMMANDS.readBase)) as SamFrame)!.data, 'read-base').card;
+    expect(second.idNumber).toBe('810000199408230021');
+    expect(second.name).toBe('下一位');
   });
 
   it('emits done when the script has played; no-card never shows a card', async () => {

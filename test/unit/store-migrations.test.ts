@@ -64,7 +64,25 @@ describe('migrations', () => {
     const db = new Database(':memory:');
     expect(migrate(db)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(currentSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
-    expect(tableNames(db)).toEqual(['audit_log', 'calibrations', 'device_events', 'dispositions', 'meta', 'outbox', 'schema_version', 'screening_counts', 'screenings', 'settings', 'settings_changes']);
+    expect(tableNames(db)).toEqual([
+      'accounts',
+      'audit_log',
+      'calibration_checks',
+      'calibrations',
+      'console_sessions',
+      'device_events',
+      'dispositions',
+      'manual_registrations',
+      'meta',
+      'outbox',
+      'schema_version',
+      'screening_counts',
+      'screenings',
+      'settings',
+      'settings_changes',
+      'sign_in_attempts',
+      'site_model_fits',
+    ]);
     expect(migrate(db)).toEqual([]);
   });
 

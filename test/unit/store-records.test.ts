@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KioskStore } from '../../main/store/kiosk-store.js';
 import { newRecordId } from '../../main/store/record-id.js';
-import { foreignCard, SAMPLE_PEOPLE, screeningRecord } from '../fixtures/store/screening-records.js';
+import { foreignCard, SAMPLE_PEOPLE, screeningRecord, withoutPhoto } from '../fixtures/store/screening-records.js';
 import { containsText, tempDataDir } from '../fixtures/store/temp-data-dir.js';
 
 let data: ReturnType<typeof tempDataDir>;
@@ -19,26 +19,56 @@ afterEach(() => {
 });
 
 describe('screenings', () => {
-  it('commits a screening and its outbox row together, and reads it back decrypted', async () => {
+  it('commits a screening and its outbox row together, and reads it back decrypted (no photo by default)', async () => {
     const record = screeningRecord();
     await store.records.commit(record);
-    expect(store.records.get(record.id)).toEqual(record);
+    expect(store.records.get(record.id)).toEqual(withoutPhoto(record));
     const [item] = store.outbox.nextBatch(10);
     expect(item?.idempotencyKey).toBe(record.id);
     expect(item?.kind).toBe('screening');
     expect(item?.payload.schemaVersion).toBe(1);
-    const uploaded = item?.payload.record as { card: { idNumber: string; photoWltBase64: string } };
+    const uploaded = item?.payload.record as { card: Record<string, unknown> };
     expect(uploaded.card.idNumber).toBe(record.card!.idNumber);
+    // Minimum data: the upload carries no photo, and the row no photo column.
+    expect(Object.keys(uploaded.card)).not.toContain('photoWltBase64');
+    expect(store.db.prepare('SELECT photo_enc FROM screenings WHERE id = ?').pluck().get(record.id)).toBeNull();
+  });
+
+  it('keeps and uploads the photo when the site turns it on', async () => {
+    store.close();
+    store = await KioskStore.open({ dataDir: data.dir, maintenanceIntervalMs: 0, collection: { storePhoto: true } });
+    const record = screeningRecord();
+    await store.records.commit(record);
+    expect(store.records.get(record.id)?.card?.photoWlt).toEqual(record.card!.photoWlt);
+    const photo = store.db.prepare('SELECT photo_enc FROM screenings WHERE id = ?').pluck().get(record.id) as Buffer;
+    // 1 format byte + 12 nonce + 1024 photo bytes + 16 tag, and not the photo in clear.
+    expect(photo.length).toBe(1 + 12 + 1024 + 16);
+    expect(photo.includes(Buffer.from(record.card!.photoWlt).subarray(0, 64))).toBe(false);
+    const uploaded = store.outbox.nextBatch(1)[0]?.payload.record as { card: { photoWltBase64: string } };
     expect(Buffer.from(uploaded.card.photoWltBase64, 'base64')).toEqual(Buffer.from(record.card!.photoWlt));
   });
 
-  it('round-trips a foreign card with an English name and fingerprints, and a record without a card', async () => {
+  it('round-trips a foreign card with an English name (its fingerprints are never kept), and a record without a card', async () => {
     const foreign = screeningRecord({ card: foreignCard() });
     const noCard = screeningRecord({ card: null, outcome: 'abandoned', decision: null, abandonReason: 'timeout' });
     await store.records.commit(foreign);
     await store.records.commit(noCard);
-    expect(store.records.get(foreign.id)).toEqual(foreign);
+    const back = store.records.get(foreign.id)!;
+    expect(back).toEqual(withoutPhoto(foreign));
+    expect(back.card).not.toHaveProperty('fingerprint');
     expect(store.records.get(noCard.id)).toEqual(noCard);
+  });
+
+  it('keeps the raw text block only when the decoded text lost rare characters', async () => {
+    const raw = new Uint8Array(256).fill(0x20);
+    const plain = screeningRecord({}, 0);
+    plain.card = { ...plain.card!, rawText: raw };
+    const rare = screeningRecord({}, 1);
+    rare.card = { ...rare.card!, rawText: raw, hasUnusualCharacters: true };
+    await store.records.commit(plain);
+    await store.records.commit(rare);
+    expect(store.records.get(plain.id)!.card).not.toHaveProperty('rawText');
+    expect(store.records.get(rare.id)!.card!.rawText).toEqual(raw);
   });
 
   it('keeps only region code, birth year and sex in clear', async () => {
@@ -100,7 +130,7 @@ describe('screenings', () => {
     const results = await Promise.allSettled([...good.slice(0, 20), bad, ...good.slice(20)].map((r) => store.records.commit(r)));
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
     expect(results[20]!.status).toBe('rejected');
-    for (const r of good) expect(store.records.get(r.id)).toEqual(r);
+    for (const r of good) expect(store.records.get(r.id)).toEqual(withoutPhoto(r));
     expect(store.records.get(bad.id)).toBeNull();
     expect(store.outbox.counts().pending).toBe(41);
   });

@@ -33,7 +33,7 @@ export function centralLinkOf(config: KioskConfig): CentralLink | null {
 }
 
 export async function checkCentral(link: CentralLink | null, backlog: Backlog | null, now: number, timeoutMs: number): Promise<Finding[]> {
-  if (!link) return [skip('central', 'no central configured (a standalone kiosk keeps its records here; docs/central.md)')];
+  if (!link) return [skip('central', 'no central configured (a standalone kiosk keeps its records here; docs/uplink-protocol.md)')];
   const out: Finding[] = [];
   const r = await link.probe(timeoutMs);
   out.push(r.reachable ? ok('central', `${link.describe()} answered in ${r.latencyMs} ms`) : fail('central', `${link.describe()} cannot be reached: ${r.reason}`, 'check the network and the central address in the configuration; records wait in the outbox meanwhile, nothing is lost'));

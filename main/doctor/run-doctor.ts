@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DATABASE_FILE } from '../store/data-dir.js';
 import { centralLinkOf, checkCentral, type CentralLink } from './central-check.js';
 import { checkClock, ntpSynchronised } from './clock-check.js';
-import { checkBodyModel, checkCalibration, checkDataDir, checkDisk, checkKeys, checkStore, type DriftHistory } from './data-checks.js';
+import { checkBodyModel, checkCalibration, checkDataDir, checkDisk, checkKeys, checkStore } from './data-checks.js';
 import { portAccess, probeDevice, resolvePort } from './device-probe.js';
 import { fail, ok, type Finding } from './findings.js';
 import { currentIdentity, systemUserDatabase, type Identity, type UserDatabase } from './port-access.js';
@@ -22,8 +22,6 @@ export interface DoctorOptions {
   serviceUser?: string;
   now?: () => Date;
   users?: UserDatabase;
-  /** The drift checks, where the build records them (the technician console does). */
-  drift?: DriftHistory | null;
   /** The uplink's link for a configuration (main/doctor/central-check.ts). */
   centralLink?: (config: KioskConfig) => CentralLink | null;
   synchronised?: () => Promise<boolean | null>;
@@ -73,7 +71,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<Finding[]> {
       }),
     );
     findings.push(...deviceFindings.flat());
-    findings.push(...checkCalibration(config, store, opts.drift ?? null, now()));
+    findings.push(...checkCalibration(config, store, now()));
     findings.push(checkBodyModel(config));
     const link = (opts.centralLink ?? centralLinkOf)(config);
     findings.push(...(await checkCentral(link, store ? backlogOf(store) : null, now().getTime(), opts.deviceTimeoutMs)));

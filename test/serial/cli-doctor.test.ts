@@ -10,6 +10,7 @@ import { ThermometerSimulator } from '../../drivers/sim/thermometer-simulator.js
 import type { Finding } from '../../main/doctor/findings.js';
 import { openIdKey } from '../../main/host/id-key.js';
 import { KioskStore } from '../../main/store/kiosk-store.js';
+import { LATEST_SCHEMA_VERSION } from '../../main/store/migrations.js';
 
 /**
  * `kiosk doctor` as a technician runs it on a kiosk (`node bin/kiosk.js doctor`, built by `npm run
@@ -52,13 +53,17 @@ async function deadPort(): Promise<string> {
   return pair.linkB;
 }
 
-/** A data directory the way the kiosk makes it (store, key file, ID key), optionally with a calibration made `daysAgo`. */
-async function dataDir(calibratedDaysAgo: number | null): Promise<string> {
+/**
+ * A data directory the way the kiosk makes it (store, key file, ID key), optionally with a
+ * calibration made `daysAgo` and a daily drift check of it made now (the error at 37 °C against the
+ * default 0.2 °C limit, flagged as the calibration wizard flags it).
+ */
+async function dataDir(calibratedDaysAgo: number | null, driftErrorC?: number): Promise<string> {
   const dir = fresh('data');
   const store = await KioskStore.open({ dataDir: dir, maintenanceIntervalMs: 0 });
   await openIdKey(dir, { newDataDir: store.createdNow });
   if (calibratedDaysAgo !== null) {
-    await store.calibrations.record({
+    const cal = await store.calibrations.record({
       deviceId: 'thermo-0',
       gain: 1.002,
       offsetC: -0.4,
@@ -66,6 +71,10 @@ async function dataDir(calibratedDaysAgo: number | null): Promise<string> {
       technicianId: 'tech-1',
       performedAt: new Date(Date.now() - calibratedDaysAgo * 86_400_000).toISOString(),
     });
+    if (driftErrorC !== undefined) {
+      const flagged = Math.abs(driftErrorC) > 0.2;
+      await store.calibrations.recordCheck({ calibrationId: cal.id, deviceId: 'thermo-0', referenceC: 37, errorC: driftErrorC, limitC: 0.2, flagged, readings: [37 + driftErrorC], technicianId: 'tech-1' });
+    }
   }
   store.close();
   return dir;
@@ -106,8 +115,8 @@ const only = (m: Map<string, Finding[]>, check: string) => {
 };
 
 describe.skipIf(!socat)(`kiosk doctor over pseudo-terminals${socat ? '' : ' (skipped: socat is not installed)'}`, () => {
-  it('a healthy kiosk: both devices answer their protocol through the drivers, keys private, calibration valid; exit 0', async () => {
-    const data = await dataDir(10);
+  it('a healthy kiosk: both devices answer their protocol through the drivers, keys private, calibration valid and checked today; exit 0', async () => {
+    const data = await dataDir(10, -0.05);
     const r = await doctor(data, configFile(await samReader(), await gyThermometer()));
     expect(r.status, `${r.stderr}\n${JSON.stringify([...r.findings.values()].flat(), null, 1)}`).toBe(0);
     expect([...r.findings.values()].flat().filter((f) => f.status === 'fail')).toEqual([]);
@@ -129,11 +138,13 @@ describe.skipIf(!socat)(`kiosk doctor over pseudo-terminals${socat ? '' : ' (ski
     expect(only(r.findings, 'port.thermometer').status).toBe('ok');
     expect(only(r.findings, 'calibration')).toMatchObject({ status: 'ok' });
     expect(only(r.findings, 'calibration').summary).toContain('by tech-1: gain 1.002, offset -0.4 °C, 1 point; valid until');
+    expect(only(r.findings, 'drift')).toEqual({ check: 'drift', status: 'ok', summary: `drift check ${new Date().toISOString().slice(0, 10)}: -0.05 °C at 37 °C (limit 0.2 °C)` });
     expect(r.findings.get('keys')?.map((f) => f.status)).toEqual(['ok', 'ok']);
     expect(only(r.findings, 'data-dir').status).toBe('ok');
-    expect(only(r.findings, 'store').summary).toContain('0 screening records');
+    // The database as the store makes it, with every migration of this build (consoles, privacy).
+    expect(only(r.findings, 'store').summary).toContain(`schema version ${LATEST_SCHEMA_VERSION}; 0 screening records`);
     expect(only(r.findings, 'body-model').summary).toMatch(/^default: linear heat balance, k = 0\.19/);
-    expect(only(r.findings, 'central')).toEqual({ check: 'central', status: 'skip', summary: 'no central configured (a standalone kiosk keeps its records here; docs/central.md)' });
+    expect(only(r.findings, 'central')).toEqual({ check: 'central', status: 'skip', summary: 'no central configured (a standalone kiosk keeps its records here; docs/uplink-protocol.md)' });
   }, 60_000);
 
   it('broken: the thermometer is unplugged, the SAM failed its self-test, there is no calibration; each says how to fix it; exit 1', async () => {
@@ -146,14 +157,15 @@ describe.skipIf(!socat)(`kiosk doctor over pseudo-terminals${socat ? '' : ' (ski
     expect(only(r.findings, 'calibration')).toMatchObject({ status: 'fail', summary: 'no calibration recorded for thermo-0: the kiosk is out of service (CALIBRATION_MISSING)', fix: 'calibrate with a blackbody (docs/calibration.md)' });
   }, 60_000);
 
-  it('broken: a thermometer port with nothing behind it, an expired calibration, a key file others can read; exit 1', async () => {
-    const data = await dataDir(400);
+  it('broken: a thermometer port with nothing behind it, an expired calibration whose last drift check was over the limit, a key file others can read; exit 1', async () => {
+    const data = await dataDir(400, 0.31);
     chmodSync(join(data, 'kiosk.key'), 0o644);
     const r = await doctor(data, configFile(await samReader(), await deadPort()), ['--timeout', '3']);
     expect(r.status).toBe(1);
     expect(only(r.findings, 'answers.idcard').status).toBe('ok');
     expect(only(r.findings, 'answers.thermometer')).toMatchObject({ status: 'fail', summary: expect.stringMatching(/sent no valid reading within 3 s \(no data for 2000 ms\)/), fix: expect.stringContaining("TX goes to the adapter's RX") });
     expect(only(r.findings, 'calibration')).toMatchObject({ status: 'fail', summary: expect.stringContaining('(CALIBRATION_EXPIRED)') });
+    expect(only(r.findings, 'drift')).toMatchObject({ status: 'fail', summary: expect.stringContaining('0.31 °C off at 37 °C, over the 0.2 °C limit (CALIBRATION_DRIFT)') });
     const keys = r.findings.get('keys')!;
     expect(keys[0]).toMatchObject({ status: 'fail', summary: expect.stringContaining('can be read by other users (mode 0644)'), fix: `chmod 600 ${join(data, 'kiosk.key')}` });
   }, 60_000);

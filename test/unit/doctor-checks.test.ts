@@ -5,10 +5,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseKioskConfig, type KioskConfig } from '../../main/config/kiosk-config.js';
 import { centralLinkOf, checkCentral, type CentralLink } from '../../main/doctor/central-check.js';
 import { checkClock, EARLIEST_PLAUSIBLE } from '../../main/doctor/clock-check.js';
-import { checkBodyModel, checkCalibration, checkDisk, type DriftHistory } from '../../main/doctor/data-checks.js';
+import { checkBodyModel, checkCalibration, checkDisk, checkStore } from '../../main/doctor/data-checks.js';
 import { exitCodeOf, fail, formatFindings, ok, skip, warn } from '../../main/doctor/findings.js';
 import { readWriteAccess, systemUserDatabase, type Identity } from '../../main/doctor/port-access.js';
-import type { CalibrationRecord } from '../../main/store/calibrations.js';
+import type { CalibrationCheck, CalibrationRecord } from '../../main/store/calibrations.js';
+import { LATEST_SCHEMA_VERSION } from '../../main/store/migrations.js';
 import type { StoreInspection } from '../../main/store/store-inspection.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'kiosk-doctor-unit-'));
@@ -85,35 +86,55 @@ describe('clock', () => {
 describe('calibration, drift and the body model', () => {
   const now = new Date('2026-06-01T08:00:00Z');
   const rec = (daysAgo: number): CalibrationRecord => ({ id: '0190a0b1-0000-7000-8000-000000000001', deviceId: 'thermo-0', performedAt: new Date(now.getTime() - daysAgo * 86_400_000).toISOString(), gain: 1, offsetC: 0.3, points: [{ referenceC: 37, measuredC: 36.7 }], technicianId: null, note: null });
-  const store = (r: CalibrationRecord | null) => ({ latestCalibration: (id: string) => (r && id === r.deviceId ? r : null) }) as unknown as StoreInspection;
+  const check = (at: string, errorC: number, flagged: boolean): CalibrationCheck => ({ id: 'check-1', calibrationId: rec(0).id, deviceId: 'thermo-0', at, referenceC: 37, errorC, limitC: 0.2, flagged, readings: [37 + errorC], technicianId: 'tech-1' });
+  const store = (r: CalibrationRecord | null, drift: CalibrationCheck | null = null) =>
+    ({ latestCalibration: (id: string) => (r && id === r.deviceId ? r : null), latestDriftCheck: (id: string) => (drift && id === drift.calibrationId ? drift : null) }) as unknown as StoreInspection;
 
   it('valid for 365 days from when it was made; warned about in its last 30 days; then expired', () => {
     // 2026-06-01 − 300 days = 2025-08-05, + 365 days = 2026-08-05.
-    expect(checkCalibration(config(), store(rec(300)), null, now)[0]).toEqual(ok('calibration', 'calibration made 2025-08-05: gain 1, offset 0.3 °C, 1 point; valid until 2026-08-05'));
+    expect(checkCalibration(config(), store(rec(300)), now)[0]).toEqual(ok('calibration', 'calibration made 2025-08-05: gain 1, offset 0.3 °C, 1 point; valid until 2026-08-05'));
     // 345 days ago → expires in 20 days.
-    expect(checkCalibration(config(), store(rec(345)), null, now)[0]).toMatchObject({ status: 'warn', summary: expect.stringContaining('in 20 days') });
-    expect(checkCalibration(config(), store(rec(366)), null, now)[0]).toMatchObject({ status: 'fail', summary: expect.stringContaining('(CALIBRATION_EXPIRED)') });
-    expect(checkCalibration(config({ calibration: { validityDays: 30 } }), store(rec(31)), null, now)[0]!.status).toBe('fail');
+    expect(checkCalibration(config(), store(rec(345)), now)[0]).toMatchObject({ status: 'warn', summary: expect.stringContaining('in 20 days') });
+    expect(checkCalibration(config(), store(rec(366)), now)[0]).toMatchObject({ status: 'fail', summary: expect.stringContaining('(CALIBRATION_EXPIRED)') });
+    expect(checkCalibration(config({ calibration: { validityDays: 30 } }), store(rec(31)), now)[0]!.status).toBe('fail');
   });
 
   it('no calibration: fail, saying what the kiosk does meanwhile (per calibration.whenMissingOrExpired)', () => {
-    expect(checkCalibration(config(), store(null), null, now)[0]!.summary).toBe('no calibration recorded for thermo-0: the kiosk is out of service (CALIBRATION_MISSING)');
-    expect(checkCalibration(config({ calibration: { whenMissingOrExpired: 'hold-for-staff' } }), store(null), null, now)[0]!.summary).toContain('everyone is held for staff');
-    expect(checkCalibration(config({ devices: {} }), null, null, now)).toEqual([skip('calibration', 'simulated thermometer: it reads exactly (the identity, recorded as simulated-identity)')]);
+    expect(checkCalibration(config(), store(null), now)[0]!.summary).toBe('no calibration recorded for thermo-0: the kiosk is out of service (CALIBRATION_MISSING)');
+    expect(checkCalibration(config({ calibration: { whenMissingOrExpired: 'hold-for-staff' } }), store(null), now)[0]!.summary).toContain('everyone is held for staff');
+    expect(checkCalibration(config({ devices: {} }), null, now)).toEqual([skip('calibration', 'simulated thermometer: it reads exactly (the identity, recorded as simulated-identity)')]);
   });
 
-  it('drift: not recorded by this build → skip; flagged → fail; within the limit → ok', () => {
-    expect(checkCalibration(config(), store(rec(10)), null, now)[1]).toMatchObject({ check: 'drift', status: 'skip' });
-    const drift = (d: ReturnType<DriftHistory['latest']>): DriftHistory => ({ latest: () => d });
-    expect(checkCalibration(config(), store(rec(10)), drift(null), now)[1]!.status).toBe('warn');
-    expect(checkCalibration(config(), store(rec(10)), drift({ checkedAt: '2026-05-31T07:00:00Z', errorC: 0.31, limitC: 0.2, flagged: true }), now)[1]).toMatchObject({ status: 'fail', summary: 'drift check 2026-05-31: 0.31 °C off at 37 °C, over the 0.2 °C limit (CALIBRATION_DRIFT)' });
-    expect(checkCalibration(config(), store(rec(10)), drift({ checkedAt: '2026-05-31T07:00:00Z', errorC: -0.05, limitC: 0.2, flagged: false }), now)[1]!.status).toBe('ok');
+  it('a simulated thermometer given a sensor error to practise on is checked like a real one (the kiosk uses its calibration)', () => {
+    const practice = config({ devices: { thermometer: { source: 'simulated', sensorError: { gain: 1.05, offsetC: -1 } } } });
+    expect(checkCalibration(practice, store(null), now)[0]).toMatchObject({ check: 'calibration', status: 'fail', summary: expect.stringContaining('(CALIBRATION_MISSING)') });
+  });
+
+  it("drift: the latest check of the calibration in force; none → warn; over the limit → fail; within it → ok, unless it is 2 days old or more (the check is daily)", () => {
+    expect(checkCalibration(config(), store(rec(10)), now)[1]).toMatchObject({ check: 'drift', status: 'warn', summary: 'no daily drift check recorded since this calibration' });
+    expect(checkCalibration(config(), store(rec(10), check('2026-05-31T07:00:00.000Z', 0.31, true)), now)[1]).toMatchObject({ status: 'fail', summary: 'drift check 2026-05-31: 0.31 °C off at 37 °C, over the 0.2 °C limit (CALIBRATION_DRIFT)' });
+    // 2026-06-01T08:00 − 2026-05-31T07:00 = 25 h: yesterday's check is current.
+    expect(checkCalibration(config(), store(rec(10), check('2026-05-31T07:00:00.000Z', -0.05, false)), now)[1]).toEqual(ok('drift', 'drift check 2026-05-31: -0.05 °C at 37 °C (limit 0.2 °C)'));
+    // 2026-06-01T08:00 − 2026-05-29T07:00 = 3 days 1 h.
+    expect(checkCalibration(config(), store(rec(10), check('2026-05-29T07:00:00.000Z', 0.1, false)), now)[1]).toMatchObject({ status: 'warn', summary: 'drift check 2026-05-29: 0.10 °C at 37 °C (limit 0.2 °C), 3 days ago: the check is daily' });
   });
 
   it('the body model: the default is named as the default, anything else as site-fitted with its parameters', () => {
     expect(checkBodyModel(config()).summary).toBe('default: linear heat balance, k = 0.19 (docs/configuration.md, "Body temperature")');
     expect(checkBodyModel(config({ temperature: { model: { kind: 'linear-heat-balance', k: 0.21 } } })).summary).toMatch(/^site-fitted: linear-heat-balance, k = 0\.21 /);
     expect(checkBodyModel(config({ temperature: { model: { kind: 'constant-offset', offsetC: 1.8 } } })).summary).toMatch(/^site-fitted: constant-offset, offsetC = 1\.8 /);
+  });
+});
+
+describe('the database', () => {
+  it('names its schema version: the build\'s, older (the kiosk upgrades it at its next start), or newer (fail: this build refuses it)', () => {
+    const dir = mkdtempSync(join(tmp, 'store-'));
+    writeFileSync(join(dir, 'kiosk.db'), ''); // only its presence is looked at; the inspection is the stand-in below
+    const at = (schemaVersion: number) => checkStore(() => ({ schemaVersion, screenings: 2 }) as unknown as StoreInspection, dir).finding;
+    const file = join(dir, 'kiosk.db');
+    expect(at(LATEST_SCHEMA_VERSION)).toEqual(ok('store', `${file} opens and passes SQLite's quick check; schema version ${LATEST_SCHEMA_VERSION}; 2 screening records`));
+    expect(at(LATEST_SCHEMA_VERSION - 1).summary).toBe(`${file} opens and passes SQLite's quick check; schema version ${LATEST_SCHEMA_VERSION - 1}; the kiosk upgrades it to ${LATEST_SCHEMA_VERSION} at its next start; 2 screening records`);
+    expect(at(LATEST_SCHEMA_VERSION + 1)).toMatchObject({ status: 'fail', summary: expect.stringContaining(`schema version ${LATEST_SCHEMA_VERSION + 1}, written by a newer kiosk build`) });
   });
 });
 
@@ -126,7 +147,7 @@ describe('disk, central, the report', () => {
 
   it('central: "no central configured" on this build (the uplink connects centralLinkOf); with a link, reachability and backlog', async () => {
     expect(centralLinkOf(config())).toBeNull();
-    expect(await checkCentral(null, { pending: 3, dead: 0, oldestPendingMs: 0 }, 0, 1000)).toEqual([skip('central', 'no central configured (a standalone kiosk keeps its records here; docs/central.md)')]);
+    expect(await checkCentral(null, { pending: 3, dead: 0, oldestPendingMs: 0 }, 0, 1000)).toEqual([skip('central', 'no central configured (a standalone kiosk keeps its records here; docs/uplink-protocol.md)')]);
     const up: CentralLink = { describe: () => 'https://central.example', probe: async () => ({ reachable: true, latencyMs: 42 }) };
     const down: CentralLink = { describe: () => 'https://central.example', probe: async () => ({ reachable: false, reason: 'ECONNREFUSED' }) };
     const now = 10 * 3_600_000;

@@ -49,4 +49,7 @@ if (problem) {
   process.stderr.write(`stage: FAILED: ${problem}\n`);
   process.exit(1);
 }
-process.stdout.write(`stage: better-sqlite3 is built for Electron ${electronVersion} (ABI ${abi}); now \`npx electron-builder --linux deb\`\n`);
+// What the native modules were built for: electron-builder's beforePack hook
+// (packaging/electron-before-pack.cjs) refuses to pack them for another architecture.
+writeFileSync(join(stage, 'stage.json'), `${JSON.stringify({ platform: process.platform, arch: process.arch, electronVersion, abi, stagedAt: new Date().toISOString() }, null, 2)}\n`);
+process.stdout.write(`stage: better-sqlite3 is built for Electron ${electronVersion} (ABI ${abi}) on ${process.arch}; now \`npx electron-builder --linux --${process.arch}\`\n`);

@@ -25,10 +25,11 @@ export interface SamAllowance {
 /**
  * What the SAM itself takes to read one card, which the card tap → painted goal allows for on top
  * of its 1.0 s: the wire time of the frames of one read (sizes from the project's own frame
- * builders: find 10 → 15 bytes, select 10 → 19, read base 10 → 1295; reference idcard-sam.md §4–§5)
- * at the SAM's 115200 8N1 (§1), plus the RF time. The reference documents no RF duration (its
- * §11 item 4 gives only observed read timeouts of 1–3 s), so the RF time is what the simulated SAM
- * models and the bench therefore contains: its read reply comes `SIM_TIMINGS.readReply` (300 ms:
+ * builders: find 10 → 15 bytes, select 10 → 19, read base 10 → 1295; docs/protocols/sam-reader.md
+ * §4–§5) at the SAM's 115200 8N1 (§1), plus the RF time. The protocol gives no RF duration (its
+ * §11 item 4 has only observed reply times and the timeouts set from them), so the RF time is what
+ * the simulated SAM models and the bench therefore contains: its read reply comes
+ * `SIM_TIMINGS.readReply` (300 ms:
  * "RF authentication + transfer + 1295 bytes on the wire") after the command, of which the reply's
  * wire time is already counted above; find and select replies come `SIM_TIMINGS.controlReply` after
  * theirs. On a pseudo-terminal the bytes themselves arrive at once: the simulator's delays stand for

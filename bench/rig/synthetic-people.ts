@@ -11,8 +11,8 @@ import type { KeyRegion, WatchlistEntry } from '../../main/engine/watchlist-sour
 /**
  * Synthetic travellers for the benches: every one distinct, every ID number valid by the project's
  * ID-number module (drivers/idcard/id-number.ts: format, calendar date, MOD 11-2), and none a real
- * person's: the region codes start with 99, which is no province in GB/T 2260 (reference
- * idcard-sam.md §7.1), so no real card can carry them.
+ * person's: the region codes start with 99, which is no province in GB/T 2260
+ * (docs/protocols/sam-reader.md §7.1), so no real card can carry them.
  *
  * Person `i` has a number 99RRRR + birth date + sequence + check, where (birth date, sequence) is
  * unique per `i` (1000 people per calendar day from 1940-01-01): millions of distinct people.

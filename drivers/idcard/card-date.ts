@@ -1,5 +1,5 @@
 /**
- * Calendar dates as ID cards carry them (reference idcard-sam.md §6.3–6.6: `YYYYMMDD`, or "长期" for a
+ * Calendar dates as ID cards carry them (docs/protocols/sam-reader.md §6.3–6.6: `YYYYMMDD`, or "长期" for a
  * long-term validity, §6.9). Dates are parsed into real calendar dates, never compared as strings:
  * `20991399` or `ABCDEFGH` is not a date, and a card valid only from 2099 is not valid today.
  *

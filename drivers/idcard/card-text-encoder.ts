@@ -15,7 +15,7 @@ import { SW3 } from './sw3.js';
 import { WLT_MAGIC, WLT_PHOTO_BYTES } from './wlt-photo.js';
 
 /**
- * Builds synthetic card data (reference §12): text blocks for every card type and complete
+ * Builds synthetic card data (docs/protocols/sam-reader.md §12): text blocks for every card type and complete
  * read-base replies. For the simulator, fixtures and tests; never for real personal data.
  */
 export class CardTextEncodeError extends Error {

@@ -1,7 +1,7 @@
 import type { CardType } from './id-card.js';
 
 /**
- * Fixed-width field layouts of the 256-byte text block (reference idcard-sam.md §6.3–6.6), shared by
+ * Fixed-width field layouts of the 256-byte text block (docs/protocols/sam-reader.md §6.3–6.6), shared by
  * the decoder and the synthetic-data encoder. Offsets and widths are in bytes (2 per UCS-2 unit).
  */
 export interface FieldSpec {

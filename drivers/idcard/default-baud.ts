@@ -1,12 +1,12 @@
-/** The ID-card reader protocols the kiosk speaks: SAM frames (reference §2–§5) or a number per ASCII line (§10). */
+/** The ID-card reader protocols the kiosk speaks: SAM frames (docs/protocols/sam-reader.md §2–§5) or a number per ASCII line (docs/protocols/ascii-line.md §5). */
 export type IdCardProtocol = 'sam' | 'ascii-line';
 
 export const IDCARD_PROTOCOLS: readonly IdCardProtocol[] = ['sam', 'ascii-line'];
 
-/** SAM modules' factory rate, 8N1 (reference §1; other rates only after a set-baud command). */
+/** SAM modules' factory rate, 8N1 (docs/protocols/sam-reader.md §1; other rates only after a set-baud command). */
 export const SAM_DEFAULT_BAUD = 115200;
 /**
- * ASCII-line (keyboard-wedge style) readers: no public protocol exists (reference §10); 9600 8N1 is
+ * ASCII-line (keyboard-wedge style) readers: no public protocol exists (docs/protocols/ascii-line.md §5); 9600 8N1 is
  * the rate such serial modules ship with. A technician sets the real one with `baudRate`.
  */
 export const LINE_READER_DEFAULT_BAUD = 9600;

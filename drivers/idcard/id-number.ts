@@ -2,7 +2,7 @@ import { parseCardDate } from './card-date.js';
 import type { CardType } from './id-card.js';
 
 /**
- * The one ID-number module (reference idcard-sam.md §7) for all four card families. The card
+ * The one ID-number module (docs/protocols/sam-reader.md §7) for all four card families. The card
  * drivers, the screening engine, the store (masking, statistics) and `kiosk policy try` all judge a
  * number here, so the kiosk and the policy tool can never disagree about it.
  *

@@ -27,7 +27,7 @@ export interface IdCardDriverOptions {
   /**
    * When the SAM does not answer the status command and the link can change speed
    * (`link.setBaudRate`), try the next rate in the probe order 115200, 57600, 38400, 19200, 9600
-   * (a rate set earlier persists in the SAM; reference §1). Default false.
+   * (a rate set earlier persists in the SAM; docs/protocols/sam-reader.md §1). Default false.
    */
   probeBaudRates?: boolean;
   /** Send `61 FF 50` (cap each RF transfer at 80 bytes) after the first status 90, as hevz does. Default false. */
@@ -55,7 +55,7 @@ const REMOVE_CARD = 'remove the card and place it again';
  * `61 FF 50`, then the SAM id `12 FF` once.
  * Poll loop: find `20 01` → on 9F select `20 02` → on 90 read `30 01` (or `30 10`) → optional `30 03`.
  * A card is read ONCE and not again until it has been lifted: at least one find answered 80 after
- * the last read (the SAM itself answers 80 for a card already read; reference §11 item 1).
+ * the last read (the SAM itself answers 80 for a card already read; docs/protocols/sam-reader.md §11 item 1).
  * Reading errors become `problem` events (prompt: remove the card), the loop keeps going. Timeouts
  * never throw; repeated ones report the device offline ('no reply'). Link outages are followed
  * (status events) and the driver resumes by itself. No personal data is ever put in a message.

@@ -20,8 +20,8 @@ export interface LineIdCardReaderOptions {
 const LINE_NUMBER = /^\d{17}[\dXx]$/;
 
 /**
- * For readers that print the ID number as an ASCII line (no SAM protocol; reference §10 "keyboard /
- * ASCII-line readers"): `ReadlineParser`, `^\d{17}[\dXx]$`, MOD 11-2. Emits `identity` with
+ * For readers that print the ID number as an ASCII line (no SAM protocol;
+ * docs/protocols/ascii-line.md §5): `ReadlineParser`, `^\d{17}[\dXx]$`, MOD 11-2. Emits `identity` with
  * `source: 'line'` and a card carrying only the number (every other text field empty, no photo).
  * The card type is inferred from the number: 81/82/83 0000 → HK/Macau/Taiwan permit, leading 9 →
  * 2023 foreign card, otherwise resident. A rejected line is a `problem` that never quotes the line.

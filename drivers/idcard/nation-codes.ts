@@ -1,5 +1,5 @@
 /**
- * GB 3304 ethnic-group codes (§6.8), keyed on the two-digit code. The code is the stored value;
+ * GB 3304 ethnic-group codes (docs/protocols/sam-reader.md §6.8), keyed on the two-digit code. The code is the stored value;
  * the name is display text only. Names follow the corrected table (德昂, 毛南, 基诺, 傈僳), not
  * the typo'd copies found in some public code.
  */

@@ -2,7 +2,7 @@ import { decodeCardText } from './card-text-decoder.js';
 import type { IdCard } from './id-card.js';
 
 /**
- * Payload of a read-base reply after SW3 (§5.5, §5.6):
+ * Payload of a read-base reply after SW3 (docs/protocols/sam-reader.md §5.5, §5.6):
  *
  * ```
  * 30 01: textLen(2 BE) photoLen(2 BE)              text  photo                 (frame offset 14 for text)

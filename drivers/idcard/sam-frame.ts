@@ -1,5 +1,5 @@
 /**
- * SAM frame layout (both directions), reference idcard-sam.md §2:
+ * SAM frame layout (both directions), docs/protocols/sam-reader.md §2:
  *
  * ```
  * offset      0                5             7

@@ -7,7 +7,7 @@ import { SamFrameParser, type SamRejection } from './sam-frame-parser.js';
 import type { SamFrame } from './sam-frame.js';
 import { decodeSamResponse, type SamResponse } from './sam-response.js';
 
-/** Reply timeouts, one table (reference §11 item 4). */
+/** Reply timeouts, one table (docs/protocols/sam-reader.md §11 item 4). */
 export interface SamTimeouts {
   /** Status, reset, find, select, SAM id, set-baud, set-RF, new address. Default 1000 ms. */
   control: number;

@@ -1,6 +1,6 @@
 import type { Sex } from './id-card.js';
 
-/** GB/T 2261.1 sex codes (§6.7). Every code is mapped; nothing defaults to female. */
+/** GB/T 2261.1 sex codes (docs/protocols/sam-reader.md §6.7). Every code is mapped; nothing defaults to female. */
 export const SEX_CODES: ReadonlyMap<string, { sex: Sex; text: string }> = new Map([
   ['0', { sex: 'unknown', text: '未知' }],
   ['1', { sex: 'male', text: '男' }],

@@ -1,5 +1,5 @@
 /**
- * SW3, the SAM status byte of every reply (reference idcard-sam.md §3). Codes 23, 24, 31–33, 40,
+ * SW3, the SAM status byte of every reply (docs/protocols/sam-reader.md §3). Codes 23, 24, 31–33, 40,
  * 47 and 66 come from a single source (HslCommunication).
  */
 export interface Sw3Entry {

@@ -1,5 +1,5 @@
 /**
- * The card photo: 1024 bytes of proprietary wavelet-compressed "WLT" data (§8). No open-source
+ * The card photo: 1024 bytes of proprietary wavelet-compressed "WLT" data (docs/protocols/sam-reader.md §8). No open-source
  * decoder exists; every public project wraps a licensed vendor binary. The driver therefore keeps
  * the raw bytes, and decoding is an optional plug-in registered per platform. None is registered
  * by default. The photo is biometric data: store it only when a purpose requires it.

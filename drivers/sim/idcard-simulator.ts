@@ -8,7 +8,7 @@ import { SW3 } from '../idcard/sw3.js';
 import type { ScenarioName, SimulatedDevice, SimulatedDeviceEvents } from './simulated-device.js';
 import { seededRandom } from './seeded-random.js';
 
-/** A fictitious resident card with the GB 11643 sample number (reference §7.3). */
+/** A fictitious resident card with the GB 11643 sample number (docs/protocols/sam-reader.md §7.3). */
 export const DEFAULT_SIM_CARD: ResidentCard = {
   type: 'resident',
   name: '模拟测试',

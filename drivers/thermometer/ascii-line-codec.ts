@@ -5,7 +5,7 @@ import type { ThermoDecoded } from './reading.js';
 
 /**
  * Configurable ASCII line protocol for text thermometers: Raytek / Fluke MI3, MI, Marathon MM
- * pyrometers (`?T\r` → `!T36.5\r\n`, reference §2.10) and "T:36.5"-style modules (§2.11).
+ * pyrometers (`?T\r` → `!T36.5\r\n`, docs/protocols/ascii-line.md §1) and "T:36.5"-style modules (§2).
  * Lines are framed by `@serialport/parser-readline`; each line is matched against a pattern.
  */
 export interface AsciiLineOptions {
@@ -28,7 +28,7 @@ export interface AsciiLineOptions {
 
 /**
  * Raytek / Fluke replies `!T36.5`, `!1T=36.5`, `024!T36.5` (optional multidrop address, optional
- * head): the reference §2.10 regex, anchored at the end too, so a line glued to a fragment of an
+ * head): the pattern of docs/protocols/ascii-line.md §1, anchored at the end too, so a line glued to a fragment of an
  * earlier one (`!T3!T36.5`) is refused instead of read as 3 °C. A decimal comma (`!T36,5`, devices
  * set to a European locale) is read as the decimal point it stands for.
  */
@@ -36,7 +36,7 @@ export const RAYTEK_PATTERN = /^(?:\d{3})?!\d?T=?(-?\d+(?:[.,]\d+)?)\s*$/;
 
 /**
  * Text modules `T:36.5`, `TO=36.5`, `BT: 36.5`, `temp=36.5`, optionally followed by `TA:25.0` /
- * `amb=25.0`: the reference §2.11 regex, with a word boundary in front (so `AMBIENT:25` is not
+ * `amb=25.0`: the pattern of docs/protocols/ascii-line.md §2, with a word boundary in front (so `AMBIENT:25` is not
  * read as `T:25`) and the number required to end at a separator (so `T:3T:34.5`, a fragment glued to a line, is refused).
  * `T:37,9` is 37.9 °C (a decimal comma directly between digits), never 37 followed by a separator.
  */

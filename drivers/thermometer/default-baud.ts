@@ -1,7 +1,7 @@
 import { GY_MODELS, type GyModel } from './gy-mcu90614-commands.js';
 import type { ThermoProtocol } from './reading.js';
 
-/** Optris CT factory default (reference §2.9). */
+/** Optris CT factory default (docs/protocols/optris-ct.md §1). */
 export const OPTRIS_CT_DEFAULT_BAUD = 115200;
 /** Raytek MI / MI3 / Marathon factory default for the ASCII protocol. */
 export const ASCII_DEFAULT_BAUD = 9600;

@@ -1,7 +1,7 @@
 import { GY_MCU90614_RANGE, GY_MCU90615_RANGE, type RatedRange } from './rated-range.js';
 
 /**
- * Host → module commands of the GY-MCU90614 / GY-MCU90615 serial boards (reference §2.1):
+ * Host → module commands of the GY-MCU90614 / GY-MCU90615 serial boards (docs/protocols/gy-mcu90614.md §3):
  * three bytes `A5 cmd SUM`, SUM = (0xA5 + cmd) & 0xFF.
  *
  * | Frame      | Effect                                        |
@@ -36,7 +36,7 @@ export function gyCommand(command: GyCommand): Buffer {
 export type GyModel = 'gy-mcu90614' | 'gy-mcu90615';
 
 export interface GyModelInfo {
-  /** Factory line speed, 8N1: 9600 for the 90614, 115200 for the 90615 (reference §2.1). */
+  /** Factory line speed, 8N1: 9600 for the 90614, 115200 for the 90615 (docs/protocols/gy-mcu90614.md §1). */
   defaultBaud: number;
   /** The other speed boards of this family are found at (some 90615 listings differ). */
   alternateBaud: number;

@@ -1,7 +1,7 @@
 import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
 
 /**
- * Frame parser for the GY-MCU90614 / GY-MCU90615 boards (reference §2.1), in the style of the
+ * Frame parser for the GY-MCU90614 / GY-MCU90615 boards (docs/protocols/gy-mcu90614.md §2), in the style of the
  * serialport parsers: bytes in, decoded frames out, no I/O.
  *
  * ```

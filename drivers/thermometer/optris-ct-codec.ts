@@ -4,7 +4,7 @@ import { isOutOfRange, type RatedRange } from './rated-range.js';
 import type { ThermoDecoded } from './reading.js';
 
 /**
- * Optris CT / CS / CSmicro and Micro-Epsilon thermoMETER CT binary protocol (reference §2.9).
+ * Optris CT / CS / CSmicro and Micro-Epsilon thermoMETER CT binary protocol (docs/protocols/optris-ct.md §2).
  *
  * The host sends one command byte; the device answers with 2 bytes, no header, no checksum:
  * T = (hi·256 + lo − 1000) / 10 °C. Sample: `04 D3` → 1235 → 23.5 °C.

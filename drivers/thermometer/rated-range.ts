@@ -1,6 +1,6 @@
 /**
  * The range a device is rated for. A value outside it is still reported exactly as decoded, with
- * `outOfRange: true` — never clamped or replaced (thermometers reference §8).
+ * `outOfRange: true` — never clamped or replaced (docs/protocols/README.md §2).
  */
 export interface RatedRange {
   /** Object (target) temperature, °C, inclusive. */
@@ -9,7 +9,7 @@ export interface RatedRange {
   ambientC?: readonly [min: number, max: number];
 }
 
-/** GY-MCU90614 (MLX90614): object −70…+380 °C, ambient −40…+125 °C (vendor text, reference §2.1). */
+/** GY-MCU90614 (MLX90614): object −70…+380 °C, ambient −40…+125 °C (vendor text, docs/protocols/gy-mcu90614.md §1). */
 export const GY_MCU90614_RANGE: RatedRange = { objectC: [-70, 380], ambientC: [-40, 125] };
 
 /** GY-MCU90615 (MLX90615 datasheet): object −40…+115 °C, ambient −20…+85 °C. */

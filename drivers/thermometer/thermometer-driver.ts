@@ -43,8 +43,8 @@ export interface ThermometerDriverOptions {
   ratedRange?: RatedRange;
   /**
    * GY: when no valid frame has come since the link went online and the device stays silent,
-   * switch the link between the family's two speeds (9600 / 115200, reference §2.1: "auto-detect
-   * both rates") and re-send the mode command. Needs `link.setBaudRate`. Default true.
+   * switch the link between the family's two speeds (9600 / 115200,
+   * docs/protocols/gy-mcu90614.md §1) and re-send the mode command. Needs `link.setBaudRate`. Default true.
    */
   autoBaud?: boolean;
 }

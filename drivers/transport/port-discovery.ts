@@ -29,6 +29,11 @@ export interface DiscoveredPort {
   productId?: string;
   serialNumber?: string;
   manufacturer?: string;
+  /**
+   * The USB device's name in sysfs (`1-1.3`: bus 1, hub port 1, port 3): it follows the USB socket,
+   * so it tells two adapters with the same ids and no serial number apart (udev's `KERNELS==`).
+   */
+  usbPath?: string;
   /** Where the entry came from: udev's database, the kernel's sysfs, or a configured link. */
   source: 'udev' | 'sysfs' | 'configured';
 }
@@ -77,7 +82,7 @@ export async function listSerialPorts(options: PortDiscoveryOptions = {}): Promi
       continue;
     }
     // udev wins where it answered; the kernel fills the gaps (udev without its database knows nothing).
-    for (const key of ['byId', 'byPath', 'vendorId', 'productId', 'serialNumber', 'manufacturer'] as const) {
+    for (const key of ['byId', 'byPath', 'vendorId', 'productId', 'serialNumber', 'manufacturer', 'usbPath'] as const) {
       if (known[key] === undefined && port[key] !== undefined) known[key] = port[key];
     }
   }
@@ -164,6 +169,7 @@ async function listFromSysfs(devRoot: string, sysRoot: string): Promise<Discover
       if (productId) port.productId = normaliseUsbId(productId);
       if (serialNumber) port.serialNumber = serialNumber;
       if (manufacturer) port.manufacturer = manufacturer;
+      port.usbPath = basename(usb);
     }
     ports.set(port.path, port);
   }

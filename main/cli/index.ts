@@ -10,6 +10,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   decode: async () => (await import('./commands/decode.js')).decodeCommand,
   sim: async () => (await import('./commands/sim.js')).simCommand,
   ports: async () => (await import('./commands/ports.js')).portsCommand,
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
   config: async () => (await import('./commands/config.js')).configCommand,
   policy: async () => (await import('./commands/policy.js')).policyCommand,
   audit: async () => (await import('./commands/audit.js')).auditCommand,

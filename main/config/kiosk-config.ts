@@ -110,19 +110,19 @@ const asciiPattern = z
     if (groups < 1) ctx.addIssue({ code: 'custom', input: source, message: 'the pattern has no capture group: wrap the temperature in ( ), e.g. "T:(-?\\\\d+(?:\\\\.\\\\d+)?)"' });
   });
 
-/** GY-MCU90614 / 90615 boards (reference §2.1). */
+/** GY-MCU90614 / 90615 boards (docs/protocols/gy-mcu90614.md §1). */
 const gySettings = z.strictObject({
   /** The board: its factory line speed and rated range differ (90614: 9600 baud, 90615: 115200). */
   model: z.enum(['gy-mcu90614', 'gy-mcu90615']).default('gy-mcu90614'),
   /** Silent since the port opened: switch between 9600 and 115200 and re-send the mode command. */
   autoBaud: z.boolean().default(true),
 });
-/** Optris CT (reference §2.9). */
+/** Optris CT (docs/protocols/optris-ct.md). */
 const optrisSettings = z.strictObject({
   /** After each target reading, also read the head temperature (`02`) as the ambient. */
   headTemperature: z.boolean().default(false),
 });
-/** ASCII line thermometers: Raytek/Fluke `?T` pyrometers (§2.10), `T:36.5` modules (§2.11). */
+/** ASCII line thermometers: Raytek/Fluke `?T` pyrometers (docs/protocols/ascii-line.md §1), `T:36.5` modules (§2). */
 const asciiSettings = z.strictObject({
   /** Sent for each reading, e.g. "?T\r" (Raytek). Leave out for a device that streams lines by itself. */
   query: z.string().min(1).max(32).optional(),

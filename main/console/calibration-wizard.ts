@@ -5,7 +5,7 @@ import type { Calibration } from '../engine/calibration-source.js';
 import type { CalibrationCheck, CalibrationRecord, CalibrationRun } from '../store/calibrations.js';
 
 /**
- * The technician's blackbody procedure (thermometers reference §10), as steps one UI or the CLI
+ * The technician's blackbody procedure (docs/calibration.md §2–§3), as steps one UI or the CLI
  * drives: warm-up check → one or two set-points, each captured once its readings are stable →
  * verification at 37 °C with the residual against the limit → save; and the daily drift check.
  * The maths is main/engine/calibration.ts; this class only keeps the steps and the raw readings.
@@ -46,7 +46,7 @@ export interface RunMeta {
 
 type Step = CalibrationStateView['step'];
 const WINDOW_KEEP = 200;
-/** Default set-points: §10 (one-point at 37 °C; two-point 35 and 39 °C) and the 37 °C verification. */
+/** Default set-points: §2 (one-point at 37 °C; two-point 35 and 39 °C) and the 37 °C verification. */
 export const SET_POINTS = { 'one-point': [37], 'two-point': [35, 39] } as const;
 export const VERIFY_AT_C = 37;
 

@@ -5,7 +5,7 @@ import type { SiteModelPair } from '../store/site-model-fits.js';
 /**
  * Fitting the site parameters of the skin-to-body model (main/engine/skin-to-body.ts) from people
  * measured twice: by the kiosk (calibrated skin temperature, and ambient) and by a clinical contact
- * thermometer — the comparison China's NIM suggested in February 2020 (thermometers reference §9).
+ * thermometer — the comparison China's NIM suggested in February 2020 (docs/calibration.md §4).
  *
  * - constant-offset: offsetC = mean(clinical − skin) (least squares);
  * - ambient-linear: clinical − skin = offsetC + k·(ref − ambient), least squares in ambient, with

@@ -1,7 +1,7 @@
 import type { Calibration } from './calibration-source.js';
 
 /**
- * The technician's blackbody calibration (thermometers reference §10): stability detection,
+ * The technician's blackbody calibration (docs/calibration.md): stability detection,
  * one-point (offset) and two-point (gain + offset) fits, verification at 37 °C with residuals,
  * and the daily drift check. Pure functions: the store keeps the records, the UI drives the steps.
  * corrected = gain · raw + offset.

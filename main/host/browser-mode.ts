@@ -5,6 +5,7 @@ import type { HostOptions } from './host-options.js';
 import type { KioskConfig } from '../config/kiosk-config.js';
 import { KioskHost } from './kiosk-host.js';
 import type { Logger } from './logger.js';
+import { startServiceWatchdog } from './service-watchdog.js';
 
 /** The built renderer beside this bundle (dist/cli.js or dist/host.js → dist/renderer). */
 export function defaultRendererDir(): string {
@@ -27,10 +28,13 @@ export async function startBrowserMode(opts: HostOptions, config: KioskConfig, l
     await host.stop();
     throw err;
   }
+  // Under systemd (the browser-mode unit): READY=1, then keep-alives while the host is healthy.
+  const watchdog = startServiceWatchdog(host, log);
   return {
     host,
     server,
     stop: async () => {
+      watchdog?.stop();
       await server.close();
       await host.stop();
     },

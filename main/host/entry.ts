@@ -5,6 +5,7 @@ import { startBrowserMode } from './browser-mode.js';
 import { HostOptionError, loadHostConfig, parseHostOptions } from './host-options.js';
 import { KioskHost } from './kiosk-host.js';
 import { createLogger } from './logger.js';
+import { startServiceWatchdog } from './service-watchdog.js';
 
 /**
  * The host process (dist/host.js). Under Electron it runs in a utilityProcess: the main process
@@ -91,8 +92,13 @@ async function main(): Promise<void> {
     port.start();
     log.info({ peer: label }, 'host: renderer connected');
   });
+  // Under systemd (the kiosk unit): READY=1, then keep-alives while the host is healthy.
+  const watchdog = startServiceWatchdog(host, log);
   // Listen for the stop signal before saying ready: the supervisor may stop the host at once.
-  const stop = () => void host.stop().then(() => process.exit(0));
+  const stop = () => {
+    watchdog?.stop();
+    void host.stop().then(() => process.exit(0));
+  };
   process.once('SIGTERM', stop);
   const ready: HostToMain = { type: 'ready', coldStartMs: performance.now() - started };
   parentPort.postMessage(ready);

@@ -5,6 +5,7 @@ import type { KioskConfig } from '../config/kiosk-config.js';
 import { listSourceOf, type ListSource } from '../config/list-source.js';
 import type { Calibration, CalibrationSource } from '../engine/calibration-source.js';
 import { LIST_CLOCK_SKEW_MS, STANDALONE_LISTS, watchlistSnapshot, type WatchlistSnapshot } from '../engine/watchlist-source.js';
+import type { CalibrationRecord } from '../store/calibrations.js';
 import type { KioskStore } from '../store/kiosk-store.js';
 
 /** The lists file the uplink keeps in the data directory (the central service's latest delivery). */
@@ -104,10 +105,9 @@ export class StoreCalibrationSource implements CalibrationSource {
   current(deviceId: string): Calibration | null {
     const rec = this.simulatedThermometer === true ? null : this.store()?.calibrations.latest(deviceId);
     if (rec) {
-      const validUntil = new Date(Date.parse(rec.performedAt) + this.config.calibration.validityDays * 86_400_000).toISOString();
       // The last daily drift check over its limit flags the calibration (recalibration required).
       const driftFlagged = this.store()?.calibrations.latestCheck(rec.id)?.flagged === true;
-      return { id: rec.id, deviceId, kind: rec.points.length >= 2 ? 'two-point' : 'one-point', gain: rec.gain, offset: rec.offsetC, createdAt: rec.performedAt, validUntil, ...(driftFlagged && { driftFlagged }) };
+      return calibrationInForce(rec, this.config.calibration.validityDays, driftFlagged);
     }
     if (!this.simulatedThermometer) return null;
     return {
@@ -120,4 +120,14 @@ export class StoreCalibrationSource implements CalibrationSource {
       validUntil: new Date(this.startedAt.getTime() + this.config.calibration.validityDays * 86_400_000).toISOString(),
     };
   }
+}
+
+/**
+ * A recorded calibration as the engine uses it: valid for `validityDays` from when it was made,
+ * drifted when its latest daily drift check was over the limit. One rule for the host and for
+ * `kiosk doctor`.
+ */
+export function calibrationInForce(rec: CalibrationRecord, validityDays: number, driftFlagged = false): Calibration {
+  const validUntil = new Date(Date.parse(rec.performedAt) + validityDays * 86_400_000).toISOString();
+  return { id: rec.id, deviceId: rec.deviceId, kind: rec.points.length >= 2 ? 'two-point' : 'one-point', gain: rec.gain, offset: rec.offsetC, createdAt: rec.performedAt, validUntil, ...(driftFlagged && { driftFlagged }) };
 }

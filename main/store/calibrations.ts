@@ -20,7 +20,7 @@ export interface CalibrationRecord {
 }
 
 /**
- * What the technician procedure records beside the fit (thermometers reference §10, step 5):
+ * What the technician procedure records beside the fit (docs/calibration.md §2, step 5):
  * blackbody and its certificate, ambient, each point's statistics, the verification, validity.
  */
 export interface CalibrationRun {
@@ -36,7 +36,7 @@ export interface CalibrationRun {
   softwareVersion: string;
 }
 
-/** A daily drift check against a blackbody at the reference (§10 step 7). */
+/** A daily drift check against a blackbody at the reference temperature (docs/calibration.md §3). */
 export interface CalibrationCheck {
   id: string;
   calibrationId: string;

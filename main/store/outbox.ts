@@ -82,7 +82,7 @@ interface OutboxRow {
 const ROW_COLUMNS = 'idempotency_key, kind, record_id, payload, priority, attempts, created_at, next_attempt_at, last_error, first_sent_at';
 
 /**
- * The transactional outbox (style guide section 10). Rows are written by the record modules in the
+ * The transactional outbox (main/store/README.md). Rows are written by the record modules in the
  * same transaction as their record (`enqueue`); the uploader reads `nextBatch`, then reports each row
  * as acknowledged (2xx), failed (retry later) or dead (non-retryable 4xx: kept, surfaced to staff,
  * never blocks later rows). Payloads carry personal data and are encrypted; an acknowledged row's

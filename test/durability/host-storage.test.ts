@@ -1,4 +1,4 @@
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import type { ResultEvent, ServiceEvent } from '../../main/engine/engine-events.
 import { KioskHost } from '../../main/host/kiosk-host.js';
 import { createLogger } from '../../main/host/logger.js';
 import { tempDataDir } from '../fixtures/store/temp-data-dir.js';
-import { remountTmpfs, tmpfsUnavailable, tryMountTmpfs, unmount } from '../fixtures/store/tmpfs.js';
+import { fillDisk, remountTmpfs, tmpfsUnavailable, tryMountTmpfs, unmount } from '../fixtures/store/tmpfs.js';
 
 /**
  * The host and a data directory on a real small filesystem (tmpfs: needs root, as CI runs): full or
@@ -34,20 +34,6 @@ function capture() {
   return { log, lines, text: () => lines.join('\n') };
 }
 
-/** Fills the filesystem to the last byte with a ballast file a technician would delete. */
-function fillDisk(path: string): void {
-  // Large chunks first, then single bytes for the tail the last chunk could not take.
-  for (const [flags, chunk] of [['w', Buffer.alloc(64 * 1024)], ['a', Buffer.alloc(1)]] as const) {
-    const fd = openSync(path, flags);
-    try {
-      for (;;) writeSync(fd, chunk);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-    } finally {
-      closeSync(fd);
-    }
-  }
-}
 
 const nextService = (host: KioskHost, inService: boolean) =>
   new Promise<ServiceEvent>((resolve) => {
@@ -73,7 +59,7 @@ describe.skipIf(skip !== null)(`host storage on a real small filesystem${skip ? 
 
   it('9.6 the store never reopens after failing at boot: a full disk at boot → up and out of service, saying why; space freed → reopens by itself', async () => {
     expect(tryMountTmpfs(mnt, '2m')).toBeNull();
-    fillDisk(join(mnt, 'ballast'));
+    await fillDisk(join(mnt, 'ballast'));
     const { log, text } = capture();
     host = await KioskHost.start({ config, dataDir: join(mnt, 'data'), simulate: true, scenarios: null, log });
     const health = host.health();
@@ -108,7 +94,7 @@ describe.skipIf(skip !== null)(`host storage on a real small filesystem${skip ? 
     const { log, text } = capture();
     host = await KioskHost.start({ config, dataDir: join(mnt, 'data'), simulate: true, scenarios: null, log, simulationStart: 'immediately' });
     const result = new Promise<ResultEvent>((resolve) => host!.engine.once('result', resolve));
-    fillDisk(join(mnt, 'ballast')); // the disk fills before the first person's record is written
+    await fillDisk(join(mnt, 'ballast')); // the disk fills before the first person's record is written
     const shown = await result;
     expect(shown).toMatchObject({ committed: false, storage: 'queued' });
     expect(shown.record.reasons.map((r) => r.code)).toContain('STORE_UNAVAILABLE');

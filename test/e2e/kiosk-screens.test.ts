@@ -10,7 +10,7 @@ import { browserPerFile, inOrder, screensSeen, screenshot, startKiosk, tempDir, 
  * SAM and GY-MCU90614 bytes over in-process links), Debian's Chromium showing the renderer.
  */
 
-// The simulator's card carries the GB 11643 sample number (reference §7.3) and a fictitious name.
+// The simulator's card carries the GB 11643 sample number (docs/protocols/sam-reader.md §7.3) and a fictitious name.
 const SIM_ID = '11010519491231002X';
 const SIM_ID_MASKED = '110105********002X';
 

@@ -22,7 +22,7 @@ import { fuzzSeed } from './fuzz-seed.js';
  * 2. every screening the engine decides is shown (a pass or hold screen with its id);
  * 3. what is shown is what is stored (decision, temperature, reasons, masked identity);
  * 4. no PASS without a plausible temperature (an estimate in the 34.0–42.0 °C measuring range of the
- *    screening standard draft, docs in /work/shared/reference/thermometers.md §8, and below the fever
+ *    screening-instrument draft standard, docs/configuration.md "References", and below the fever
  *    threshold) and a valid identity (a GB 11643 check digit computed here, real and current dates).
  *
  * Some of these depend on fixes made elsewhere (issue 9 items 2, 3, 10): see docs/fuzzing.md.

@@ -5,7 +5,7 @@ import { SamFrameParser } from '../../drivers/idcard/sam-frame-parser.js';
 import { referenceChecksumOk, referenceReadBaseReply, referenceSamFrame } from '../fixtures/idcard/reference-frames.js';
 import { SAMPLE_CARDS } from '../fixtures/idcard/sample-cards.js';
 
-/** The preamble of §2, written out (not the driver's constant). */
+/** The preamble of docs/protocols/sam-reader.md §2, written out (not the driver's constant). */
 const SAM_PREAMBLE = Buffer.from([0xaa, 0xaa, 0xaa, 0x96, 0x69]);
 
 /** Splits `bytes` at the given cut points (sorted, deduplicated, clipped). */

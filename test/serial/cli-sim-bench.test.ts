@@ -177,7 +177,7 @@ describe.skipIf(!socat)(`kiosk sim at a bench${socat ? '' : ' (skipped: socat is
     await sim.printed('card placed on the reader');
     expect((await first)[0]!.card.idNumber).toBe('11010519491231002X');
     // A card read stays read until it is lifted; lifted and laid down again, it is a new read. The
-    // driver counts a card as new only after a find answered 80 since the read (idcard-sam §11 item 1):
+    // driver counts a card as new only after a find answered 80 since the read (docs/protocols/sam-reader.md §11 item 1):
     // the SAM answers 80 for the card it has read, so wait for that answer before lifting.
     await samReply(link, 0x80);
     const second = nextEvents<IdentityRead>(reader, 'identity', 1, 30_000);

@@ -100,7 +100,7 @@ function validGyFrames(bytes: Buffer): Buffer[] {
 
 /**
  * Frames of a thermometer facing an empty scene indoors: object and ambient (signed 0.01 °C,
- * big-endian, reference §2.1) at room temperature, between 10 and 40 °C.
+ * big-endian, docs/protocols/gy-mcu90614.md §2) at room temperature, between 10 and 40 °C.
  */
 function expectRoomScene(frames: Buffer[]): void {
   for (const f of frames) {

@@ -192,7 +192,7 @@ function describeIdCardContract(name: string, skipReason: string | undefined, ma
     it('comes online (SAM status 90), reads the SAM id, reports nothing while no card is placed', async () => {
       const r = await makeRig();
       await until(r, 'driver online', () => r.driver.online);
-      // The SAM id is asked once after the first status 90 (§13); its reply comes before the first find's.
+      // The SAM id is asked once after the first status 90 (docs/protocols/sam-reader.md §13); its reply comes before the first find's.
       await noCardAnswers(r, 1);
       expect(r.driver.samId).toMatch(/^\d{2}\.\d{2}-\d{10}-\d{10}-\d{10}$/);
       // Five more polls of an empty reader: nothing is reported, the reader stays online.

@@ -219,7 +219,7 @@ function describeThermoContract(name: string, skipReason: string | undefined, pr
       expect(r.driver.online).toBe(true);
       for (const x of r.readings) {
         expect(Number.isFinite(x.objectC)).toBe(true);
-        // The raw frame as received: 9 bytes in hex for GY (reference §2.1), 2 for Optris (§2.9), a text line for ASCII.
+        // The raw frame as received: 9 bytes in hex for GY (docs/protocols/gy-mcu90614.md §2), 2 for Optris (docs/protocols/optris-ct.md §3), a text line for ASCII.
         expect(x.raw).toMatch({ 'gy-mcu90614': /^5A 5A 45 04( [0-9A-F]{2}){5}$/, 'optris-ct': /^[0-9A-F]{2} [0-9A-F]{2}$/, ascii: /\S/ }[protocol]);
         expect(x).toMatchObject({ deviceId: 'thermo-pty', protocol });
       }

@@ -3,7 +3,7 @@ import { samAllowance, wireMs } from '../../bench/rig/sam-allowance.js';
 import { DEFAULT_MIX, PLAIN_MIX, syntheticPerson } from '../../bench/rig/synthetic-people.js';
 import { checkIdNumber } from '../../drivers/idcard/id-number.js';
 
-/** ISO 7064 MOD 11-2 written out from the reference (idcard-sam.md §7.1), independent of id-number.ts. */
+/** ISO 7064 MOD 11-2 written out from docs/protocols/sam-reader.md §7.1, independent of id-number.ts. */
 function referenceCheckChar(first17: string): string {
   const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
   const s = weights.reduce((sum, w, i) => sum + w * Number(first17[i]), 0) % 11;
@@ -58,7 +58,7 @@ describe('bench synthetic travellers', () => {
 
 describe('the SAM allowance of the card tap → painted goal', () => {
   it('is the wire time of one read at 115200 8N1 plus the simulated SAM\'s RF and reply time', () => {
-    // Frames (reference §4–§5): find 10 → 15, select 10 → 19, read base 10 → 1295 bytes = 1359 bytes.
+    // Frames (docs/protocols/sam-reader.md §4–§5): find 10 → 15, select 10 → 19, read base 10 → 1295 bytes = 1359 bytes.
     // 1359 × 10 bits / 115200 = 117.96875 ms. The read reply's own 1295 × 10 / 115200 = 112.413… ms
     // is inside the simulator's 300 ms read, leaving 187.586… ms of RF; find and select replies 5 ms each.
     expect(wireMs(1295)).toBeCloseTo(112.4131944, 6);

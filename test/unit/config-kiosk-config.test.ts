@@ -68,10 +68,10 @@ describe('KioskConfigSchema', () => {
   });
 
   it.each([
-    [{ source: 'serial', path: '/dev/ttyUSB1', protocol: 'gy-mcu90614' }, 9600], // GY-MCU90614 factory rate (reference §2.1)
+    [{ source: 'serial', path: '/dev/ttyUSB1', protocol: 'gy-mcu90614' }, 9600], // GY-MCU90614 factory rate (docs/protocols/gy-mcu90614.md §1)
     [{ source: 'serial', path: '/dev/ttyUSB1', protocol: 'gy-mcu90614', gy: { model: 'gy-mcu90615' } }, 115200],
-    [{ source: 'serial', path: '/dev/ttyUSB1', protocol: 'optris-ct' }, 115200], // Optris CT factory rate (§2.9)
-    [{ source: 'serial', path: '/dev/ttyUSB1', protocol: 'ascii' }, 9600], // Raytek MI/MI3 factory rate (§2.10)
+    [{ source: 'serial', path: '/dev/ttyUSB1', protocol: 'optris-ct' }, 115200], // Optris CT factory rate (docs/protocols/optris-ct.md §1)
+    [{ source: 'serial', path: '/dev/ttyUSB1', protocol: 'ascii' }, 9600], // Raytek MI/MI3 factory rate (docs/protocols/ascii-line.md §1)
     [{ source: 'serial', path: '/dev/ttyUSB1', protocol: 'gy-mcu90614', baudRate: 115200 }, 115200], // the file wins
   ])('a serial thermometer %j opens at %i baud unless the file says otherwise', (thermometer, baud) => {
     const r = parseKioskConfig({ ...minimal, devices: { thermometer } });
@@ -79,7 +79,7 @@ describe('KioskConfigSchema', () => {
     expect(r.config.devices.thermometer).toMatchObject({ baudRate: baud });
   });
 
-  it('a serial card reader opens at 115200 for SAM (idcard-sam §1) and 9600 for an ASCII-line reader', () => {
+  it('a serial card reader opens at 115200 for SAM (docs/protocols/sam-reader.md §1) and 9600 for an ASCII-line reader', () => {
     const sam = parseKioskConfig({ ...minimal, devices: { idcard: { source: 'serial', path: '/dev/ttyUSB0' } } });
     const line = parseKioskConfig({ ...minimal, devices: { idcard: { source: 'serial', path: '/dev/ttyUSB0', protocol: 'ascii-line' } } });
     expect(sam.ok && sam.config.devices.idcard).toMatchObject({ baudRate: 115200, protocol: 'sam', sam: { pollIntervalMs: 300 } });

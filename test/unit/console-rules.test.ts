@@ -4,7 +4,7 @@ import { recheckProblem } from '../../main/console/hold-queue.js';
 import { validateSetting } from '../../main/console/settings-catalogue.js';
 import { parseKioskConfig } from '../../main/config/kiosk-config.js';
 
-// GB 11643 sample numbers (reference idcard-sam.md §7.3): check characters computed by hand there.
+// GB 11643 sample numbers (docs/protocols/sam-reader.md §7.3): check characters computed by hand.
 const RESIDENT = '11010519491231002X';
 
 describe('range and document checks', () => {

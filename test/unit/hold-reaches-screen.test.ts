@@ -16,7 +16,7 @@ import { RESIDENT_SAMPLE } from '../fixtures/idcard/sample-cards.js';
  * what the peer is shown must be what the store holds.
  */
 
-/** A read-base payload (§5.5: text length, photo length, text, photo) decoded as the driver does. */
+/** A read-base payload (docs/protocols/sam-reader.md §5.5: text length, photo length, text, photo) decoded as the driver does. */
 function cardFromTextBlock(text: Buffer): IdCard {
   const lengths = Buffer.from([0x01, 0x00, 0x04, 0x00]);
   return decodeReadBasePayload(Buffer.concat([lengths, text, Buffer.from(syntheticWlt())]), 'read-base').card;

@@ -9,7 +9,7 @@ import { ScriptedLink } from '../fixtures/thermo/scripted-link.js';
 /**
  * Each protocol option of the configuration changes what the driver does on the wire. Expected
  * bytes are the reference's frames: SAM `30 10` read with fingerprint = AA AA AA 96 69 00 03 30 10 23
- * (idcard-sam §4), Optris `01` target / `02` head temperature (thermometers §2.9).
+ * (docs/protocols/sam-reader.md §4), Optris `01` target / `02` head temperature (docs/protocols/optris-ct.md §2).
  */
 function devices(d: Record<string, unknown>): KioskConfig['devices'] {
   const r = parseKioskConfig({ checkpoint: { id: 'cp', name: 'cp' }, devices: d });

@@ -15,7 +15,10 @@ import {
 import { referenceTextBlock } from '../fixtures/idcard/reference-frames.js';
 
 const parts = { photoWlt: new Uint8Array(1024) };
-/** Decodes the block the reference lays out for `card` (not the encoder's), so the decoder is checked against the tables of §6. */
+/**
+ * Decodes the block laid out for `card` by the second implementation of docs/protocols/sam-reader.md §6
+ * (test/fixtures/idcard/reference-frames.ts), not by the encoder, so the decoder is checked against its tables.
+ */
 const roundTrip = (card: IdCard) => decodeCardText(referenceTextBlock(card), parts);
 /** Compare the decoded card with the fixture, ignoring binary parts. */
 const strip = ({ photoWlt: _p, rawText: _r, ...rest }: IdCard) => rest;

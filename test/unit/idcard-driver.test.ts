@@ -107,7 +107,7 @@ describe('IdCardDriver with the simulator', () => {
     expect(r.driver.online).toBe(true);
     expect(r.driver.samId).toBe('05.01-0020260101-0001234567-0890123456');
     expect(r.problems).toEqual([]);
-    // The command sequence follows §13: status, SAM id, then find → select → read.
+    // The command sequence follows docs/protocols/sam-reader.md §13: status, SAM id, then find → select → read.
     expect(r.writes.slice(0, 2)).toEqual(['11ff', '12ff']);
     const firstRead = r.writes.indexOf('3001');
     expect(r.writes.slice(firstRead - 2, firstRead + 1)).toEqual(['2001', '2002', '3001']);

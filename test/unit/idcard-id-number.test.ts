@@ -11,7 +11,7 @@ import {
 } from '../../drivers/idcard/id-number.js';
 
 /**
- * Expected values come from the reference (idcard-sam.md §7): the published sample numbers of §7.3
+ * Expected values come from docs/protocols/sam-reader.md §7: the published sample numbers of §7.3
  * (check characters verified there) and check characters worked out by hand with the §7.1 weights.
  */
 describe('ID numbers (§7): one module for all four card types', () => {

@@ -17,6 +17,8 @@ import {
 } from '../fixtures/idcard/sample-cards.js';
 import { referenceChecksumOk, referenceReadBaseReply } from '../fixtures/idcard/reference-frames.js';
 
+/** SAM frames against docs/protocols/sam-reader.md: commands (§4), published replies (§9.1, §9.2), synthetic reads (§12). */
+
 function parseAll(chunks: Buffer[], maxFrame?: number): { frames: SamFrame[]; rejected: SamRejection[] } {
   const parser = new SamFrameParser(maxFrame === undefined ? {} : { maxFrame });
   const frames: SamFrame[] = [];

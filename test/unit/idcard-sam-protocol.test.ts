@@ -47,7 +47,7 @@ describe('SamProtocol', () => {
     link.onWrite = () => link.reply(CAPTURED_REPLIES.statusOk);
     const r = await proto.request(SAM_COMMANDS.status);
     expect(r.sw3).toBe(0x90);
-    expect(link.written).toEqual([hex(PUBLISHED_COMMANDS.status).toString('hex')]); // AA AA AA 96 69 00 03 11 FF ED (§4)
+    expect(link.written).toEqual([hex(PUBLISHED_COMMANDS.status).toString('hex')]); // AA AA AA 96 69 00 03 11 FF ED (docs/protocols/sam-reader.md §4)
     expect(link.alive).toBe(1);
   });
 

@@ -78,7 +78,7 @@ describe('IdCardSimulator (raw bytes)', () => {
     const { card } = decodeReadBasePayload(decodeSamResponse(read)!.data, 'read-base');
     expect(card.idNumber).toBe('11010519491231002X');
     expect(sw3(await host.send(SAM_COMMANDS.readNewAddress))).toBe(0x91);
-    // Already read, still on the reader: 80 (reference §11 item 1).
+    // Already read, still on the reader: 80 (docs/protocols/sam-reader.md §11 item 1).
     expect(hexOf(await host.send(SAM_COMMANDS.findCard))).toBe(CAPTURED_REPLIES.findFailed);
     expect(hexOf(await host.send(SAM_COMMANDS.readBase))).toBe(CAPTURED_REPLIES.readFailed);
   });
@@ -166,7 +166,7 @@ describe('IdCardSimulator (raw bytes)', () => {
 
   it('placeCard(card): the next traveller lays their own card; the read carries its number, and a card already lying there stays', async () => {
     const { sim, host } = start({ scenario: 'no-card', autoPlay: false });
-    // GB 11643-1999 appendix sample and the id-validator Hong Kong permit sample (reference §7.3).
+    // GB 11643-1999 appendix sample and the id-validator Hong Kong permit sample (docs/protocols/sam-reader.md §7.3).
     sim.placeCard({ ...DEFAULT_SIM_CARD, idNumber: '11010519491231002X' });
     expect(sw3(await host.send(SAM_COMMANDS.findCard))).toBe(0x9f);
     expect(sw3(await host.send(SAM_COMMANDS.selectCard))).toBe(0x90);

@@ -9,7 +9,7 @@ import { buildSamFrame } from '../../drivers/idcard/sam-frame.js';
  * `kiosk sim` at a bench (issue 8 item 4), with fake timers: the scenario waits for the kiosk, then
  * plays; `repeat` plays it again after the pause; keys place and lift the card and bring people.
  * The simulated SAM is asked "find card" (`20 01`) as the kiosk asks it; its answer 9F (card) or 80
- * (none) is read from the reply frame (reference idcard-sam §4, §9.1).
+ * (none) is read from the reply frame (docs/protocols/sam-reader.md §4, §9.1).
  */
 const FIND = buildSamFrame([0x20, 0x01]);
 const SCALE = 0.1;

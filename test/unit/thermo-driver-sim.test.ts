@@ -85,7 +85,7 @@ describe.each(SETUPS)('driver + simulator: $name', (setup) => {
     for (const r of rec.readings) {
       expect(r.outOfRange).toBe(false);
       expect(r.deviceId).toBe('thermo-sim');
-      // The frame as received: GY 9 bytes in hex (§2.1), Optris target + head replies of 2 bytes (§2.9), the ASCII line itself.
+      // The frame as received: GY 9 bytes in hex (docs/protocols/gy-mcu90614.md §2), Optris target + head replies of 2 bytes (docs/protocols/optris-ct.md §3), the ASCII line itself.
       expect(r.raw).toMatch({ 'gy-mcu90614': /^5A 5A 45 04( [0-9A-F]{2}){5}$/, 'optris-ct': /^[0-9A-F]{2} [0-9A-F]{2} \/ [0-9A-F]{2} [0-9A-F]{2}$/, ascii: /^(!T|T:)-?\d/ }[setup.protocol]);
     }
     expect(rec.problems).toEqual([]);

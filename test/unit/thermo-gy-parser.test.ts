@@ -8,7 +8,7 @@ import { GY_COMMAND_VECTORS, GY_VECTORS, gyFrame, hex } from '../fixtures/thermo
 
 const frames = (out: GyParserOutput[]) => out.filter((o) => !('error' in o));
 
-describe('GyMcu90614Parser: reference §12 vectors', () => {
+describe('GyMcu90614Parser: the vectors of docs/protocols/gy-mcu90614.md §6', () => {
   for (const v of GY_VECTORS) {
     it(`decodes ${v.name} → ${v.objectC} / ${v.ambientC}`, async () => {
       const out = await collect<GyParserOutput>(new GyMcu90614Parser(), [hex(v.frame)]);

@@ -76,6 +76,7 @@ describe('listSerialPorts', () => {
         vendorId: '2341',
         productId: '0043',
         serialNumber: '75633313233351F0A1B2',
+        usbPath: '1-3',
         source: 'sysfs',
       },
       {
@@ -85,6 +86,7 @@ describe('listSerialPorts', () => {
         vendorId: '1a86',
         productId: '7523',
         manufacturer: 'QinHeng Electronics',
+        usbPath: '1-2',
         source: 'sysfs',
       },
     ]);
@@ -103,6 +105,7 @@ describe('listSerialPorts', () => {
       vendorId: '1a86',
       productId: '7523',
       manufacturer: '1a86',
+      usbPath: '1-2',
       source: 'udev',
     });
     expect(ports.find((p) => p.path === join(dev, 'ttyACM0'))?.source).toBe('sysfs');

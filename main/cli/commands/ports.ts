@@ -2,11 +2,15 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultSimDir, DEVICE_LINK_SUFFIX, STARTING_SUFFIX } from '../../../drivers/sim/sim-host.js';
+import { realpath } from 'node:fs/promises';
 import { listSerialPorts, type DiscoveredPort } from '../../../drivers/transport/port-discovery.js';
+import { udevRulesFor, UdevRuleError } from '../../../drivers/transport/udev-rules.js';
+import { CliError } from '../cli-error.js';
 import type { CliCommand } from '../command.js';
 import { printJsonLine, type CliIo } from '../io.js';
 
 const usage = `usage: kiosk ports [--json] [--include PATH ...] [--no-sim]
+       kiosk ports --udev-rules NAME=PATH [--udev-rules NAME=PATH ...]
 
 Lists serial ports with their USB identity (vendor:product, serial number, manufacturer) and
 stable names (/dev/serial/by-id, /dev/serial/by-path), to fill the kiosk configuration.
@@ -17,7 +21,13 @@ Pseudo-terminals of running \`kiosk sim --pty\` simulators (in $KIOSK_SIM_DIR, d
 options:
   --json            one JSON object per line instead of a table
   --include PATH    also list PATH when it exists (repeatable)
-  --no-sim          do not list simulator pseudo-terminals`;
+  --no-sim          do not list simulator pseudo-terminals
+  --udev-rules NAME=PATH
+                    print udev rules that name the device on PATH /dev/kiosk-NAME by its USB
+                    identity (adding its serial number, or its USB socket, when another adapter
+                    has the same ids), e.g. --udev-rules idcard=/dev/ttyUSB0 --udev-rules
+                    thermometer=/dev/ttyUSB1; install them as
+                    /etc/udev/rules.d/61-checkpoint-kiosk-names.rules (docs/wiring.md)`;
 
 export const portsCommand: CliCommand = {
   name: 'ports',
@@ -30,10 +40,15 @@ export const portsCommand: CliCommand = {
         json: { type: 'boolean', default: false },
         include: { type: 'string', multiple: true, default: [] },
         'no-sim': { type: 'boolean', default: false },
+        'udev-rules': { type: 'string', multiple: true, default: [] },
       },
       strict: true,
       allowPositionals: false,
     });
+    if (values['udev-rules'].length > 0) {
+      io.stdout.write(await udevRules(values['udev-rules']));
+      return 0;
+    }
     const extraPaths = [...values.include, ...(values['no-sim'] ? [] : await simulatorLinks())];
     const ports = await listSerialPorts({ extraPaths });
     if (values.json) {
@@ -44,6 +59,29 @@ export const portsCommand: CliCommand = {
     return 0;
   },
 };
+
+/** `NAME=PATH` pairs → rules for those ports, found among the ports the machine has. */
+async function udevRules(pairs: string[]): Promise<string> {
+  const ports = await listSerialPorts();
+  const named = [];
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new CliError(`--udev-rules "${pair}": give NAME=PATH, e.g. idcard=/dev/ttyUSB0`);
+    const name = pair.slice(0, eq);
+    const given = pair.slice(eq + 1);
+    const real = await realpath(given).catch(() => null);
+    if (!real) throw new CliError(`--udev-rules ${name}: ${given} does not exist; \`kiosk ports\` lists the serial ports`, 1);
+    const port = ports.find((p) => p.path === real || p.byId === given || p.byPath === given);
+    if (!port) throw new CliError(`--udev-rules ${name}: ${given} is not among the serial ports this machine lists; \`kiosk ports\` shows them`, 1);
+    named.push({ name, port });
+  }
+  try {
+    return udevRulesFor(named, ports);
+  } catch (err) {
+    if (err instanceof UdevRuleError) throw new CliError(err.message, 1);
+    throw err;
+  }
+}
 
 /** Host-side links of running simulators (device-side and not-yet-ready links are not for the kiosk). */
 async function simulatorLinks(): Promise<string[]> {

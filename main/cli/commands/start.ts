@@ -6,17 +6,21 @@ import { CliError } from '../cli-error.js';
 import type { CliCommand } from '../command.js';
 import type { CliIo } from '../io.js';
 import { electronPackageDirOf, electronReadiness } from '../electron-readiness.js';
+import { BROWSER_ENDED_EXIT, freshProfileDir, openKioskBrowser } from '../kiosk-browser.js';
 import { startBrowserMode } from '../../host/browser-mode.js';
 import { HostOptionError, hostArgsFor, loadHostConfig, parseHostOptions, type HostOptions } from '../../host/host-options.js';
 import { createLogger } from '../../host/logger.js';
 
-const USAGE = `usage: kiosk start [--browser] [--sim] [--port N] [--data DIR] [--config FILE] [--scenario a,b,c]
+const USAGE = `usage: kiosk start [--browser] [--chromium PATH] [--sim] [--port N] [--data DIR] [--config FILE] [--scenario a,b,c]
 
 Starts the kiosk. With Electron's binary installed it opens the kiosk window; otherwise (or with
 --browser) it serves the screen to a browser on 127.0.0.1 and prints the URL to open (token
 included) as the first line on stdout, e.g. \`chromium --kiosk "<url>"\`.
 
   --browser         browser mode even when Electron is available
+  --chromium PATH   browser mode, and open the screen in that Chromium, full screen (a kiosk without
+                    Electron: packaging/linux/checkpoint-kiosk-browser.service); when it ends, the
+                    command ends with code 4 so the service restarts both
   --sim             simulate both devices (the default unless the configuration names real ports)
   --port N          browser mode: the port on 127.0.0.1 (default 0: a free port)
   --data DIR        data directory (default $KIOSK_DATA_DIR or ~/.local/share/checkpoint-kiosk)
@@ -59,23 +63,47 @@ async function runElectron(bin: string, opts: HostOptions, io: CliIo): Promise<n
   });
 }
 
-async function runBrowser(opts: HostOptions, io: CliIo): Promise<number> {
+async function runBrowser(opts: HostOptions, io: CliIo, chromium: string | null): Promise<number> {
   const log = createLogger({ destination: io.stderr });
   const { config, source } = await loadHostConfig(opts);
   log.info({ config: source, dataDir: opts.dataDir, simulate: opts.simulate, scenarios: opts.scenarios?.length ?? null }, 'start: browser mode');
   const running = await startBrowserMode(opts, config, log);
   // Listen for the stop signal before printing: whoever reads the URL may signal at once.
-  const stopped = new Promise<void>((resolve) => {
-    const done = () => resolve();
+  const stopped = new Promise<'signal'>((resolve) => {
+    const done = () => resolve('signal');
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
   });
   // The first line on stdout: the URL to open, token included.
   io.stdout.write(`${running.server.url}\n`);
-  await stopped;
-  log.info({}, 'start: stopping');
+  const browser = chromium ? openKioskBrowser(chromium, running.server.url, freshProfileDir()) : null;
+  const why = await Promise.race([stopped, browser?.ended ?? new Promise<never>(() => {})]);
+  if (why === 'signal') {
+    log.info({}, 'start: stopping');
+    await browser?.close();
+    await running.stop();
+    return 0;
+  }
+  log.error({ reason: why }, 'start: the kiosk browser ended; stopping the host so the service restarts both');
   await running.stop();
-  return 0;
+  return BROWSER_ENDED_EXIT;
+}
+
+/** Takes `--chromium PATH` / `--chromium=PATH` (this command's own) out of the host options. */
+function takeChromiumOption(args: string[]): { chromium: string | null; rest: string[] } {
+  const rest: string[] = [];
+  let chromium: string | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--chromium' || a.startsWith('--chromium=')) {
+      const value = a === '--chromium' ? args[++i] : a.slice('--chromium='.length);
+      if (!value || value.startsWith('--')) throw new CliError('--chromium needs the path of the Chromium binary, e.g. --chromium /usr/bin/chromium');
+      chromium = value;
+      continue;
+    }
+    rest.push(a);
+  }
+  return { chromium, rest };
 }
 
 export const startCommand: CliCommand = {
@@ -83,14 +111,15 @@ export const startCommand: CliCommand = {
   summary: 'start the kiosk (Electron window, or browser mode on 127.0.0.1)',
   usage: USAGE,
   async run(args, io) {
+    const { chromium, rest } = takeChromiumOption(args);
     let opts: HostOptions;
     try {
-      opts = parseHostOptions(args);
+      opts = parseHostOptions(rest);
     } catch (err) {
       if (err instanceof HostOptionError) throw new CliError(err.message);
       throw err;
     }
-    if (!opts.browser) {
+    if (!opts.browser && !chromium) {
       const bin = findElectronBinary();
       const unready = bin ? electronReadiness(bin, electronPackageDirOf(bin)) : null;
       if (bin && unready === null) return runElectron(bin, opts, io);
@@ -101,7 +130,7 @@ export const startCommand: CliCommand = {
       );
     }
     try {
-      return await runBrowser(opts, io);
+      return await runBrowser(opts, io, chromium);
     } catch (err) {
       if (err instanceof HostOptionError) throw new CliError(err.message);
       throw err;

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CAPTURED_REPLIES, CORRUPTED_SELECT_REPLY } from '../fixtures/idcard/sample-cards.js';
 
-/** The hex fixture files, checked byte for byte against the reference's §12 (idcard-sam-frame.test.ts). */
+/** The hex fixture files, checked byte for byte against docs/protocols/sam-reader.md §12 (idcard-sam-frame.test.ts). */
 const fixture = (type: string) => readFileSync(new URL(`../fixtures/idcard/read-base-${type}.hex`, import.meta.url), 'utf8');
 
 // Spawns the built CLI (`npm test` builds first; run `npm run build` when running this file alone).

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { closeWebServer } from '../host/close-web-server.js';
 import type { ContractServer } from '../contract/contract-server.js';
 import { attachContractSocket } from '../host/contract-socket.js';
 import { DEFAULT_SOCKET_LIMITS } from '../host/socket-limits.js';
@@ -106,12 +107,6 @@ export async function startLanConsole(opts: LanConsoleOptions): Promise<LanConso
   return {
     url: `https://${shownHost}:${port}/`,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeWebServer(server, wss),
   };
 }

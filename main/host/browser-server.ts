@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { closeWebServer } from './close-web-server.js';
 import type { ContractServer } from '../contract/contract-server.js';
 import type { Health } from '../contract/messages.js';
 import { newLaunchToken, tokenMatches } from './launch-token.js';
@@ -147,12 +148,6 @@ export async function startBrowserServer(opts: BrowserServerOptions): Promise<Br
     port,
     token,
     sockets: () => [...open].map(([ws, s]) => ({ ...s, bufferedBytes: ws.bufferedAmount })),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeWebServer(server, wss),
   };
 }

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { openBrowser, recordScreens, ROOT, screenshot, type Browser } from './kiosk-harness.js';
+import { browserPerFile, ROOT, screenshot, type Browser } from './kiosk-harness.js';
 
 /**
  * Console helpers for the end-to-end tests: accounts made with the real CLI (`kiosk pin set`, PIN on
@@ -75,19 +75,12 @@ export function readJsonLines(text: string): Array<Record<string, unknown>> {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-/** One Chromium for a test file (recording the traveller screens), closed after it. */
+/** One Chromium for a test file (recording the traveller screens), closed after it (kiosk-harness.ts). */
 export function useBrowser(): { readonly current: Browser } {
-  let browser: Browser | undefined;
-  beforeAll(async () => {
-    browser = await openBrowser();
-    await recordScreens(browser.page);
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = browserPerFile();
   return {
     get current() {
-      return browser!;
+      return browser();
     },
   };
 }

@@ -145,7 +145,7 @@ describe('disk, central, the report', () => {
     expect((await checkDisk(tmp, { warnBelowBytes: 1, criticalBelowBytes: 1 })).status).toBe('ok');
   });
 
-  it('central: "no central configured" on this build (the uplink connects centralLinkOf); with a link, reachability and backlog', async () => {
+  it('central: "no central configured" without a central section; with a link, reachability and backlog', async () => {
     expect(centralLinkOf(config())).toBeNull();
     expect(await checkCentral(null, { pending: 3, dead: 0, oldestPendingMs: 0 }, 0, 1000)).toEqual([skip('central', 'no central configured (a standalone kiosk keeps its records here; docs/uplink-protocol.md)')]);
     const up: CentralLink = { describe: () => 'https://central.example', probe: async () => ({ reachable: true, latencyMs: 42 }) };
@@ -154,7 +154,7 @@ describe('disk, central, the report', () => {
     expect((await checkCentral(up, { pending: 0, dead: 0, oldestPendingMs: null }, now, 1000)).map((f) => f.status)).toEqual(['ok', 'ok']);
     expect((await checkCentral(up, { pending: 12, dead: 0, oldestPendingMs: now - 2 * 3_600_000 }, now, 1000))[1]).toMatchObject({ status: 'warn', summary: '12 records waiting to upload, the oldest for 120 min; 0 refused by central' });
     expect((await checkCentral(up, { pending: 0, dead: 1, oldestPendingMs: null }, now, 1000))[1]!.status).toBe('fail');
-    expect((await checkCentral(down, null, now, 1000))[0]).toMatchObject({ status: 'fail', summary: 'https://central.example cannot be reached: ECONNREFUSED' });
+    expect((await checkCentral(down, null, now, 1000))[0]).toMatchObject({ status: 'fail', summary: 'https://central.example: ECONNREFUSED', fix: expect.stringContaining('check the network') });
   });
 
   it('the report: one line per check, fixes below, a verdict; exit 1 only when something failed', () => {

@@ -6,7 +6,8 @@ import { createInterface } from 'node:readline';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { seedEmbeddedDatabase } from '../central/central-fixture.js';
-import { browserPerFile, inOrder, ROOT, screensSeen, screenshot, startKiosk, tempDir, waitForScreen } from './kiosk-harness.js';
+import { inOrder, ROOT, screensSeen, screenshot, startKiosk, tempDir, waitForScreen } from './kiosk-harness.js';
+import { browserPerFile } from './browser-per-file.js';
 
 /**
  * The whole chain as deployed: `kiosk central start` (embedded database), a kiosk enrolled with

@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { browserPerFile, ROOT, screenshot, type Browser } from './kiosk-harness.js';
+import { ROOT, screenshot, type Browser } from './kiosk-harness.js';
+import { browserPerFile } from './browser-per-file.js';
 
 /**
  * Console helpers for the end-to-end tests: accounts made with the real CLI (`kiosk pin set`, PIN on

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
 
 /**
  * End-to-end harness: `node bin/kiosk.js start --browser --sim` as a real child process, and
@@ -99,19 +98,6 @@ export async function openBrowser(extraArgs: string[] = []): Promise<Browser> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
-}
-
-/** One headless Chromium for the tests of a file, recording screens from load on; closed after them. */
-export function browserPerFile(): () => Browser {
-  let browser: Browser | undefined;
-  beforeAll(async () => {
-    browser = await openBrowser();
-    await recordScreens(browser.page);
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
-  return () => browser!;
 }
 
 /**

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HmacIdHasher } from '../../main/engine/id-hasher.js';
-import { browserPerFile, inOrder, screensSeen, screenshot, startKiosk, tempDir, waitForScreen } from './kiosk-harness.js';
+import { inOrder, screensSeen, screenshot, startKiosk, tempDir, waitForScreen } from './kiosk-harness.js';
+import { browserPerFile } from './browser-per-file.js';
 
 /**
  * The traveller's screens end to end: the real CLI in browser mode with simulated devices (real

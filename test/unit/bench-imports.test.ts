@@ -36,7 +36,7 @@ function importsOf(file: string): { relative: string[]; bare: string[] } {
 describe('benchmarks load without vitest', () => {
   it('no module reachable from bench/ imports vitest', () => {
     const seen = new Map<string, string | null>(); // file -> who imported it
-    const queue = tsFiles(join(ROOT, 'bench')).map((f) => [f, null] as const);
+    const queue: Array<[string, string | null]> = tsFiles(join(ROOT, 'bench')).map((f) => [f, null]);
     const offenders: string[] = [];
     while (queue.length > 0) {
       const [file, from] = queue.shift()!;

@@ -1,11 +1,11 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SIM_CARD } from '../../drivers/sim/idcard-simulator.js';
 import { KioskStore } from '../../main/store/kiosk-store.js';
-import { checkScreen, createAccount, goTo, openConsole, signIn, STAFF, TECHNICIAN, useBrowser } from './console-harness.js';
-import { startKiosk, tempDir, waitForScreen } from './kiosk-harness.js';
+import { checkScreen, consoleSite, goTo, openConsole, signIn, STAFF, TECHNICIAN, useBrowser } from './console-harness.js';
+import { startKiosk, waitForScreen } from './kiosk-harness.js';
 
 /**
  * Issue 15 on the consoles, end to end (the real CLI in browser mode, simulated devices, Debian's
@@ -32,12 +32,7 @@ async function shownText(page: Page): Promise<string> {
 
 describe('privacy on the consoles in Chromium', () => {
   it("staff read the idle screen's notice; a technician looks up, exports and deletes a person's records; the full ID number is never shown", async () => {
-    const dir = tempDir('kiosk-e2e-console-privacy-');
-    const data = join(dir, 'data');
-    const config = join(dir, 'kiosk.json');
-    writeFileSync(config, JSON.stringify({ checkpoint: { id: 'e2e-gate-1', name: '测试检查站' }, temperature: { model: { kind: 'constant-offset', offsetC: 1.8 } } }));
-    createAccount(data, 'staff', STAFF.name, STAFF.pin);
-    createAccount(data, 'technician', TECHNICIAN.name, TECHNICIAN.pin);
+    const { data, config } = consoleSite('kiosk-e2e-console-privacy-');
     // The simulated traveller passes once, then is held with a fever: two screenings of one person.
     const kiosk = await startKiosk({ scenario: 'normal,fever', config, dataDir: data });
     const { page } = shared.current;

@@ -44,7 +44,15 @@ connection.onMessage((raw) => client.receive(raw));
 
 // The staff and technician consoles: a long press (1.5 s) in the top-left corner opens the PIN pad.
 const consoleRoot = document.getElementById('console') as HTMLElement;
-const consoleView = new ConsoleView({ root: consoleRoot, origin: 'kiosk', send: (c) => client.send(c), onClose: () => closeConsole(), language: () => language });
+const consoleView = new ConsoleView({
+  root: consoleRoot,
+  origin: 'kiosk',
+  send: (c) => client.send(c),
+  onClose: () => closeConsole(),
+  language: () => language,
+  // The console speaks the kiosk's language: switching it (from the full privacy notice) switches both.
+  setLanguage: (to) => client.send({ type: 'setLanguage', language: to }),
+});
 function openConsole(): void {
   root.hidden = true;
   consoleRoot.hidden = false;
@@ -104,6 +112,7 @@ function handle(e: HostEvent): void {
     case 'language':
       language = e.language;
       draw();
+      if (!consoleRoot.hidden) consoleView.open();
       return;
     case 'health':
     case 'error':

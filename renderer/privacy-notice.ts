@@ -38,7 +38,25 @@ export function noticeBlock(notice: PrivacyNotice, open: () => void): HTMLElemen
   return block;
 }
 
-/** The full notice. One per page, outside the live region of the screen (it is read on request, not announced). */
+/** Where a full-notice dialog lives on its page: ids unique on the page, and where focus goes back on close. */
+export interface NoticeDialogPlace {
+  dialogId: string;
+  titleId: string;
+  /** The control that opens it (focus returns there; the screen may have been redrawn meanwhile). */
+  opener: () => HTMLElement | null;
+}
+
+/** The traveller's idle screen (renderer/app.ts). */
+const IDLE_SCREEN: NoticeDialogPlace = {
+  dialogId: 'privacy-dialog',
+  titleId: 'privacy-title',
+  opener: () => document.querySelector<HTMLElement>('#app [data-action="privacy-notice"]'),
+};
+
+/**
+ * The full notice. One per place (the idle screen; the staff console's notice page), outside the
+ * live region of the screen (it is read on request, not announced).
+ */
 export class PrivacyNoticeDialog {
   private readonly dialog: HTMLDialogElement;
   private readonly title: HTMLHeadingElement;
@@ -48,12 +66,12 @@ export class PrivacyNoticeDialog {
   private notice: PrivacyNotice | null = null;
   private language: Language = 'zh';
 
-  constructor(onSwitchLanguage: (to: Language) => void) {
+  constructor(onSwitchLanguage: (to: Language) => void, place: NoticeDialogPlace = IDLE_SCREEN) {
     this.dialog = node('dialog', 'privacy-dialog');
-    this.dialog.id = 'privacy-dialog';
-    this.dialog.setAttribute('aria-labelledby', 'privacy-title');
+    this.dialog.id = place.dialogId;
+    this.dialog.setAttribute('aria-labelledby', place.titleId);
     this.title = node('h2', 'privacy-title');
-    this.title.id = 'privacy-title';
+    this.title.id = place.titleId;
     this.close = node('button', 'privacy-close');
     this.close.type = 'button';
     this.close.dataset.action = 'privacy-close';
@@ -65,14 +83,11 @@ export class PrivacyNoticeDialog {
     // The text may be longer than the screen: the scrolling part takes keyboard focus too.
     this.body = node('article', 'privacy-body');
     this.body.tabIndex = 0;
-    this.body.setAttribute('aria-labelledby', 'privacy-title');
+    this.body.setAttribute('aria-labelledby', place.titleId);
     const bar = node('div', 'privacy-bar');
     bar.append(this.switchLanguage, this.close);
     this.dialog.append(this.title, this.body, bar);
-    this.dialog.addEventListener('close', () => {
-      // Back to the button that opened it (the idle screen may have been redrawn meanwhile).
-      document.querySelector<HTMLButtonElement>('[data-action="privacy-notice"]')?.focus();
-    });
+    this.dialog.addEventListener('close', () => place.opener()?.focus());
     document.body.append(this.dialog);
   }
 

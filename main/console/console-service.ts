@@ -27,6 +27,7 @@ import { writeDiagnosticsArchive } from './diagnostics.js';
 import { checkDocumentNumber, checkPhone } from './document-rules.js';
 import { holdView, holdViewOfRecord, recheckProblem, RECHECK_RANGE_C } from './hold-queue.js';
 import { startLanConsole, type LanConsole } from './lan-console-server.js';
+import { isPrivacyPageCommand, PrivacyPages, type ConsolePrivacy } from './privacy-pages.js';
 import { SerialMonitor } from './serial-monitor.js';
 import { CONFIG_PREFIX, CONSOLE_DEFAULTS, SETTINGS, settingValue, storageKey, validateSetting } from './settings-catalogue.js';
 import { SignInThrottle } from './sign-in-throttle.js';
@@ -66,6 +67,8 @@ export interface ConsoleHostPort {
   health(): unknown;
   /** A resolved hold's card photo leaves memory (main/privacy/hold-photos.ts). */
   releaseHoldPhoto?: (screeningId: string) => void;
+  /** The privacy API (the host's PrivacyService): the notice page and a person's requests. Without it those pages answer `unavailable`. */
+  privacy?: ConsolePrivacy;
   uploads?: UploadStatus;
   now?: () => number;
 }
@@ -116,9 +119,11 @@ export class ConsoleService {
   private siteSavedId: string | null = null;
   private siteActive = false;
   private settingsChangedSinceStart = false;
+  private readonly privacyPages: PrivacyPages | null;
 
   constructor(private readonly host: ConsoleHostPort) {
     this.now = host.now ?? Date.now;
+    this.privacyPages = host.privacy ? new PrivacyPages({ privacy: host.privacy, dataDir: host.dataDir, now: () => new Date(this.now()) }) : null;
     // The store is reached through the host each time: it may open later, or be reopened (StorageKeeper).
     this.throttle = new SignInThrottle({ consecutiveFailures: (id) => host.store.accounts.consecutiveFailures(id), failuresSince: (ms) => host.store.accounts.failuresSince(ms) });
     this.monitor = new SerialMonitor({ thermometerProtocol: host.config.devices.thermometer.protocol });
@@ -209,6 +214,10 @@ export class ConsoleService {
       }
       if (c.origin === 'lan' && !STAFF_COMMANDS.has(cmd.type)) return send({ type: 'console.denied', inReplyTo: cmd.id, reason: 'role', message: text('局域网上只有工作人员控制台', 'Only the staff console is available on the LAN') });
       this.touch(c);
+    }
+    if (isPrivacyPageCommand(cmd)) {
+      if (!this.privacyPages) return send({ type: 'console.denied', inReplyTo: cmd.id, reason: 'unavailable', message: text('此功能在本机不可用', 'Not available on this kiosk') });
+      return send(this.privacyPages.handle(cmd, actorOf(c.session!.account)));
     }
     switch (cmd.type) {
       case 'console.accounts':

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PrivacyNoticeSchema } from './privacy-notice.js';
 
 /**
  * The staff and technician consoles' part of the contract: a separate group of commands and events
@@ -150,6 +151,77 @@ export const SettingChangeViewSchema = z.object({ at: iso, actor: z.string().max
 
 export const LanStateSchema = z.object({ enabled: z.boolean(), running: z.boolean(), url: z.string().max(200).nullable(), fingerprint: z.string().max(200).nullable(), problem: z.string().max(300).nullable() });
 
+/**
+ * A person's requests on the technician console (docs/privacy.md §4; main/console/privacy-pages.ts):
+ * the ID number travels UI → host only, in the command, and comes back masked. `reference` names the
+ * documented request (checked by the host: no long digit runs, so never a number of the person).
+ */
+const subjectIdNumber = z.string().max(40);
+const requestReference = z.string().max(64);
+const delivery = z.enum(['pending', 'sent', 'dead']).nullable();
+
+export const SubjectLookupSchema = z.object({
+  identity: z.object({ idNumber: maskedIdNumber, name: maskedName }).nullable(),
+  screenings: z
+    .array(
+      z.object({
+        id: z.string().max(64),
+        finishedAt: iso,
+        checkpointId: z.string().max(64),
+        decision: z.enum(['PASS', 'HOLD']).nullable(),
+        outcome: z.string().max(40),
+        fever: z.boolean(),
+        dispositions: z.number().int().nonnegative(),
+        photoKept: z.boolean(),
+        delivery,
+        integrity: z.string().max(20),
+      }),
+    )
+    .max(1000),
+  registrations: z
+    .array(z.object({ id: z.string().max(64), at: iso.nullable(), documentType: z.string().max(20).nullable(), screeningId: z.string().max(64).nullable(), delivery, integrity: z.enum(['ok', 'unreadable']) }))
+    .max(1000),
+});
+export type SubjectLookupView = z.infer<typeof SubjectLookupSchema>;
+
+export const SubjectErasureSchema = z.object({
+  screenings: z.number().int().nonnegative(),
+  dispositions: z.number().int().nonnegative(),
+  registrations: z.number().int().nonnegative(),
+  outboxRows: z.number().int().nonnegative(),
+  erasureRequestId: z.string().max(80).nullable(),
+  auditSeq: z.number().int().nonnegative(),
+});
+
+const count = z.number().int().nonnegative();
+const deliveryMode = z.enum(['central', 'standalone']);
+const retentionRun = z.object({ at: iso, mode: deliveryMode, days: count, cutoff: iso, screenings: count, dispositions: count, registrations: count.optional() });
+
+/** The live processing summary (main/privacy/processing-report.ts, `kiosk privacy report`): counts and dates, no personal data. */
+export const ProcessingReportSchema = z.object({
+  generatedAt: iso,
+  checkpoint: z.object({ id: z.string().max(64), name: z.string().max(200), kioskId: z.string().max(64) }),
+  purpose: z.string().max(200),
+  deliveryMode,
+  retention: z.object({ days: count, counted: z.string().max(80) }),
+  collected: z.object({ card: z.array(z.string().max(80)).max(20), screening: z.array(z.string().max(200)).max(20), photoKept: z.boolean() }),
+  held: z.object({
+    screenings: count,
+    withCard: count,
+    withPhoto: count,
+    dispositions: count,
+    registrations: count,
+    oldestFinishedAt: iso.nullable(),
+    audit: z.object({ entries: count, oldestAt: iso.nullable() }),
+    outbox: z.object({ pending: count, dead: count, sent: count }),
+  }),
+  undeliveredPastRetention: z.object({ screenings: count, oldestFinishedAt: iso.nullable() }),
+  lastRetentionRun: retentionRun.nullable(),
+  lastPurge: retentionRun.nullable(),
+  collectionRecorded: z.object({ storePhoto: z.boolean(), retentionDays: count, mode: deliveryMode, readNewAddress: z.boolean(), readFingerprint: z.boolean() }).nullable(),
+});
+export type ProcessingReportView = z.infer<typeof ProcessingReportSchema>;
+
 /** UI → host, console group. */
 export const CONSOLE_COMMAND_SCHEMAS = [
   z.object({ type: z.literal('console.accounts'), id: commandId }),
@@ -208,6 +280,13 @@ export const CONSOLE_COMMAND_SCHEMAS = [
   z.object({ type: z.literal('console.unlockAccount'), id: commandId, name: AccountNameSchema }),
   z.object({ type: z.literal('console.diagnostics'), id: commandId }),
   z.object({ type: z.literal('console.lan'), id: commandId, enabled: z.boolean().optional() }),
+  // Privacy: the notice (staff), the processing summary and a person's requests (technician).
+  z.object({ type: z.literal('console.privacyNotice'), id: commandId }),
+  z.object({ type: z.literal('console.privacyReport'), id: commandId }),
+  z.object({ type: z.literal('console.subjectLookup'), id: commandId, idNumber: subjectIdNumber, reference: requestReference }),
+  z.object({ type: z.literal('console.subjectExport'), id: commandId, idNumber: subjectIdNumber, reference: requestReference }),
+  /** Deletion: only with the explicit confirmation the console asks for after showing what is held. */
+  z.object({ type: z.literal('console.subjectErase'), id: commandId, idNumber: subjectIdNumber, reference: requestReference, confirmed: z.literal(true) }),
 ] as const;
 
 /** Host → UI, console group. */
@@ -254,12 +333,18 @@ export const CONSOLE_EVENT_SCHEMAS = [
   }),
   z.object({ type: z.literal('console.accountList'), inReplyTo: commandId, accounts: z.array(z.object({ name: z.string().max(32), role: RoleSchema, disabled: z.boolean(), locked: z.boolean() })).max(200) }),
   z.object({ type: z.literal('console.lan'), inReplyTo: commandId, lan: LanStateSchema }),
+  z.object({ type: z.literal('console.privacyNotice'), inReplyTo: commandId, notice: PrivacyNoticeSchema }),
+  z.object({ type: z.literal('console.privacyReport'), inReplyTo: commandId, report: ProcessingReportSchema }),
+  z.object({ type: z.literal('console.subjectLookup'), inReplyTo: commandId, reference: requestReference, lookup: SubjectLookupSchema }),
+  /** The person's export, written 0600 under the data directory (`path`): their own data in full, never sent to the console. */
+  z.object({ type: z.literal('console.subjectExported'), inReplyTo: commandId, reference: requestReference, path: z.string().max(400), bytes: count, screenings: count, registrations: count }),
+  z.object({ type: z.literal('console.subjectErased'), inReplyTo: commandId, reference: requestReference, erased: SubjectErasureSchema }),
 ] as const;
 
 export type ConsoleCommand = z.infer<(typeof CONSOLE_COMMAND_SCHEMAS)[number]>;
 export type ConsoleEvent = z.infer<(typeof CONSOLE_EVENT_SCHEMAS)[number]>;
 
 /** The commands a staff account may use; a technician may use every console command. */
-export const STAFF_COMMANDS: ReadonlySet<ConsoleCommand['type']> = new Set(['console.signOut', 'console.touch', 'console.holds', 'console.resolveHold', 'console.register', 'console.today']);
+export const STAFF_COMMANDS: ReadonlySet<ConsoleCommand['type']> = new Set(['console.signOut', 'console.touch', 'console.holds', 'console.resolveHold', 'console.register', 'console.today', 'console.privacyNotice']);
 /** Commands that need no session (the PIN pad's own). */
 export const OPEN_COMMANDS: ReadonlySet<ConsoleCommand['type']> = new Set(['console.accounts', 'console.signIn']);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONSOLE_COMMAND_SCHEMAS, CONSOLE_EVENT_SCHEMAS } from './console-messages.js';
+import { PrivacyNoticeSchema } from './privacy-notice.js';
 
 /**
  * The one contract between the host process and any UI (Electron renderer over a MessagePort, or a
@@ -132,19 +133,8 @@ export const NoticeViewSchema = z.object({
 });
 export type NoticeView = z.infer<typeof NoticeViewSchema>;
 
-/** Text of the privacy notice in both languages (bounded: the site's parts are bounded in the configuration). */
-const noticeText = (zh: number, en: number) => z.object({ zh: z.string().min(1).max(zh), en: z.string().min(1).max(en) });
-
-/**
- * The privacy notice (PIPL arts. 17, 26; main/privacy/notice.ts): a short text the idle screen always
- * shows, and the fuller text one tap away. Built by the host from the site's configuration.
- */
-export const PrivacyNoticeSchema = z.object({
-  short: noticeText(300, 500),
-  title: noticeText(40, 80),
-  sections: z.array(z.object({ heading: noticeText(40, 80), body: noticeText(900, 1500) })).min(1).max(10),
-});
-export type PrivacyNotice = z.infer<typeof PrivacyNoticeSchema>;
+// The privacy notice (privacy-notice.ts): its own module, as the consoles' contract shows it too.
+export { PrivacyNoticeSchema, type PrivacyNotice } from './privacy-notice.js';
 
 export const HealthSchema = z.object({
   status: z.enum(['starting', 'ready', 'degraded']),

@@ -228,6 +228,7 @@ export class KioskHost extends EventEmitter<KioskHostEvents> {
       simulateWalkUp: this.simulation && this.thermometerSimulated ? () => this.simulation?.walkUp('normal') : undefined,
       health: () => this.health(),
       releaseHoldPhoto: (screeningId) => this.privacy.releaseHold(screeningId),
+      privacy: this.privacy,
       uploads: { lastUploadAt: () => storage.store?.central.lastUploadAt() ?? null },
     });
   }

@@ -15,8 +15,8 @@ import { privacyNoticeOf } from './notice.js';
 import { processingReport, PURPOSE, type ProcessingReport } from './processing-report.js';
 
 /**
- * The privacy API of a kiosk: what the CLI (`kiosk privacy`) calls today and the staff and
- * technician consoles will call (docs/privacy.md, "For the console"). Every call that reads or
+ * The privacy API of a kiosk: what the CLI (`kiosk privacy`) and the staff and technician consoles
+ * (main/console/privacy-pages.ts) call (docs/privacy.md §6). Every call that reads or
  * deletes a person's data names who does it (`actor`: a staff or technician id, or `cli`) and is
  * written to the audit log; export and deletion also name the documented request (`reference`).
  * The caller has authenticated the actor (technician PIN on the CLI, a signed-in technician on the
@@ -160,11 +160,15 @@ export class PrivacyService {
     return this.openStore().undeliveredPastRetention(this.now());
   }
 
-  /** What is held about this ID number, masked (audited: who looked, how many records were found). */
+  /**
+   * What is held about this ID number, masked (audited: who looked, how many records were found, and
+   * the request's reference when one is given — the technician console always gives one).
+   */
   lookup(idNumber: string, request: SubjectRequest): SubjectLookup {
+    const reference = request.reference === undefined ? null : checkReference(request.reference);
     const store = this.openStore();
     const held = store.subjects.read(checkIdNumber(idNumber));
-    store.audit.append(actorOf(request), 'privacy.subject.lookup', { screenings: held.screenings.length, registrations: held.registrations.length });
+    store.audit.append(actorOf(request), 'privacy.subject.lookup', { ...(reference !== null && { reference }), screenings: held.screenings.length, registrations: held.registrations.length });
     return {
       identity: maskedIdentityOf(held.screenings, held.registrations),
       screenings: held.screenings.map((s) => ({

@@ -1,6 +1,7 @@
-import type { CalibrationStateView, ConsoleEvent, HoldView, MonitorLine, SiteModelStateView } from '../../main/contract/console-messages.js';
+import type { CalibrationStateView, ConsoleEvent, HoldView, MonitorLine, ProcessingReportView, SiteModelStateView, SubjectLookupView } from '../../main/contract/console-messages.js';
 import type { UiCommandInput } from '../../main/contract/contract-client.js';
-import type { BilingualText, Language } from '../../main/contract/messages.js';
+import type { BilingualText, Language, PrivacyNotice } from '../../main/contract/messages.js';
+import { noticeBlock, PrivacyNoticeDialog } from '../privacy-notice.js';
 import { CONSOLE_TEXT, type ConsoleText } from './console-text.js';
 import { drawTodayChart } from './today-chart.js';
 
@@ -10,7 +11,7 @@ import { drawTodayChart } from './today-chart.js';
  * contract; it draws with DOM nodes and textContent (never HTML strings, never inline styles), and
  * every control has a visible label. The host decides who may do what; this only shows.
  */
-type Screen = 'pin' | 'holds' | 'resolve' | 'register' | 'today' | 'devices' | 'monitor' | 'calibration' | 'site-model' | 'settings' | 'accounts' | 'diagnostics';
+type Screen = 'pin' | 'holds' | 'resolve' | 'register' | 'today' | 'notice' | 'devices' | 'monitor' | 'calibration' | 'site-model' | 'settings' | 'accounts' | 'diagnostics' | 'privacy';
 type Role = 'staff' | 'technician';
 
 export interface ConsoleViewOptions {
@@ -20,7 +21,15 @@ export interface ConsoleViewOptions {
   /** The kiosk's screen: close the console and show the traveller screen again. */
   onClose?: () => void;
   language(): Language;
+  /** Switches the console's language (the full privacy notice offers it); the page redraws the console after. */
+  setLanguage(to: Language): void;
 }
+
+/** What the technician's requests page shows below the form: what the host answered last. */
+type SubjectResult =
+  | { kind: 'lookup'; lookup: SubjectLookupView; reference: string; confirm: boolean }
+  | { kind: 'exported'; event: Extract<ConsoleEvent, { type: 'console.subjectExported' }> }
+  | { kind: 'erased'; event: Extract<ConsoleEvent, { type: 'console.subjectErased' }> };
 
 function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Array<Node | string | null>): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -82,6 +91,14 @@ export class ConsoleView {
   private timer: ReturnType<typeof setInterval> | null = null;
   /** Arrival times (Date.now) of console.holdArrived events with the host's decision time, for the latency test. */
   readonly holdArrivals: Array<{ screeningId: string; heldAtMs: number; receivedAtMs: number }> = [];
+  private privacyNotice: PrivacyNotice | null = null;
+  private noticeDialog: PrivacyNoticeDialog | null = null;
+  private processing: ProcessingReportView | null = null;
+  private subject: SubjectResult | null = null;
+  /** The lookup the Delete… button asked for: its answer opens the confirmation. */
+  private eraseLookup: number | null = null;
+  /** The requests page's fields (the typed ID number stays in its masked field, nowhere else). */
+  private subjectFields: { idNumber: HTMLInputElement; reference: HTMLInputElement } | null = null;
 
   constructor(private readonly opts: ConsoleViewOptions) {}
 
@@ -171,6 +188,27 @@ export class ConsoleView {
       case 'console.calibration':
         if (this.screen === 'calibration' && e.inReplyTo === undefined) return this.drawCalibrationLive(e.state);
         break;
+      case 'console.privacyNotice':
+        this.privacyNotice = e.notice;
+        break;
+      // The requests page is updated in place: a redraw would empty the fields being filled in.
+      case 'console.privacyReport':
+        this.processing = e.report;
+        return this.drawProcessing();
+      case 'console.subjectLookup':
+        this.subject = { kind: 'lookup', lookup: e.lookup, reference: e.reference, confirm: e.inReplyTo !== undefined && e.inReplyTo === this.eraseLookup };
+        this.eraseLookup = null;
+        return this.drawSubjectResult();
+      case 'console.subjectExported':
+        this.subject = { kind: 'exported', event: e };
+        this.opts.send({ type: 'console.privacyReport' });
+        return this.drawSubjectResult();
+      case 'console.subjectErased':
+        this.subject = { kind: 'erased', event: e };
+        // Done with this person: the number leaves the field.
+        if (this.subjectFields) this.subjectFields.idNumber.value = '';
+        this.opts.send({ type: 'console.privacyReport' });
+        return this.drawSubjectResult();
       default:
         break;
     }
@@ -190,6 +228,8 @@ export class ConsoleView {
     this.name = '';
     this.banner = null;
     this.monitorOn = false;
+    this.subject = null;
+    this.processing = null;
     this.screen = 'pin';
     this.opts.send({ type: 'console.accounts' });
   }
@@ -198,6 +238,7 @@ export class ConsoleView {
     if (screen !== 'devices') this.knownPorts = null;
     this.screen = screen;
     if (screen !== 'resolve') this.resolving = null;
+    if (screen !== 'privacy') this.subject = null;
     this.refresh();
     this.draw();
   }
@@ -212,6 +253,8 @@ export class ConsoleView {
     else if (s === 'settings') this.opts.send({ type: 'console.settings' });
     else if (s === 'accounts') this.opts.send({ type: 'console.accountList' });
     else if (s === 'diagnostics') this.opts.send({ type: 'console.lan' });
+    else if (s === 'notice') this.opts.send({ type: 'console.privacyNotice' });
+    else if (s === 'privacy') this.opts.send({ type: 'console.privacyReport' });
   }
 
   private beep(): void {
@@ -272,6 +315,7 @@ export class ConsoleView {
     parts.push(status, body);
     root.replaceChildren(...parts);
     if (this.screen === 'today') this.mountChart();
+    if (this.screen !== 'notice') this.noticeDialog?.hide();
   }
 
   private nav(): HTMLElement {
@@ -280,9 +324,10 @@ export class ConsoleView {
       ['holds', `${t.holds} (${this.holds.length})`],
       ['register', t.register],
       ['today', t.today],
+      ['notice', t.notice],
     ];
     if (this.role === 'technician' && this.opts.origin === 'kiosk') {
-      items.push(['devices', t.devices], ['monitor', t.monitor], ['calibration', t.calibration], ['site-model', t.siteModel], ['settings', t.settings], ['accounts', t.accounts], ['diagnostics', t.diagnostics]);
+      items.push(['devices', t.devices], ['monitor', t.monitor], ['calibration', t.calibration], ['site-model', t.siteModel], ['settings', t.settings], ['accounts', t.accounts], ['diagnostics', t.diagnostics], ['privacy', t.privacy]);
     }
     const nav = h('nav', { class: 'c-nav', 'aria-label': t.title });
     for (const [screen, label] of items) {
@@ -322,6 +367,10 @@ export class ConsoleView {
         return this.accountsView();
       case 'diagnostics':
         return this.diagnosticsView();
+      case 'notice':
+        return this.noticeView();
+      case 'privacy':
+        return this.privacyView();
     }
   }
 
@@ -748,6 +797,173 @@ export class ConsoleView {
         h('p', { 'data-role': 'lan', text: `${lan.lan.enabled ? t.lanOn : t.lanOff}${lan.lan.url ? ` · ${lan.lan.url}` : ''}${lan.lan.problem ? ` · ${lan.lan.problem}` : ''}` }),
         h('p', { text: `${t.fingerprint}: ${lan.lan.fingerprint ?? '–'}` }),
         button(lan.lan.enabled ? t.lanOff : t.lanOn, 'lan-toggle', () => this.opts.send({ type: 'console.lan', enabled: !lan.lan.enabled })),
+      );
+    }
+    return wrap;
+  }
+
+  // ---- privacy: the notice (staff) and a person's requests (technician) -----------------------
+
+  /** The notice the idle screen shows, drawn by the same code (renderer/privacy-notice.ts); the full text one activation away. */
+  private noticeView(): Node {
+    const t = this.t;
+    const wrap = h('section', { 'aria-labelledby': 'notice-title' }, h('h2', { id: 'notice-title', text: t.notice }), h('p', { text: t.noticeIntro }));
+    const notice = this.privacyNotice;
+    if (!notice) return wrap;
+    this.noticeDialog ??= new PrivacyNoticeDialog((to) => this.opts.setLanguage(to), {
+      dialogId: 'console-privacy-dialog',
+      titleId: 'console-privacy-title',
+      opener: () => this.opts.root.querySelector<HTMLElement>('[data-action="privacy-notice"]'),
+    });
+    const dialog = this.noticeDialog;
+    dialog.update(notice, this.opts.language());
+    wrap.append(noticeBlock(notice, () => dialog.show()));
+    return wrap;
+  }
+
+  private privacyView(): Node {
+    const t = this.t;
+    // A redraw empties the ID number field: what was looked up for it (and a pending confirmation) goes too.
+    if (this.subject?.kind === 'lookup') this.subject = null;
+    this.eraseLookup = null;
+    const idNumber = h('input', { type: 'password', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: '40', 'aria-describedby': 'subject-help' });
+    const reference = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: '64', required: '', 'aria-required': 'true' });
+    this.subjectFields = { idNumber, reference };
+    // Another number or request: what was shown belongs to the previous one.
+    const changed = () => {
+      if (this.subject?.kind !== 'lookup') return;
+      this.subject = null;
+      this.drawSubjectResult();
+    };
+    idNumber.addEventListener('input', changed);
+    reference.addEventListener('input', changed);
+    const request = () => ({ idNumber: idNumber.value, reference: reference.value });
+    return h(
+      'section',
+      { 'aria-labelledby': 'privacy-title' },
+      h('h2', { id: 'privacy-title', text: t.privacy }),
+      h('h3', { id: 'processing-title', text: t.processing }),
+      h('div', { 'data-role': 'processing' }, this.processingList()),
+      button(t.refresh, 'privacy-report', () => this.opts.send({ type: 'console.privacyReport' })),
+      h(
+        'section',
+        { class: 'c-form', 'aria-labelledby': 'subject-title' },
+        h('h3', { id: 'subject-title', text: t.subjectRequest }),
+        h('p', { id: 'subject-help', text: t.subjectHelp }),
+        field(t.subjectIdNumber, idNumber, 'subjectIdNumber'),
+        field(t.requestReference, reference, 'subjectReference'),
+        h(
+          'div',
+          { class: 'c-row' },
+          button(t.lookup, 'subject-lookup', () => this.opts.send({ type: 'console.subjectLookup', ...request() }), 'primary'),
+          button(t.exportForPerson, 'subject-export', () => this.opts.send({ type: 'console.subjectExport', ...request() })),
+          button(t.erase, 'subject-erase', () => (this.eraseLookup = this.opts.send({ type: 'console.subjectLookup', ...request() }))),
+        ),
+      ),
+      h('div', { 'data-role': 'subject-result' }, this.subjectResult()),
+    );
+  }
+
+  private drawProcessing(): void {
+    this.opts.root.querySelector('[data-role="processing"]')?.replaceChildren(this.processingList());
+  }
+
+  private drawSubjectResult(): void {
+    const region = this.opts.root.querySelector('[data-role="subject-result"]');
+    if (!region) return;
+    region.replaceChildren(this.subjectResult());
+    // The confirmation is announced where the technician will act on it.
+    region.querySelector<HTMLElement>('[data-role="erase-confirm"] h4')?.focus();
+  }
+
+  /** The live processing summary (`kiosk privacy report`), counts and dates only. */
+  private processingList(): Node {
+    const t = this.t;
+    const r = this.processing;
+    if (!r) return h('p', { text: '…' });
+    const when = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') : t.none);
+    const run = r.lastPurge;
+    const rows: Array<[string, string, string]> = [
+      [t.purpose, t.purposeValue, 'purpose'],
+      [t.delivery, r.deliveryMode === 'central' ? t.toCentral : t.standalone, 'delivery'],
+      [t.retention, `${r.retention.days} ${t.days}, ${r.deliveryMode === 'central' ? t.fromAck : t.fromScreening}`, 'retention'],
+      [t.photoKept, r.collected.photoKept ? t.photoYes : t.photoNo, 'photo'],
+      [t.heldNow, `${r.held.screenings} ${t.screeningsUnit} (${t.withCard} ${r.held.withCard}, ${t.withPhoto} ${r.held.withPhoto}), ${r.held.dispositions} ${t.dispositionsUnit}, ${r.held.registrations} ${t.registrationsUnit}`, 'held'],
+      [t.oldest, when(r.held.oldestFinishedAt), 'oldest'],
+      [t.uploadQueue, `${t.pendingShort} ${r.held.outbox.pending}, ${t.refused} ${r.held.outbox.dead}, ${t.acknowledged} ${r.held.outbox.sent}`, 'outbox'],
+      [t.undelivered, r.undeliveredPastRetention.screenings === 0 ? t.none : `${r.undeliveredPastRetention.screenings} ${t.screeningsUnit}, ${t.oldest} ${when(r.undeliveredPastRetention.oldestFinishedAt)}`, 'undelivered'],
+      [t.lastPurge, run ? `${when(run.at)}: ${run.screenings} ${t.screeningsUnit}, ${run.dispositions} ${t.dispositionsUnit}, ${run.registrations ?? 0} ${t.registrationsUnit}` : t.none, 'last-purge'],
+      [t.auditLog, `${r.held.audit.entries} ${t.entriesSince} ${when(r.held.audit.oldestAt)}`, 'audit'],
+    ];
+    const list = h('dl', { class: 'c-report', 'aria-labelledby': 'processing-title' });
+    for (const [label, value, role] of rows) list.append(h('div', { 'data-report': role }, h('dt', { text: label }), h('dd', { text: value })));
+    return list;
+  }
+
+  private subjectResult(): Node {
+    const t = this.t;
+    const s = this.subject;
+    if (!s) return h('p', { text: '' });
+    if (s.kind === 'exported') {
+      const e = s.event;
+      return h('div', { 'data-role': 'subject-exported' }, h('p', { text: `${t.exported} (${e.reference}): ${e.screenings} ${t.screeningsUnit}, ${e.registrations} ${t.registrationsUnit}` }), h('p', { 'data-role': 'export-path', class: 'c-path', text: `${e.path} (${e.bytes} ${t.bytes})` }), h('p', { text: t.exportHandOver }));
+    }
+    if (s.kind === 'erased') {
+      const { erased, reference } = s.event;
+      return h(
+        'div',
+        { 'data-role': 'subject-erased' },
+        h('p', { text: `${t.erased} (${reference}): ${erased.screenings} ${t.screeningsUnit}, ${erased.dispositions} ${t.dispositionsUnit}, ${erased.registrations} ${t.registrationsUnit}, ${erased.outboxRows} ${t.uploadRowsUnit}; ${t.auditEntry} #${erased.auditSeq}` }),
+        h('p', { 'data-role': 'erasure-request', text: erased.erasureRequestId ? `${t.erasureQueued} ${erased.erasureRequestId}` : t.noErasure }),
+      );
+    }
+    const { lookup } = s;
+    const wrap = h('div', { 'data-role': 'subject-lookup' });
+    const total = lookup.screenings.length + lookup.registrations.length;
+    if (total === 0) {
+      wrap.append(h('p', { 'data-role': 'subject-summary', text: t.nothingHeld }));
+      return wrap;
+    }
+    const who = lookup.identity ? `${lookup.identity.name} ${lookup.identity.idNumber}` : t.noIdentity;
+    wrap.append(h('p', { 'data-role': 'subject-summary', text: `${who}: ${lookup.screenings.length} ${t.screeningsUnit}, ${lookup.registrations.length} ${t.registrationsUnit}` }));
+    if (lookup.screenings.length > 0) {
+      const table = h('table', { class: 'c-table' }, h('caption', { text: `${t.screeningsTable} (${s.reference})` }));
+      table.append(h('thead', {}, h('tr', {}, ...[t.time, t.checkpoint, t.decision, t.fever, t.dispositionsCol, t.photo, t.upload, t.integrity].map((x) => h('th', { scope: 'col', text: x })))));
+      const tb = h('tbody');
+      for (const r of lookup.screenings) {
+        tb.append(h('tr', { 'data-screening': r.id }, ...[r.finishedAt.slice(0, 19).replace('T', ' '), r.checkpointId, r.decision ?? r.outcome, r.fever ? '✔' : '–', String(r.dispositions), r.photoKept ? t.kept : '–', r.delivery ?? '–', r.integrity].map((x) => h('td', { text: x }))));
+      }
+      table.append(tb);
+      wrap.append(table);
+    }
+    if (lookup.registrations.length > 0) {
+      const table = h('table', { class: 'c-table' }, h('caption', { text: t.registeredBy }));
+      table.append(h('thead', {}, h('tr', {}, ...[t.time, t.document, t.upload, t.integrity].map((x) => h('th', { scope: 'col', text: x })))));
+      const tb = h('tbody');
+      for (const r of lookup.registrations) tb.append(h('tr', {}, ...[r.at?.slice(0, 19).replace('T', ' ') ?? '–', r.documentType ?? '–', r.delivery ?? '–', r.integrity].map((x) => h('td', { text: x }))));
+      table.append(tb);
+      wrap.append(table);
+    }
+    if (s.confirm) {
+      const fields = this.subjectFields;
+      wrap.append(
+        h(
+          'section',
+          { class: 'c-confirm', 'data-role': 'erase-confirm', 'aria-labelledby': 'erase-title' },
+          h('h4', { id: 'erase-title', tabindex: '-1', text: `${t.eraseTitle}: ${who}` }),
+          h('p', { text: t.eraseWarning }),
+          h(
+            'div',
+            { class: 'c-row' },
+            button(t.confirmErase, 'subject-erase-confirm', () => {
+              if (fields) this.opts.send({ type: 'console.subjectErase', idNumber: fields.idNumber.value, reference: fields.reference.value, confirmed: true });
+            }, 'danger'),
+            button(t.cancel, 'subject-erase-cancel', () => {
+              s.confirm = false;
+              this.drawSubjectResult();
+            }),
+          ),
+        ),
       );
     }
     return wrap;

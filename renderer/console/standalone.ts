@@ -21,7 +21,7 @@ const client = new ContractClient({
   },
   onReject: (direction, issues) => console.warn(`contract: rejected ${direction === 'in' ? 'an event' : 'a command'}: ${issues}`),
 });
-const view = new ConsoleView({ root, origin: 'lan', send: (c) => client.send(c), language: () => language });
+const view = new ConsoleView({ root, origin: 'lan', send: (c) => client.send(c), language: () => language, setLanguage: (to) => switchLanguage(to) });
 (window as unknown as { kioskConsole: ConsoleView }).kioskConsole = view;
 connection.onMessage((raw) => client.receive(raw));
 connection.onState((state) => {
@@ -30,9 +30,10 @@ connection.onState((state) => {
 });
 
 const lang = document.getElementById('lang') as HTMLButtonElement;
-lang.addEventListener('click', () => {
-  language = language === 'zh' ? 'en' : 'zh';
+function switchLanguage(to: Language): void {
+  language = to;
   document.documentElement.lang = language === 'zh' ? 'zh-CN' : 'en';
   lang.textContent = language === 'zh' ? 'English' : '中文';
   view.open();
-});
+}
+lang.addEventListener('click', () => switchLanguage(language === 'zh' ? 'en' : 'zh'));

@@ -1,10 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { ROOT, screenshot, type Browser } from './kiosk-harness.js';
+import { ROOT, screenshot, tempDir, type Browser } from './kiosk-harness.js';
 import { browserPerFile } from './browser-per-file.js';
 
 /**
@@ -19,6 +19,21 @@ export const STAFF = { name: 'wang.fang', pin: '246813' };
 export function createAccount(dataDir: string, role: 'staff' | 'technician', name: string, pin: string): void {
   const r = spawnSync(process.execPath, ['bin/kiosk.js', 'pin', 'set', '--role', role, '--name', name, '--data', dataDir], { cwd: ROOT, input: `${pin}\n`, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`kiosk pin set failed (${r.status}): ${r.stderr}`);
+}
+
+/**
+ * A checkpoint for a console test: a fresh data directory with a staff and a technician account
+ * (STAFF, TECHNICIAN), and a configuration file (the e2e checkpoint, the body model the screens'
+ * figures assume, and `extra`).
+ */
+export function consoleSite(prefix: string, extra: Record<string, unknown> = {}): { dir: string; data: string; config: string } {
+  const dir = tempDir(prefix);
+  const data = join(dir, 'data');
+  const config = join(dir, 'kiosk.json');
+  writeFileSync(config, JSON.stringify({ checkpoint: { id: 'e2e-gate-1', name: '测试检查站' }, temperature: { model: { kind: 'constant-offset', offsetC: 1.8 } }, ...extra }));
+  createAccount(data, 'staff', STAFF.name, STAFF.pin);
+  createAccount(data, 'technician', TECHNICIAN.name, TECHNICIAN.pin);
+  return { dir, data, config };
 }
 
 export function kioskCli(args: string[]): string {

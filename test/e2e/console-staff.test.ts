@@ -1,9 +1,7 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KioskStore } from '../../main/store/kiosk-store.js';
-import { checkScreen, consoleScreen, createAccount, goTo, kioskCli, openConsole, readJsonLines, signIn, STAFF, TECHNICIAN, useBrowser } from './console-harness.js';
-import { startKiosk, tempDir, waitForScreen } from './kiosk-harness.js';
+import { checkScreen, consoleScreen, consoleSite, goTo, kioskCli, openConsole, readJsonLines, signIn, STAFF, useBrowser } from './console-harness.js';
+import { startKiosk, waitForScreen } from './kiosk-harness.js';
 
 /**
  * The staff console end to end: the real CLI in browser mode with simulated devices, Debian's
@@ -12,16 +10,6 @@ import { startKiosk, tempDir, waitForScreen } from './kiosk-harness.js';
  */
 const shared = useBrowser();
 
-function setUp(prefix: string, extra: Record<string, unknown> = {}): { dir: string; data: string; config: string } {
-  const dir = tempDir(prefix);
-  const data = join(dir, 'data');
-  const config = join(dir, 'kiosk.json');
-  writeFileSync(config, JSON.stringify({ checkpoint: { id: 'e2e-gate-1', name: '测试检查站' }, temperature: { model: { kind: 'constant-offset', offsetC: 1.8 } }, ...extra }));
-  createAccount(data, 'staff', STAFF.name, STAFF.pin);
-  createAccount(data, 'technician', TECHNICIAN.name, TECHNICIAN.pin);
-  return { dir, data, config };
-}
-
 const today = () => {
   const d = new Date();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
@@ -29,7 +17,7 @@ const today = () => {
 
 describe('staff console in Chromium', () => {
   it('a fever HOLD is resolved by staff: re-check and disposition, in `kiosk export` and in the outbox', async () => {
-    const { data, config } = setUp('kiosk-e2e-hold-');
+    const { data, config } = consoleSite('kiosk-e2e-hold-');
     const kiosk = await startKiosk({ scenario: 'fever', config, dataDir: data });
     let screeningId = '';
     try {
@@ -98,7 +86,7 @@ describe('staff console in Chromium', () => {
   }, 150_000);
 
   it('manual registration (no readable card) is followed by the normal measurement', async () => {
-    const { data, config } = setUp('kiosk-e2e-register-');
+    const { data, config } = consoleSite('kiosk-e2e-register-');
     const kiosk = await startKiosk({ scenario: 'no-card', config, dataDir: data });
     let registrationId = '';
     try {
@@ -153,7 +141,7 @@ describe('staff console in Chromium', () => {
   }, 150_000);
 
   it('wrong PINs: a growing wait, then lock-out (even the right PIN is refused), all audited', async () => {
-    const { data, config } = setUp('kiosk-e2e-lockout-');
+    const { data, config } = consoleSite('kiosk-e2e-lockout-');
     const kiosk = await startKiosk({ scenario: 'no-card', config, dataDir: data });
     try {
       const { page } = shared.current;

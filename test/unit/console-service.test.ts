@@ -1,15 +1,8 @@
-import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createSimulator } from '../../drivers/sim/create-simulator.js';
-import { MemoryLink } from '../../drivers/transport/memory-link.js';
-import { TappedLink } from '../../drivers/transport/tapped-link.js';
-import { parseKioskConfig } from '../../main/config/kiosk-config.js';
 import { ConsoleService } from '../../main/console/console-service.js';
-import type { HostEvent } from '../../main/contract/messages.js';
-import type { UiCommand } from '../../main/contract/messages.js';
 import type { ResultEvent } from '../../main/engine/engine-events.js';
-import { createLogger } from '../../main/host/logger.js';
 import { KioskStore } from '../../main/store/kiosk-store.js';
+import { consoleConnection, standInConsoleHost, type StandInEngine } from '../fixtures/console/stand-in-host.js';
 import { screeningRecord } from '../fixtures/store/screening-records.js';
 import { tempDataDir } from '../fixtures/store/temp-data-dir.js';
 
@@ -19,7 +12,7 @@ import { tempDataDir } from '../fixtures/store/temp-data-dir.js';
  */
 let data: ReturnType<typeof tempDataDir>;
 let store: KioskStore;
-let engine: EventEmitter & { state: string; screeningId: string | null; onRegisteredIdentity: () => boolean };
+let engine: StandInEngine;
 let service: ConsoleService;
 
 const STAFF = { name: 'wang.fang', pin: '246813' };
@@ -30,28 +23,9 @@ beforeEach(async () => {
   store = await KioskStore.open({ dataDir: data.dir, maintenanceIntervalMs: 0 });
   store.accounts.setPin({ ...STAFF, role: 'staff' }, 'test');
   store.accounts.setPin({ ...TECH, role: 'technician' }, 'test');
-  const parsed = parseKioskConfig({ checkpoint: { id: 'c', name: 'C' } });
-  if (!parsed.ok) throw new Error('config');
-  engine = Object.assign(new EventEmitter(), { state: 'idle', screeningId: null, onRegisteredIdentity: () => false });
-  const link = () => new TappedLink(() => new MemoryLink(createSimulator('idcard', { scenario: 'no-card' })));
-  service = new ConsoleService({
-    store,
-    config: parsed.config,
-    dataDir: data.dir,
-    rendererDir: null,
-    log: createLogger({ level: 'silent' }),
-    softwareVersion: 'test',
-    simulated: { idcard: true, thermometer: true },
-    links: { idcard: link(), thermometer: link() },
-    engine,
-    onThermometerReading: () => undefined,
-    devices: () => [],
-    thermometerOnlineSinceMs: () => null,
-    calibration: { current: () => null },
-    pauseScreening: () => undefined,
-    bench: null,
-    health: () => ({}),
-  });
+  const standIn = standInConsoleHost({ store, dataDir: data.dir });
+  engine = standIn.engine;
+  service = new ConsoleService(standIn.host);
 });
 afterEach(async () => {
   vi.useRealTimers();
@@ -60,17 +34,7 @@ afterEach(async () => {
   data.cleanup();
 });
 
-/** A UI connection: what it receives, and a way to send. */
-function connection(name: string, origin: 'kiosk' | 'lan' = 'kiosk') {
-  const events: HostEvent[] = [];
-  let id = 0;
-  return {
-    events,
-    send: (cmd: Record<string, unknown>) => service.handle({ ...cmd, id: ++id } as UiCommand, (e) => events.push(e), name, origin),
-    last: () => events.at(-1),
-    of: <T extends HostEvent['type']>(type: T) => events.filter((e): e is Extract<HostEvent, { type: T }> => e.type === type),
-  };
-}
+const connection = (name: string, origin: 'kiosk' | 'lan' = 'kiosk') => consoleConnection(service, name, origin);
 
 const flush = () => new Promise((r) => setImmediate(r));
 

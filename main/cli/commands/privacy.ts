@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError } from '../cli-error.js';
@@ -12,10 +12,10 @@ import { HostOptionError, loadHostConfig } from '../../host/host-options.js';
 import { PrivacyRequestError, PrivacyService } from '../../privacy/privacy-service.js';
 import { formatReport } from '../../privacy/processing-report.js';
 import { privacyStoreOptions } from '../../privacy/store-options.js';
+import { writeSubjectExport } from '../../privacy/subject-export-file.js';
 import { DATABASE_FILE, defaultDataDir } from '../../store/data-dir.js';
 import { actorOf } from '../../store/accounts.js';
 import { KioskStore } from '../../store/kiosk-store.js';
-import { createPrivateFile } from '../../store/store-files.js';
 import { KeySourceError, StoreFullError, WrongKeyError } from '../../store/store-errors.js';
 
 const usage = [
@@ -96,14 +96,12 @@ export const privacyCommand: CliCommand = {
           return 0;
         }
         case 'export': {
-          // The file first: an export that cannot be written is not made (nor audited).
-          const fd = values.output === undefined ? null : createOutput(values.output);
           let doc: ReturnType<PrivacyService['exportFor']>;
-          try {
+          if (values.output === undefined) {
             doc = privacy.exportFor(idNumber, request);
-            writeExport(`${JSON.stringify(doc, null, 2)}\n`, fd, io);
-          } finally {
-            if (fd !== null) closeSync(fd);
+            io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+          } else {
+            doc = writeSubjectExport(values.output, () => privacy.exportFor(idNumber, request)).doc;
           }
           io.stderr.write(`exported ${doc.records.length} screening(s) and ${doc.registrations.length} registration(s) for request ${doc.reference}${values.output ? ` to ${values.output}` : ''}; recorded in the audit log. This is the person's own data in full: hand it over and delete the file.\n`);
           return 0;
@@ -194,22 +192,4 @@ function lookupText(found: ReturnType<PrivacyService['lookup']>): string {
     );
   }
   return lines.join('\n');
-}
-
-function createOutput(output: string): number {
-  try {
-    return createPrivateFile(output);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'EEXIST' ? `--output ${output} exists already; name a new file` : `cannot create --output ${output} (${code ?? String(err)})`);
-  }
-}
-
-function writeExport(text: string, fd: number | null, io: CliIo): void {
-  if (fd === null) {
-    io.stdout.write(text);
-    return;
-  }
-  writeSync(fd, text);
-  fsyncSync(fd);
 }

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { CentralRow } from './central-check.js';
+import { ended, urlPrinted } from './served-child.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'kiosk.js');
@@ -112,27 +112,12 @@ export class SoakCentral {
     child.once('exit', (code, signal) => {
       if (!this.expectingExit) this.unexpectedExits.push({ code, signal, at: Date.now() });
     });
-    const printed = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`central printed no URL within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
-      createInterface({ input: child.stdout! }).once('line', (l) => {
-        clearTimeout(timer);
-        resolve(l.trim());
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`central exited (${code}) before printing its URL; its log is in the soak's work directory`));
-      });
-    });
+    const printed = await urlPrinted(child, 'central (its log: central.log in the work directory)', START_TIMEOUT_MS);
     if (printed !== this.url) throw new Error(`central serves at ${printed}, not at ${this.url}`);
   }
 
-  private async end(signal: OutageSignal): Promise<number | null> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
-    this.expectingExit = true;
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill(signal);
-    return exited;
+  private end(signal: OutageSignal): Promise<number | null> {
+    return ended(this.child, signal, () => (this.expectingExit = true));
   }
 }
 

@@ -17,9 +17,9 @@ export type FaultKind =
   /** The host killed with SIGKILL (power cut, OOM killer) and started again on the same data. */
   | 'kill'
   /**
-   * EXTENSION POINT (the uplink): the central service unreachable for a spell. Not scheduled until
-   * a CentralFaults implementation says it is available (soak.ts, `centralFaults`); the lead
-   * connects it when the uplink and the reference central service are merged.
+   * The central service gone for a spell of screenings (stopped with SIGTERM or killed with
+   * SIGKILL, alternately), then started again on the same port and data: the kiosk screens on,
+   * its records wait in the outbox. Scheduled when the soak runs a central (not with --no-central).
    */
   | 'central-outage';
 
@@ -32,6 +32,8 @@ export interface PlannedFault {
   midScreening: boolean;
   /** disk-full and central-outage: how many screenings the spell lasts. */
   spell?: number;
+  /** central-outage: how central goes away. */
+  signal?: 'SIGTERM' | 'SIGKILL';
 }
 
 /** Faults per 1,000 screenings. */
@@ -43,12 +45,15 @@ export const FAULT_RATES: Readonly<Record<FaultKind, number>> = {
   'central-outage': 0.1,
 };
 
+/** Faults of a kind in any run, at least: a short run still exercises every recovery path (both ways central goes away). */
+const AT_LEAST: Readonly<Partial<Record<FaultKind, number>>> = { 'central-outage': 2 };
+
 /** Screenings between two faults, at least (recovery and a few clean screenings in between). */
 const MIN_GAP = 12;
 
 /**
- * The schedule for `total` screenings: each available kind at its rate (at least once, so a short
- * run exercises every recovery path), at seeded random places after a warm-up, never two within
+ * The schedule for `total` screenings: each available kind at its rate (at least once, a central
+ * outage at least twice, so a short run exercises every recovery path), at seeded random places after a warm-up, never two within
  * MIN_GAP screenings (a disk spell counts as its length).
  */
 export function planFaults(total: number, seed: number, available: ReadonlySet<FaultKind>): PlannedFault[] {
@@ -58,7 +63,7 @@ export function planFaults(total: number, seed: number, available: ReadonlySet<F
   const faults: PlannedFault[] = [];
   const devices: DeviceKind[] = ['idcard', 'thermometer'];
   for (const kind of (Object.keys(FAULT_RATES) as FaultKind[]).filter((k) => available.has(k))) {
-    const count = Math.max(1, Math.round((FAULT_RATES[kind] * total) / 1000));
+    const count = Math.max(AT_LEAST[kind] ?? 1, Math.round((FAULT_RATES[kind] * total) / 1000));
     for (let i = 0; i < count; i++) {
       const spell = kind === 'disk-full' || kind === 'central-outage' ? Math.min(100, Math.max(10, Math.floor(total / 50))) : undefined;
       faults.push({
@@ -67,6 +72,7 @@ export function planFaults(total: number, seed: number, available: ReadonlySet<F
         ...(kind === 'unplug' || kind === 'garbage' ? { device: devices[i % 2]! } : {}),
         midScreening: kind !== 'disk-full' && kind !== 'central-outage' && random() < 0.5,
         ...(spell !== undefined && { spell }),
+        ...(kind === 'central-outage' && { signal: i % 2 === 0 ? 'SIGTERM' : 'SIGKILL' }),
       });
     }
   }

@@ -4,6 +4,7 @@ import { get } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Health } from '../../main/contract/messages.js';
+import { ended, urlPrinted } from './served-child.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -76,17 +77,7 @@ export class SoakKiosk {
     child.once('exit', (code, signal) => {
       if (!this.expectingExit) this.unexpectedExits.push({ generation, code, signal });
     });
-    this.url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the soak host printed no URL within 60 s')), 60_000);
-      createInterface({ input: child.stdout! }).once('line', (l) => {
-        clearTimeout(timer);
-        resolve(l.trim());
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the soak host exited (${code}) before printing its URL`));
-      });
-    });
+    this.url = await urlPrinted(child, 'the soak host', 60_000);
   }
 
   /** SIGKILL: nothing runs after it (no shutdown, no last writes), as on a power cut. */
@@ -99,13 +90,8 @@ export class SoakKiosk {
     return this.end('SIGTERM');
   }
 
-  private async end(signal: NodeJS.Signals): Promise<number | null> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
-    this.expectingExit = true;
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill(signal);
-    return exited;
+  private end(signal: NodeJS.Signals): Promise<number | null> {
+    return ended(this.child, signal, () => (this.expectingExit = true));
   }
 
   /** The host's /healthz (no token needed). */

@@ -20,6 +20,8 @@ interface Rule {
   device?: DeviceKind;
   /** Extra condition on the line's fields. */
   when?: (fields: Record<string, unknown>) => boolean;
+  /** The highest level the fault explains (the same message at a higher level means something else). */
+  maxLevel?: number;
 }
 
 const problemCodes = (f: Record<string, unknown>) => ((f.problems as Array<{ code?: string }> | undefined) ?? []).map((p) => p.code);
@@ -39,8 +41,20 @@ export const RULES: readonly Rule[] = [
   { msg: /^store: maintenance \(retention purge, disk check\) failed$/, explainedBy: ['disk-full'] },
   { msg: /^store: cannot open the storage/, explainedBy: ['disk-full'] },
   { msg: /^service: out of service; travellers use the staffed lane$/, explainedBy: ['disk-full'], when: (f) => problemCodes(f).every((c) => c === 'STORE_UNAVAILABLE') },
-  // The first start: no calibration until the soak host records the simulator's.
-  { msg: /^service: out of service; travellers use the staffed lane$/, explainedBy: ['setup'], when: (f) => problemCodes(f).every((c) => c === 'CALIBRATION_MISSING') },
+  // A full disk also stops the uplink noting when central last acknowledged something.
+  { msg: /^uplink: the time of the last upload could not be stored$/, explainedBy: ['disk-full'] },
+  // The first start: no calibration until the soak host records the simulator's; a central-fed
+  // kiosk also waits for the deployment's ID key, which first contact brings.
+  { msg: /^service: out of service; travellers use the staffed lane$/, explainedBy: ['setup'], when: (f) => problemCodes(f).every((c) => c === 'CALIBRATION_MISSING' || c === 'ID_KEY_AWAITED') },
+  // The first start of a central-fed kiosk: sending records to central collects more than the
+  // minimum a new data directory assumes (main/privacy/collection-settings.ts), recorded once.
+  { msg: /^privacy: this configuration collects or keeps more personal information than before; recorded in the audit log$/, explainedBy: ['setup'], when: (f) => JSON.stringify(f.widened) === '["mode"]' },
+  // Central gone: uploads, heartbeats and list polls fail and are retried (warnings; the same
+  // messages as errors — central refusing the kiosk's token — are never explained by an outage).
+  { msg: /^uplink: upload failed; will retry$/, explainedBy: ['central-outage'], maxLevel: 40 },
+  { msg: /^uplink: circuit open — central keeps failing; attempts paused$/, explainedBy: ['central-outage'] },
+  { msg: /^uplink: heartbeat failed$/, explainedBy: ['central-outage'], maxLevel: 40 },
+  { msg: /^uplink: list update failed; will retry$/, explainedBy: ['central-outage'] },
 ];
 
 export interface AuditResult {
@@ -57,7 +71,7 @@ export function auditLog(lines: readonly LoggedProblem[], windows: readonly Faul
       unexplained.push(line); // fatal is never an expected consequence
       continue;
     }
-    const rule = RULES.find((r) => r.msg.test(line.msg) && (!r.when || r.when(line.fields)) && windows.some((w) => covers(w, line, r)));
+    const rule = RULES.find((r) => r.msg.test(line.msg) && line.level <= (r.maxLevel ?? 50) && (!r.when || r.when(line.fields)) && windows.some((w) => covers(w, line, r)));
     if (!rule) {
       unexplained.push(line);
       continue;

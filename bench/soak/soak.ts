@@ -2,19 +2,21 @@
  * `npm run soak`: the soak and fault campaign (docs/soak.md). Simulated travellers screened one
  * after another at full speed (compressed time) through the real host on real serial ports, while
  * faults are injected: devices unplugged, garbage on the lines, the disk full, the host killed with
- * SIGKILL and restarted. At the end:
+ * SIGKILL and restarted, the central service it uploads to stopped or killed for a spell. At the end:
  *
  * 1. every screening that was shown is stored exactly once, as it was shown (decision, reasons);
  *    every record not shown is explained (abandoned, or decided just before a kill);
- * 2. the audit chain and every record's seal verify (`kiosk audit verify`);
- * 3. memory and open descriptors are flat at steady state (goal: < 10 MB per 10,000 screenings);
- * 4. no warning or error in the host's log is left unexplained by an injected fault;
- * 5. the host never exited by itself.
+ * 2. once the outbox has drained, every screening shown is on central exactly once and as shown,
+ *    every screening stored reached central, and nothing else did (not with --no-central);
+ * 3. the audit chain and every record's seal verify (`kiosk audit verify`);
+ * 4. memory and open descriptors are flat at steady state (goal: < 10 MB per 10,000 screenings);
+ * 5. no warning or error in the host's log is left unexplained by an injected fault;
+ * 6. neither the host nor central ever exited by itself.
  *
  * The figures go to bench/results/soak.json (or --output) with the machine; the exit code is 1 when
  * a check failed. Not part of `npm test`: it measures, and a full run takes hours.
  *
- *   npm run soak -- [--screenings 100000] [--minutes 480] [--seed 1] [--output FILE] [--keep]
+ *   npm run soak -- [--screenings 100000] [--minutes 480] [--seed 1] [--output FILE] [--keep] [--no-central]
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,32 +30,15 @@ import { fillDisk, tryMountTmpfs, unmount } from '../../test/fixtures/store/tmpf
 import { describeEnvironment, loadAverage, type BenchResult, type Figure } from '../bench-result.js';
 import { planFaults, type FaultKind, type PlannedFault } from './fault-plan.js';
 import { SoakKiosk } from './kiosk-process.js';
+import { compareWithCentral, type CentralRow } from './central-check.js';
 import { auditLog, GRACE_MS, type FaultWindow } from './log-audit.js';
+import { OutboxWatch } from './outbox-watch.js';
 import { sampleProcess, steadyGrowth, type ResourceSample } from './resources.js';
+import { SoakCentral } from './soak-central.js';
 import { SoakDevices, travellerCard, type Traveller } from './soak-devices.js';
 import { UiObserver, type ShownResult } from './ui-observer.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-
-/**
- * EXTENSION POINT (the uplink): central-service outages and the "stored on central exactly once"
- * check. When the uplink and the reference central service are merged, implement this (start a
- * central, point the kiosk's configuration at it, stop and restart it for an outage, list what it
- * received) and return it from `centralFaults()`; the plan then schedules 'central-outage'.
- */
-export interface CentralFaults {
-  /** A `central` section for the kiosk's configuration. */
-  configSection(): Record<string, unknown>;
-  beginOutage(): Promise<void>;
-  endOutage(): Promise<void>;
-  /** The screening ids central holds, and how many times each was received. */
-  received(): Promise<Map<string, number>>;
-  stop(): Promise<void>;
-}
-
-function centralFaults(): CentralFaults | null {
-  return null; // no uplink in this build
-}
 
 const { values: opt } = parseArgs({
   options: {
@@ -65,6 +50,8 @@ const { values: opt } = parseArgs({
     'sim-time-scale': { type: 'string', default: '0.05' },
     'idcard-poll-ms': { type: 'string', default: '10' },
     keep: { type: 'boolean', default: false },
+    /** The standalone kiosk: no central, no uplink, no central outages. */
+    'no-central': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -81,6 +68,10 @@ const READY_TIMEOUT_MS = 60_000;
 /** Resource samples per host lifetime: every 250 screenings, more often in a short run. */
 const SAMPLE_EVERY = Math.max(10, Math.min(250, Math.floor(TOTAL / 40)));
 const FEVER_SHARE = 0.03;
+/** After the last traveller the outbox must be empty within this long (real time; the uplink's backoff is at most 5 min). */
+const DRAIN_TIMEOUT_MS = 10 * 60_000;
+const CHECKPOINT_ID = 'soak-1';
+const KIOSK_ID = 'soak-1-k1';
 
 const log = (line: string) => process.stderr.write(`soak: ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -99,7 +90,8 @@ const dataDir = join(mountError === null ? fsDir : work, 'data');
 const available = new Set<FaultKind>(['unplug', 'garbage', 'kill']);
 if (mountError === null) available.add('disk-full');
 else log(`disk-full spells are not injected: a tmpfs cannot be mounted (${mountError})`);
-const central = centralFaults();
+// The central the kiosk uploads to: enrolled and started before the kiosk's first start.
+const central = opt['no-central'] ? null : await SoakCentral.start({ dataDir: join(work, 'central'), checkpointId: CHECKPOINT_ID, kioskId: KIOSK_ID, logFile: join(work, 'central.log') });
 if (central) available.add('central-outage');
 const plan = planFaults(TOTAL, SEED, available);
 // The machine, the commit and the data directory's filesystem, captured before any result is
@@ -113,7 +105,7 @@ const configFile = join(work, 'config.json');
 writeFileSync(
   configFile,
   JSON.stringify({
-    checkpoint: { id: 'soak-1', name: '浸泡测试卡口' },
+    checkpoint: { id: CHECKPOINT_ID, name: '浸泡测试卡口', ...(central && { kioskId: KIOSK_ID }) },
     devices: {
       idcard: { source: 'serial', path: devices.idcardPath },
       thermometer: { source: 'serial', path: devices.thermometerPath, protocol: 'gy-mcu90614', pollIntervalMs: 20 },
@@ -126,6 +118,7 @@ writeFileSync(
   }),
 );
 const kiosk = new SoakKiosk({ dataDir, configFile, timeScale: TIME_SCALE, idcardPollMs: IDCARD_POLL_MS, logFile: join(work, 'host.log') });
+const outbox = new OutboxWatch(join(dataDir, 'kiosk.db'));
 
 const shown = new Map<string, ShownResult>();
 const windows: FaultWindow[] = [];
@@ -134,6 +127,10 @@ const noResult: Array<{ index: number; arrivedAt: number; faultDuring: FaultKind
 const injected: Record<string, number> = {};
 const recoveryMs: Record<string, number[]> = {};
 const stalls: string[] = [];
+/** Each central outage: how central went away, what the kiosk screened meanwhile, how soon its backlog reached central. */
+const outages: Array<{ signal: 'SIGTERM' | 'SIGKILL'; shownAtStart: number; shownDuring: number; backlogAtRestart: number; drainedAfterMs: number | null }> = [];
+/** The deliveries after each outage, awaited in the background while travellers go on. */
+const deliveries: Array<Promise<void>> = [];
 let shownInLife = 0;
 let ui: UiObserver = null as unknown as UiObserver; // connected by startHost() before any use
 
@@ -206,8 +203,9 @@ async function inject(f: PlannedFault): Promise<void> {
       windows.push({ kind: 'disk-full', start, end: Number.POSITIVE_INFINITY });
       return;
     case 'central-outage':
-      await central!.beginOutage();
+      await central!.beginOutage(f.signal!);
       windows.push({ kind: 'central-outage', start, end: Number.POSITIVE_INFINITY });
+      outages.push({ signal: f.signal!, shownAtStart: shown.size, shownDuring: 0, backlogAtRestart: 0, drainedAfterMs: null });
       return;
   }
 }
@@ -227,22 +225,54 @@ function truncateWal(file: string): void {
   }
 }
 
-/** Ends a spell (disk full, central outage) and waits for the kiosk to write or send what waited. */
+/**
+ * Resolves true once no record queued before `before` waits in the outbox (all of them when
+ * `before` is infinite), false after `timeoutMs`. Polls the store beside the host (outbox-watch.ts).
+ */
+async function delivered(before: number, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const b = outbox.backlog();
+    if (b.oldestPendingAt === null || b.oldestPendingAt >= before) return true;
+    if (Date.now() > until) return false;
+    await sleep(250);
+  }
+}
+
+/**
+ * Ends a spell. A full disk: space freed, then waits for the kiosk to write what waited. A central
+ * outage: central started again; the delivery of the backlog is awaited in the background (the
+ * outage's window, which explains the uplink's retries, lasts until then) while travellers go on.
+ */
 async function endSpell(kind: 'disk-full' | 'central-outage'): Promise<void> {
   const w = windows.findLast((x) => x.kind === kind)!;
-  if (kind === 'disk-full') {
-    rmSync(join(fsDir, 'ballast'), { force: true });
-    const until = Date.now() + 120_000;
-    for (;;) {
-      const h = await kiosk.health();
-      if (h && h.store === 'open' && h.pendingRecords === 0) break;
-      if (Date.now() > until) {
-        stalls.push(`the store did not recover within 120 s after the disk-full spell (health ${JSON.stringify(h)})`);
-        break;
-      }
-      await sleep(100);
+  if (kind === 'central-outage') {
+    const o = outages.at(-1)!;
+    o.shownDuring = shown.size - o.shownAtStart;
+    o.backlogAtRestart = outbox.backlog().pending;
+    await central!.endOutage();
+    const restartedAt = Date.now();
+    deliveries.push(
+      delivered(restartedAt, DRAIN_TIMEOUT_MS).then((ok) => {
+        w.end = Date.now();
+        if (!ok) return void stalls.push(`central's outage (${o.signal}): the records queued during it did not reach central within ${DRAIN_TIMEOUT_MS / 60_000} min of its restart`);
+        o.drainedAfterMs = w.end - restartedAt;
+        noted(`central-outage (${o.signal})`, restartedAt);
+      }),
+    );
+    return;
+  }
+  rmSync(join(fsDir, 'ballast'), { force: true });
+  const until = Date.now() + 120_000;
+  for (;;) {
+    const h = await kiosk.health();
+    if (h && h.store === 'open' && h.pendingRecords === 0) break;
+    if (Date.now() > until) {
+      stalls.push(`the store did not recover within 120 s after the disk-full spell (health ${JSON.stringify(h)})`);
+      break;
     }
-  } else await central!.endOutage();
+    await sleep(100);
+  }
   w.end = Date.now();
   noted(kind, w.start);
 }
@@ -251,9 +281,10 @@ async function endSpell(kind: 'disk-full' | 'central-outage'): Promise<void> {
 const t0 = Date.now();
 windows.push({ kind: 'setup', start: t0, end: Number.POSITIVE_INFINITY });
 await startHost();
-if (!(await ready())) throw new Error(`the kiosk did not become ready: ${JSON.stringify({ devices: ui.devices, screen: ui.screen?.screen })}`);
+// Ready means in service: calibrated and, central-fed, with the deployment's ID key that first contact brings (ID_KEY_AWAITED until then).
+if (!(await ready())) throw new Error(`the kiosk did not become ready: ${JSON.stringify({ devices: ui.devices, screen: ui.screen?.screen, notices: ui.notices })}`);
 windows[0]!.end = Date.now();
-log(`host ready; ${TOTAL} travellers, ${plan.length} faults planned (${[...available].join(', ')}); time scale ${TIME_SCALE}; work dir ${work}`);
+log(`host ready; ${TOTAL} travellers, ${plan.length} faults planned (${[...available].join(', ')}); time scale ${TIME_SCALE}; ${central ? `central at ${central.url}` : 'no central'}; work dir ${work}`);
 
 let planIndex = 0;
 let spellEndsAt: { kind: 'disk-full' | 'central-outage'; at: number } | null = null;
@@ -307,13 +338,32 @@ if (spellEndsAt) await endSpell(spellEndsAt.kind);
 const elapsedMs = Date.now() - t0;
 sample();
 
+// ---- central: the backlog drained, then what central holds -------------------------------------
+await Promise.all(deliveries);
+let drain: { backlog: number; ms: number | null; dead: number } | null = null;
+let onCentral: CentralRow[] | null = null;
+let centralError = '';
+if (central) {
+  const drainStart = Date.now();
+  const backlog = outbox.backlog().pending;
+  const ok = await delivered(Number.POSITIVE_INFINITY, DRAIN_TIMEOUT_MS);
+  drain = { backlog, ms: ok ? Date.now() - drainStart : null, dead: outbox.backlog().dead };
+  log(`outbox ${ok ? `drained in ${drain.ms} ms` : 'NOT drained'} (${backlog} records pending after the last traveller)`);
+  try {
+    onCentral = await central.received(new Date(startedAt.getTime() - 86_400_000), new Date(Date.now() + 86_400_000));
+  } catch (err) {
+    centralError = err instanceof Error ? err.message : String(err);
+  }
+}
+outbox.close();
+
 // ---- the end: an orderly stop, then the checks ------------------------------------------------
 windows.push({ kind: 'shutdown', start: Date.now(), end: Number.POSITIVE_INFINITY });
 ui.close();
 const stopCode = await kiosk.stop();
 await kiosk.closeLog();
 await devices.stop();
-await central?.stop();
+const centralStopCode = await central?.stop();
 
 const checks: Array<{ check: string; ok: boolean; detail: string }> = [];
 const check = (name: string, ok: boolean, detail: string) => checks.push({ check: name, ok, detail });
@@ -350,19 +400,38 @@ store.close();
 check('every screening shown is stored exactly once (one record, one outbox row)', notStored.length === 0 && duplicateRows === 0 && outboxMissing === 0, `${shown.size} shown; not stored ${notStored.length} ${notStored.slice(0, 5).join(' ')}; duplicate rows ${duplicateRows}; without an outbox row ${outboxMissing}`);
 check('what was stored is what was shown (decision and reasons)', differ.length === 0, differ.slice(0, 5).join('; ') || `${shown.size} compared`);
 check('every record not shown is explained (abandoned, or decided just before a kill)', unshownUnexplained.length === 0, `${unshown.length} stored but not shown, ${unshownUnexplained.length} unexplained ${unshownUnexplained.slice(0, 5).map(([id]) => id).join(' ')}`);
+const onCentralCheck = onCentral && compareWithCentral(shown, new Set(stored.keys()), onCentral);
 if (central) {
-  const got = await central.received();
-  const missing = [...shown.keys()].filter((id) => got.get(id) !== 1);
-  check('every screening shown is on central exactly once', missing.length === 0, `${missing.length} missing or repeated`);
+  const c = onCentralCheck;
+  const ids = (xs: string[]) => xs.slice(0, 5).join(' ');
+  check('central never exited by itself', central.unexpectedExits.length === 0 && centralStopCode === 0, `unexpected exits ${JSON.stringify(central.unexpectedExits)}; orderly stop exit code ${centralStopCode}`);
+  check(
+    'the outbox drained after the last traveller: nothing pending, no dead letter',
+    drain !== null && drain.ms !== null && drain.dead === 0,
+    drain?.ms === null ? `still pending after ${DRAIN_TIMEOUT_MS / 60_000} min` : `${drain?.backlog} pending after the last traveller, drained in ${drain?.ms} ms; ${drain?.dead} dead letters`,
+  );
+  check(
+    'every screening shown is on central exactly once, as shown',
+    c !== null && c.missing.length === 0 && c.repeated.length === 0 && c.differ.length === 0,
+    c ? `${shown.size} shown, ${onCentral!.length} screenings on central; missing ${c.missing.length} ${ids(c.missing)}; more than once ${c.repeated.length} ${ids(c.repeated)}; differing ${c.differ.length} ${c.differ.slice(0, 3).join('; ')}` : `central's export failed: ${centralError}`,
+  );
+  check(
+    'every screening stored reached central, and nothing else did',
+    c !== null && c.storedNotOnCentral.length === 0 && c.unknownOnCentral.length === 0,
+    c ? `${stored.size} stored; not on central ${c.storedNotOnCentral.length} ${ids(c.storedNotOnCentral)}; on central but never stored ${c.unknownOnCentral.length} ${ids(c.unknownOnCentral)}` : `central's export failed: ${centralError}`,
+  );
 }
 
 const audit = auditLog(kiosk.problems, windows.map((w) => ({ ...w, end: Number.isFinite(w.end) ? w.end : Date.now() })));
 check('no warning or error in the log is left unexplained', audit.unexplained.length === 0, audit.unexplained.slice(0, 10).map((l) => l.raw).join('\n') || `${kiosk.problems.length} warning/error lines, all explained`);
 
 // A traveller without a result is explained by a fault injected during their screening, or by one
-// in effect while they waited for it (from arriving to giving up).
+// in effect while they waited for it (from arriving to giving up). Not by a central outage: the
+// kiosk screens offline, its records wait in the outbox.
 const resultless = noResult.filter(
-  (n) => n.faultDuring === null && !windows.some((w) => w.kind !== 'setup' && w.kind !== 'shutdown' && w.start <= n.arrivedAt + RESULT_TIMEOUT_MS && (Number.isFinite(w.end) ? w.end : Date.now()) + GRACE_MS >= n.arrivedAt),
+  (n) =>
+    n.faultDuring === null &&
+    !windows.some((w) => w.kind !== 'setup' && w.kind !== 'shutdown' && w.kind !== 'central-outage' && w.start <= n.arrivedAt + RESULT_TIMEOUT_MS && (Number.isFinite(w.end) ? w.end : Date.now()) + GRACE_MS >= n.arrivedAt),
 );
 check('every traveller without a result met an injected fault', resultless.length === 0, `${noResult.length} without a result, ${resultless.length} unexplained (travellers ${resultless.slice(0, 10).map((n) => n.index).join(', ')})`);
 
@@ -388,6 +457,15 @@ const figures: Record<string, Figure> = {
   'unexplained log lines': { value: audit.unexplained.length, unit: 'lines', goal: '0', met: audit.unexplained.length === 0 },
   'faults injected and recovered from': { value: Object.values(injected).reduce((a, b) => a + b, 0), unit: 'faults' },
 };
+if (central) {
+  const c = onCentralCheck;
+  const wrong = c ? c.missing.length + c.repeated.length + c.differ.length : shown.size;
+  figures['shown but not on central exactly once, as shown'] = { value: wrong, unit: 'screenings', goal: '0', met: wrong === 0 };
+  figures['holds on central'] = { value: c?.holdsOnCentral ?? 0, unit: 'holds', goal: `${c?.holdsShown ?? '?'} (every hold shown)`, met: c !== null && c.holdsOnCentral === c.holdsShown };
+  figures['central outages'] = { value: outages.length, unit: 'outages' };
+  figures['results shown while central was away'] = { value: outages.reduce((a, o) => a + o.shownDuring, 0), unit: 'screenings' };
+  figures['backlog after the last traveller drained in'] = { value: drain?.ms ?? -1, unit: 'ms' };
+}
 for (const [kind, ms] of Object.entries(recoveryMs)) {
   const sorted = [...ms].sort((a, b) => a - b);
   figures[`recovery time, ${kind}, median`] = { value: sorted[Math.floor(sorted.length / 2)]!, unit: 'ms' };
@@ -398,16 +476,17 @@ const result: BenchResult & { checks: typeof checks } = {
     `simulated SAM reader and GY-MCU90614 thermometer in this process on socat pseudo-terminals through the real serialport bindings; ` +
     `the traveller screen observed over browser mode's WebSocket (no browser drawing it); data directory on ` +
     `${mountError === null ? `a ${tmpfsSize} tmpfs (for the disk-full spells)` : 'the OS temp directory'}; ` +
-    `${central ? 'central outages injected' : 'no central (no uplink in this build)'}`,
+    `${central ? `the reference central service (\`kiosk central start\`, embedded PGlite) in its own process, stopped (SIGTERM) or killed (SIGKILL) for each outage and restarted on the same port and data; what it holds read through its admin export` : 'no central (--no-central: a standalone kiosk)'}`,
   figures,
   checks,
   notes: {
-    options: { screenings: TOTAL, minutes: Number(opt.minutes), seed: SEED, timeScale: TIME_SCALE, simTimeScale: SIM_TIME_SCALE, idcardPollMs: IDCARD_POLL_MS },
+    options: { screenings: TOTAL, minutes: Number(opt.minutes), seed: SEED, timeScale: TIME_SCALE, simTimeScale: SIM_TIME_SCALE, idcardPollMs: IDCARD_POLL_MS, central: central !== null },
     timeCompression: `engine timers × ${TIME_SCALE}; simulators' scripted delays and frame interval × ${SIM_TIME_SCALE} (a GY frame every ${100 * SIM_TIME_SCALE} ms); card reader polled every ${IDCARD_POLL_MS} ms; the store's retries and the serial links' reconnects run in real time`,
     elapsedMs,
     hostLifetimes: kiosk.generation,
     diskFull: mountError === null ? `tmpfs of ${tmpfsSize}` : `not injected: ${mountError}`,
-    centralOutages: central ? 'injected' : 'not injected: no uplink in this build (EXTENSION POINT in bench/soak/soak.ts)',
+    centralOutages: central ? outages : 'not injected: --no-central',
+    ...(central && { centralDrain: drain, centralScreenings: onCentral?.length ?? null, holdsShown: onCentralCheck?.holdsShown ?? null }),
     injected,
     withoutResult: noResult.length,
     storedButNotShown: unshown.length,

@@ -27,7 +27,7 @@
  *
  * KIOSK_BENCH_STORE_COMMITS (default 1000; smoke 100) per durability measurement.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
@@ -40,6 +40,7 @@ import { Uplink } from '../main/uplink/uplink.js';
 import { pino } from 'pino';
 import { totals } from '../main/store/statistics.js';
 import type { BenchContext, BenchResult, Figure } from './bench-result.js';
+import { CentralProcess } from './rig/central-process.js';
 import { ROOT } from './rig/child-process.js';
 import { BenchRecords, copyDataDir, databaseBytes, retentionDataDir, retentionSpec } from './rig/retention-store.js';
 import { round, summarize, type Summary } from './sample-statistics.js';
@@ -150,35 +151,6 @@ async function commitsDuring(store: KioskStore, records: BenchRecords, from: num
   return { latencies, jobMs, next: n };
 }
 
-/** A reference central in its own process (the built CLI, embedded PGlite), with one kiosk enrolled. */
-async function startCentralProcess(dir: string, checkpoint: string, kiosk: string): Promise<{ url: string; token: string; stop: () => void }> {
-  const cli = join(ROOT, 'bin', 'kiosk.js');
-  const p = spawn(process.execPath, [cli, 'central', 'start', '--port', '0', '--data', dir], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    p.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line) resolve(line.trim());
-    });
-    p.once('exit', (code) => reject(new Error(`kiosk central start exited ${code} before printing its URL`)));
-  });
-  // Enrolling through the CLI needs the embedded database to itself: stop, enrol, start again on the same port.
-  p.kill('SIGTERM');
-  await once(p, 'exit');
-  const enrolled = spawnSync(process.execPath, [cli, 'central', 'enroll', '--data', dir, '--checkpoint', checkpoint, '--kiosk', kiosk], { encoding: 'utf8' });
-  if (enrolled.status !== 0) throw new Error(`kiosk central enroll failed: ${enrolled.stderr}`);
-  const { token } = JSON.parse(enrolled.stdout) as { token: string };
-  const port = new URL(url).port;
-  const again = spawn(process.execPath, [cli, 'central', 'start', '--port', port, '--data', dir], { stdio: ['ignore', 'pipe', 'ignore'] });
-  await new Promise<void>((resolve, reject) => {
-    again.stdout.once('data', () => resolve());
-    again.once('exit', (code) => reject(new Error(`kiosk central start exited ${code}`)));
-  });
-  again.stdout.resume();
-  return { url, token, stop: () => void again.kill('SIGTERM') };
-}
-
 function yesterday(): string {
   const d = new Date(Date.now() - 86_400_000);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
@@ -247,9 +219,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     await phase('a WAL checkpoint (TRUNCATE) runs', 5, async () => void store.db.pragma('wal_checkpoint(TRUNCATE)'));
     await phase('the hourly retention purge runs', 1, async () => void (purged = store.purgeExpired().screenings));
     await phase('kiosk export of one day runs (CLI, own process)', ctx.smoke ? 1 : 2, () => exportYesterday(dataDir, join(ctx.dir, `export-${Date.now()}.csv`)));
-    const central = await startCentralProcess(join(ctx.dir, 'central'), 'bench-station-1', 'bench-kiosk');
+    const central = await CentralProcess.start({ dataDir: join(ctx.dir, 'central'), checkpointId: 'bench-station-1', kioskId: 'bench-kiosk', logFile: join(ctx.dir, 'central.log') });
     const uplink = new Uplink({
-      central: { url: central.url, kioskId: 'bench-kiosk', token: central.token },
+      central: central.configSection(),
       store,
       log: pino({ level: 'silent' }),
       heartbeat: () => ({ status: 'ready', devices: [], calibrationDueAt: null }),
@@ -276,7 +248,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       upload.delivered = store.outbox.counts().sent;
     } finally {
       await uplink.stop();
-      central.stop();
+      await central.stop();
     }
   } finally {
     store.close();

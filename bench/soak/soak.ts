@@ -34,7 +34,7 @@ import { compareWithCentral, type CentralRow } from './central-check.js';
 import { auditLog, GRACE_MS, type FaultWindow } from './log-audit.js';
 import { OutboxWatch } from './outbox-watch.js';
 import { sampleProcess, steadyGrowth, type ResourceSample } from './resources.js';
-import { SoakCentral } from './soak-central.js';
+import { CentralProcess } from '../rig/central-process.js';
 import { SoakDevices, travellerCard, type Traveller } from './soak-devices.js';
 import { UiObserver, type ShownResult } from './ui-observer.js';
 
@@ -91,7 +91,7 @@ const available = new Set<FaultKind>(['unplug', 'garbage', 'kill']);
 if (mountError === null) available.add('disk-full');
 else log(`disk-full spells are not injected: a tmpfs cannot be mounted (${mountError})`);
 // The central the kiosk uploads to: enrolled and started before the kiosk's first start.
-const central = opt['no-central'] ? null : await SoakCentral.start({ dataDir: join(work, 'central'), checkpointId: CHECKPOINT_ID, kioskId: KIOSK_ID, logFile: join(work, 'central.log') });
+const central = opt['no-central'] ? null : await CentralProcess.start({ dataDir: join(work, 'central'), checkpointId: CHECKPOINT_ID, kioskId: KIOSK_ID, logFile: join(work, 'central.log') });
 if (central) available.add('central-outage');
 const plan = planFaults(TOTAL, SEED, available);
 // The machine, the commit and the data directory's filesystem, captured before any result is

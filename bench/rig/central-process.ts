@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { CentralRow } from './central-check.js';
-import { ended, urlPrinted } from './served-child.js';
+import type { CentralRow } from '../soak/central-check.js';
+import { ended, urlPrinted } from '../soak/served-child.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'kiosk.js');
@@ -14,15 +14,15 @@ const START_TIMEOUT_MS = 180_000;
 export type OutageSignal = 'SIGTERM' | 'SIGKILL';
 
 /**
- * The reference central service for the soak, as a technician runs it: the built CLI in a child
- * process on the embedded database (`kiosk central start`), the kiosk enrolled with
- * `kiosk central enroll` and an admin added with `kiosk central admin add` before it starts (the
- * embedded database admits one process). An outage stops it (SIGTERM: an orderly stop; SIGKILL: a
+ * The reference central service for the soak and the benches, as a technician runs it: the built
+ * CLI in a child process (`kiosk central start`) on the embedded database, or on PostgreSQL when
+ * `database` names one; the kiosk enrolled with `kiosk central enroll` and an admin added with
+ * `kiosk central admin add` before it starts (the embedded database admits one process). An outage stops it (SIGTERM: an orderly stop; SIGKILL: a
  * crash, nothing runs after it); the outage ends when it is started again on the same port and data
  * directory. What central received is read through its admin export (`GET /api/v1/admin/export`,
  * signed in as that admin), as an operator would.
  */
-export class SoakCentral {
+export class CentralProcess {
   /** Exits that were not ours (a crash): the soak fails on any. */
   readonly unexpectedExits: Array<{ code: number | null; signal: string | null; at: number }> = [];
   private child: ChildProcess | null = null;
@@ -36,23 +36,25 @@ export class SoakCentral {
     private readonly token: string,
     private readonly admin: { user: string; password: string },
     private readonly log: WriteStream,
+    private readonly database: string | null,
   ) {}
 
   /** Enrols `kioskId` at `checkpointId` and adds an admin on a fresh data directory, then starts central. */
-  static async start(opts: { dataDir: string; checkpointId: string; kioskId: string; logFile: string }): Promise<SoakCentral> {
+  static async start(opts: { dataDir: string; checkpointId: string; kioskId: string; logFile: string; /** A postgres:// URL; the embedded database when absent. */ database?: string }): Promise<CentralProcess> {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const enrolled = cli(['central', 'enroll', '--data', opts.dataDir, '--checkpoint', opts.checkpointId, '--kiosk', opts.kioskId, '--url', url]);
+    const db = opts.database ? ['--database', opts.database] : [];
+    const enrolled = cli(['central', 'enroll', '--data', opts.dataDir, ...db, '--checkpoint', opts.checkpointId, '--kiosk', opts.kioskId, '--url', url]);
     const { token, kioskId } = JSON.parse(enrolled) as { url: string; kioskId: string; token: string };
     const admin = { user: 'soak', password: randomBytes(18).toString('base64url') };
-    cli(['central', 'admin', 'add', '--data', opts.dataDir, '--user', admin.user], admin.password);
-    const central = new SoakCentral(opts.dataDir, url, kioskId, token, admin, createWriteStream(opts.logFile, { flags: 'a' }));
+    cli(['central', 'admin', 'add', '--data', opts.dataDir, ...db, '--user', admin.user], admin.password);
+    const central = new CentralProcess(opts.dataDir, url, kioskId, token, admin, createWriteStream(opts.logFile, { flags: 'a' }), opts.database ?? null);
     await central.launch();
     return central;
   }
 
   /** The kiosk configuration's `central` section: exactly what `kiosk central enroll` printed. */
-  configSection(): Record<string, unknown> {
+  configSection(): { url: string; kioskId: string; token: string } {
     return { url: this.url, kioskId: this.kioskId, token: this.token };
   }
 
@@ -104,7 +106,8 @@ export class SoakCentral {
   }
 
   private async launch(): Promise<void> {
-    const child = spawn(process.execPath, [CLI, 'central', 'start', '--data', this.dataDir, '--port', new URL(this.url).port], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const db = this.database ? ['--database', this.database] : [];
+    const child = spawn(process.execPath, [CLI, 'central', 'start', '--data', this.dataDir, ...db, '--port', new URL(this.url).port], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.expectingExit = false;
     this.session = null; // sessions live in central's database, but a crash may have lost the last one
@@ -112,7 +115,7 @@ export class SoakCentral {
     child.once('exit', (code, signal) => {
       if (!this.expectingExit) this.unexpectedExits.push({ code, signal, at: Date.now() });
     });
-    const printed = await urlPrinted(child, 'central (its log: central.log in the work directory)', START_TIMEOUT_MS);
+    const printed = await urlPrinted(child, `central (its log: ${this.log.path as string})`, START_TIMEOUT_MS);
     if (printed !== this.url) throw new Error(`central serves at ${printed}, not at ${this.url}`);
   }
 

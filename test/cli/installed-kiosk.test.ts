@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,10 +12,17 @@ import { isSocatAvailable } from '../../drivers/sim/pty-pair.js';
  * host's systemd notifications through the real systemd-notify to a notification socket.
  */
 const ROOT = join(import.meta.dirname, '..', '..');
-const WRAPPER = join(ROOT, 'packaging', 'linux', 'kiosk');
 const tmp = mkdtempSync(join(tmpdir(), 'kiosk-installed-'));
-chmodSync(tmp, 0o755); // the kiosk's user (nobody, below) must reach the stand-in app
+chmodSync(tmp, 0o755); // the kiosk's user (nobody, below) must reach the stand-in app and the wrapper
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+/**
+ * The wrapper as installed (/usr/bin/kiosk, 0755): a copy outside the checkout, whose directories
+ * may be closed to the kiosk's user (a clone in a 0700 temporary directory), since run as root it
+ * runs itself again as that user.
+ */
+const WRAPPER = join(tmp, 'kiosk');
+copyFileSync(join(ROOT, 'packaging', 'linux', 'kiosk'), WRAPPER);
+chmodSync(WRAPPER, 0o755);
 
 /** A stand-in for /opt/CheckpointKiosk/checkpoint-kiosk: prints what it was run with. */
 function fakeApp(): string {

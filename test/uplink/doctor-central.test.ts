@@ -1,22 +1,17 @@
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCentral } from '../../central/central-service.js';
 import { parseKioskConfig, type KioskConfig } from '../../main/config/kiosk-config.js';
 import { centralLinkOf, checkCentral } from '../../main/doctor/central-check.js';
-import { startTestCentral, tempDir } from '../central/central-fixture.js';
+import { centralPerFile } from '../central/central-fixture.js';
 
 /** `kiosk doctor`'s central check against a real central (PGlite, loopback HTTP). */
+const centralOf = centralPerFile('doctor-central-');
 let central: RunningCentral;
-let data: ReturnType<typeof tempDir>;
 let token: string;
 beforeAll(async () => {
-  data = tempDir('doctor-central-');
-  central = await startTestCentral({ dataDir: data.dir, databaseUrl: null });
+  central = centralOf();
   token = (await central.kiosks.enroll({ checkpointId: 'cp-doctor', kioskId: 'k-doctor', actor: 'test' })).token;
-}, 60_000);
-afterAll(async () => {
-  await central?.stop();
-  data?.cleanup();
 });
 
 function configWith(central: { url: string; token: string } | null): KioskConfig {

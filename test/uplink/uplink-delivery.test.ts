@@ -1,10 +1,9 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningCentral } from '../../central/central-service.js';
 import { parseListCsv } from '../../central/lists.js';
 import { HmacIdHasher } from '../../main/engine/id-hasher.js';
 import { screeningRecord } from '../fixtures/store/screening-records.js';
-import { startTestCentral, tempDir } from '../central/central-fixture.js';
+import { centralPerFile } from '../central/central-fixture.js';
 import { centralIds, CHECKPOINT, kioskRig, type KioskRig } from './uplink-fixture.js';
 
 /**
@@ -12,23 +11,14 @@ import { centralIds, CHECKPOINT, kioskRig, type KioskRig } from './uplink-fixtur
  * fault-injecting proxy: every record reaches central exactly once, holds before older passes, refusals
  * become dead letters, retention purges only what central acknowledged.
  */
-let central: RunningCentral;
-let data: ReturnType<typeof tempDir>;
-beforeAll(async () => {
-  data = tempDir('uplink-central-');
-  central = await startTestCentral({ dataDir: data.dir, databaseUrl: null });
-}, 60_000);
-afterAll(async () => {
-  await central?.stop();
-  data?.cleanup();
-});
+const centralOf = centralPerFile('uplink-central-');
 
 const DAY = 86_400_000;
 const pass = (i: number, extra: Parameters<typeof screeningRecord>[0] = {}) => screeningRecord({ checkpointId: CHECKPOINT, ...extra }, i);
 const hold = (i: number) => pass(i, { decision: 'HOLD', outcome: 'hold', fever: true });
 
 async function withRig(fn: (rig: KioskRig) => Promise<void>, opts: Parameters<typeof kioskRig>[1] = {}): Promise<void> {
-  const rig = await kioskRig(central, opts);
+  const rig = await kioskRig(centralOf(), opts);
   try {
     await fn(rig);
   } finally {
@@ -44,7 +34,7 @@ describe('uplink delivery', () => {
         for (const r of records) await rig.store.records.commit(r);
         rig.uplink.start();
         await rig.drained();
-        expect(await centralIds(central, rig.kioskId)).toEqual(records.map((r) => r.id).sort());
+        expect(await centralIds(centralOf(), rig.kioskId)).toEqual(records.map((r) => r.id).sort());
         expect(rig.proxy.uploads()[0]!.ids[0]).toBe(records[1]!.id);
         expect(rig.store.outbox.counts()).toEqual({ pending: 0, dead: 0, sent: 3 });
       },
@@ -78,14 +68,14 @@ describe('uplink delivery', () => {
         for (const r of records) await rig.store.records.commit(r);
         rig.uplink.start();
         await rig.drained();
-        expect(await centralIds(central, rig.kioskId)).toEqual(records.map((r) => r.id).sort());
+        expect(await centralIds(centralOf(), rig.kioskId)).toEqual(records.map((r) => r.id).sort());
         expect(rig.store.outbox.counts()).toEqual({ pending: 0, dead: 0, sent: 250 });
         const kinds = rig.proxy.uploads().map((u) => u.fault);
         expect(kinds.slice(0, 7)).toEqual(['status', 'hang', 'garbage', 'reset', 'forward-then-reset', 'status', 'slow']);
         // The lost answer's batch was stored by central and sent again: acknowledged as a duplicate, not stored twice.
         const lost = rig.proxy.uploads()[4]!.ids;
         expect(rig.proxy.uploads().slice(5).some((u) => u.ids.includes(lost[0]!))).toBe(true);
-        const [conflicts] = await central.db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM record_conflicts WHERE kiosk_id = $1', [rig.kioskId]);
+        const [conflicts] = await centralOf().db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM record_conflicts WHERE kiosk_id = $1', [rig.kioskId]);
         expect(conflicts!.n).toBe(0);
         // The holds went first: the first upload carries the ten holds ahead of every pass.
         expect(rig.proxy.uploads()[0]!.ids.slice(0, 10)).toEqual(records.filter((r) => r.fever).map((r) => r.id));
@@ -128,7 +118,7 @@ describe('uplink delivery', () => {
         expect((await closed)[0]).toBe('closed');
         const delivered = rig.proxy.uploads().filter((u) => u.fault === 'pass');
         expect(delivered[0]!.ids[0]).toBe(h.id);
-        expect(await centralIds(central, rig.kioskId)).toEqual([...passes, h].map((r) => r.id).sort());
+        expect(await centralIds(centralOf(), rig.kioskId)).toEqual([...passes, h].map((r) => r.id).sort());
       },
       { start: false },
     ), 90_000);
@@ -140,7 +130,7 @@ describe('uplink delivery', () => {
         const wrongCheckpoint = pass(701, { checkpointId: 'not-this-one' });
         const conflicting = pass(702);
         // Central already holds a different record under this id.
-        await central.ingest.ingest(
+        await centralOf().ingest.ingest(
           { kioskId: rig.kioskId, checkpointId: CHECKPOINT },
           [{ id: conflicting.id, kind: 'screening', schemaVersion: 1, record: JSON.parse(JSON.stringify({ ...conflicting, card: null, policyVersion: 'other' })) as Record<string, unknown> }],
         );
@@ -182,7 +172,7 @@ describe('uplink delivery', () => {
         expect(rig.store.purgeExpired().screenings).toBe(6);
         for (const r of [...old, recent]) expect(rig.store.records.get(r.id)).toBeNull();
         expect(rig.store.records.get(oldRefused.id)).not.toBeNull();
-        expect((await centralIds(central, rig.kioskId)).length).toBe(6);
+        expect((await centralIds(centralOf(), rig.kioskId)).length).toBe(6);
       },
       { start: false, now },
     );
@@ -194,19 +184,19 @@ describe('uplink lists', () => {
     withRig(async (rig) => {
       const first = once(rig.uplink, 'lists');
       await first;
-      expect(rig.store.central.signingKey()).toBe(central.keys.listSigningPublicKey);
-      expect(rig.store.central.idKey()).toEqual(central.keys.idKey);
+      expect(rig.store.central.signingKey()).toBe(centralOf().keys.listSigningPublicKey);
+      expect(rig.store.central.idKey()).toEqual(centralOf().keys.idKey);
       const before = rig.uplink.watchlist.snapshot();
       expect(before.refreshedAt).not.toBeNull();
       const id = '11010519491231002X';
-      const hmac = new HmacIdHasher(central.keys.idKey).hashIdNumber(id);
+      const hmac = new HmacIdHasher(centralOf().keys.idKey).hashIdNumber(id);
       expect(rig.uplink.idHasher.hashIdNumber(id)).toBe(hmac);
-      await central.lists.importList(`red-${rig.kioskId}`, parseListCsv(`id_number,colour\n${id},red\n`, central.keys.idHasher), { replace: false, actor: 'test' });
+      await centralOf().lists.importList(`red-${rig.kioskId}`, parseListCsv(`id_number,colour\n${id},red\n`, centralOf().keys.idHasher), { replace: false, actor: 'test' });
       const next = once(rig.uplink, 'lists');
       rig.uplink.syncLists();
       await next;
       expect(rig.uplink.watchlist.snapshot().byHmac.get(hmac)?.map((e) => e.colour)).toEqual(['red']);
-      expect(rig.store.central.versions().at(-1)!.version).toBe(await central.lists.latestVersion());
+      expect(rig.store.central.versions().at(-1)!.version).toBe(await centralOf().lists.latestVersion());
     }), 90_000);
 
   it('refuses a tampered delta and a replayed answer, logs and audits them, and keeps the lists held', () =>
@@ -214,7 +204,7 @@ describe('uplink lists', () => {
       await once(rig.uplink, 'lists');
       const held = rig.store.central.listState();
       // Tampered: a blue entry turned red in transit (signature no longer verifies).
-      await central.lists.importList(`t-${rig.kioskId}`, parseListCsv('id_number,colour\n810000199408230021,blue\n', central.keys.idHasher), { replace: false, actor: 'test' });
+      await centralOf().lists.importList(`t-${rig.kioskId}`, parseListCsv('id_number,colour\n810000199408230021,blue\n', centralOf().keys.idHasher), { replace: false, actor: 'test' });
       rig.proxy.listFaults.push({ kind: 'rewrite', edit: (b) => b.replace('"colour":"blue"', '"colour":"red"') });
       await expect(rig.uplink.lists.sync()).rejects.toMatchObject({ reason: 'bad-signature' });
       expect(rig.store.central.listState()).toEqual(held);
@@ -225,7 +215,7 @@ describe('uplink lists', () => {
       await rig.uplink.lists.sync();
       expect(rig.store.central.listState().version).toBe(held.version + 1);
       // Replayed: the same (validly signed) answer again, later.
-      await central.lists.importList(`t-${rig.kioskId}`, parseListCsv('id_number,colour\n810000199408230021,yellow\n', central.keys.idHasher), { replace: false, actor: 'test' });
+      await centralOf().lists.importList(`t-${rig.kioskId}`, parseListCsv('id_number,colour\n810000199408230021,yellow\n', centralOf().keys.idHasher), { replace: false, actor: 'test' });
       rig.proxy.listFaults.push({ kind: 'rewrite', edit: () => genuine });
       await expect(rig.uplink.lists.sync()).rejects.toMatchObject({ reason: expect.stringMatching(/replayed|head-mismatch/) });
       expect(rig.store.central.listState().version).toBe(held.version + 1);

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningCentral } from '../../central/central-service.js';
 import { HmacIdHasher } from '../../main/engine/id-hasher.js';
 import { screeningRecord, SAMPLE_PEOPLE } from '../fixtures/store/screening-records.js';
-import { startTestCentral, tempDir } from '../central/central-fixture.js';
+import { centralPerFile } from '../central/central-fixture.js';
 import { CHECKPOINT, kioskRig, type KioskRig } from './uplink-fixture.js';
 
 /**
@@ -11,16 +10,7 @@ import { CHECKPOINT, kioskRig, type KioskRig } from './uplink-fixture.js';
  * through the real uplink and is filed there; a person's erasure on the kiosk deletes central's
  * copies too, and a late upload of an erased record is refused (docs/privacy.md).
  */
-let central: RunningCentral;
-let data: ReturnType<typeof tempDir>;
-beforeAll(async () => {
-  data = tempDir('uplink-kinds-central-');
-  central = await startTestCentral({ dataDir: data.dir, databaseUrl: null });
-}, 60_000);
-afterAll(async () => {
-  await central?.stop();
-  data?.cleanup();
-});
+const centralOf = centralPerFile('uplink-kinds-central-');
 
 /** RFC 9562 version-8 UUID of the SHA-256 of `registration-link:<key>`, written out independently of central/records.ts. */
 function linkRowId(key: string): string {
@@ -42,12 +32,12 @@ interface CentralRow {
   enc: Uint8Array | null;
 }
 async function rowsOf(kioskId: string): Promise<Map<string, CentralRow>> {
-  const rows = await central.db.query<CentralRow>('SELECT id::text AS id, kind, screening_id::text AS screening_id, id_masked, name_masked, id_hash, body::text AS body, personal_enc AS enc FROM records WHERE kiosk_id = $1', [kioskId]);
+  const rows = await centralOf().db.query<CentralRow>('SELECT id::text AS id, kind, screening_id::text AS screening_id, id_masked, name_masked, id_hash, body::text AS body, personal_enc AS enc FROM records WHERE kiosk_id = $1', [kioskId]);
   return new Map(rows.map((r) => [r.id, r]));
 }
 
 async function withRig(fn: (rig: KioskRig) => Promise<void>): Promise<void> {
-  const rig = await kioskRig(central, { start: false });
+  const rig = await kioskRig(centralOf(), { start: false });
   try {
     await fn(rig);
   } finally {
@@ -105,7 +95,7 @@ describe('every record kind the kiosk queues', () => {
       expect(r.body).not.toContain('13800000000');
       expect(Buffer.from(r.enc!).toString('latin1')).not.toContain(person.idNumber);
       // The list key is the deployment's HMAC of the number (central's key), as lists use it.
-      expect(r.id_hash).toBe(new HmacIdHasher(central.keys.idKey).hashIdNumber(person.idNumber));
+      expect(r.id_hash).toBe(new HmacIdHasher(centralOf().keys.idKey).hashIdNumber(person.idNumber));
       expect(rows.get(linkRowId(linkKey))!.screening_id).toBe(screening.id);
     }), 90_000);
 
@@ -121,7 +111,7 @@ describe('every record kind the kiosk queues', () => {
       await rig.drained();
       expect((await rowsOf(rig.kioskId)).size).toBe(4);
 
-      const idHash = new HmacIdHasher(central.keys.idKey).hashIdNumber(person.idNumber);
+      const idHash = new HmacIdHasher(centralOf().keys.idKey).hashIdNumber(person.idNumber);
       const erased = rig.store.eraseSubject(person.idNumber, { actor: 'tech-1', reference: 'REQ-2026-001', toCentral: { queue: 'always', idHash } });
       expect(erased.erasureRequestId).not.toBeNull();
       await rig.drained();
@@ -134,7 +124,7 @@ describe('every record kind the kiosk queues', () => {
       expect(JSON.parse(request.body)).toMatchObject({ reference: 'REQ-2026-001', deletedAtCentral: 3 });
 
       // The upload of `mine` that was under way when the kiosk erased it arrives late: refused, not stored again.
-      const late = await central.ingest.ingest({ kioskId: rig.kioskId, checkpointId: CHECKPOINT }, [
+      const late = await centralOf().ingest.ingest({ kioskId: rig.kioskId, checkpointId: CHECKPOINT }, [
         { id: mine.id, kind: 'screening', schemaVersion: 1, record: JSON.parse(JSON.stringify({ ...mine, card: null })) as Record<string, unknown> },
       ]);
       expect(late).toEqual([{ id: mine.id, status: 'invalid', error: expect.stringMatching(/erased at the person's request/) }]);
